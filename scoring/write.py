@@ -1,0 +1,265 @@
+"""Result files: csv, parquet and a formatted xlsx workbook, plus JSON manifests.
+
+Every write goes to a temporary file in the target directory, is fsynced and then
+renamed over the target, so an interrupted run never leaves a half-written file
+(invariant 6). The same tables give byte-identical files (invariant 4): no timestamps,
+fixed workbook properties, no dependence on dict order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import xlsxwriter
+
+from scoring.errors import JixiaoError
+
+EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, the header row included
+FORMATS = ("csv", "parquet", "xlsx")
+WORKBOOK_NAME = "results.xlsx"
+# Fixed so that two runs give identical workbooks; Excel shows it as the creation date.
+WORKBOOK_CREATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_MAX_WIDTH = 60
+_WIDTH_SAMPLE = 1000
+_SHEET_BAD_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes, read in chunks so large inputs stay out of memory."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path beside `target`; on success it replaces `target`, else vanishes.
+
+    The temp file lives in the same directory so that os.replace is a rename on one
+    file system, which is atomic.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename itself durable where the platform allows opening directories."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_json(path: Path, obj: object) -> Path:
+    """Write JSON for people and diffs: UTF-8 Chinese as is, sorted keys, trailing newline."""
+    text = json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2, default=_json_default)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write UTF-8 text atomically (schemas, effective rulesets, reports)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
+
+def _json_default(obj: object) -> object:
+    if isinstance(obj, Path):
+        return obj.as_posix()
+    if isinstance(obj, dt.date | dt.datetime):
+        return obj.isoformat()
+    raise TypeError(f"cannot write {type(obj).__name__} to JSON: {obj!r}")
+
+
+def write_tables(
+    tables: Mapping[str, pl.DataFrame],
+    out_dir: Path,
+    formats: Sequence[str],
+    headers: Mapping[str, str] | None = None,
+) -> list[Path]:
+    """Write every table in every format; returns the files written, in a stable order.
+
+    csv and parquet get one file per table; xlsx gets one workbook `results.xlsx` with a
+    sheet per table (split over `name (2)`, … beyond Excel's row limit).
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise JixiaoError(f"unknown output format(s) {unknown}; expected some of {FORMATS}")
+    written: list[Path] = []
+    for fmt in FORMATS:
+        if fmt not in formats:
+            continue
+        if fmt == "xlsx":
+            written.append(write_xlsx(tables, out_dir / WORKBOOK_NAME, headers or {}))
+            continue
+        for name in sorted(tables):
+            target = out_dir / f"{name}.{fmt}"
+            with atomic_path(target) as tmp:
+                _TABULAR_WRITERS[fmt](tables[name], tmp)
+            written.append(target)
+    return written
+
+
+def _write_csv(df: pl.DataFrame, path: Path) -> None:
+    """UTF-8 with BOM: Excel on a Chinese Windows reads BOM-less CSV as GBK and garbles it."""
+    df.write_csv(path, include_bom=True)
+
+
+def _write_parquet(df: pl.DataFrame, path: Path) -> None:
+    df.write_parquet(path, compression="zstd", statistics=True)
+
+
+_TABULAR_WRITERS: dict[str, Callable[[pl.DataFrame, Path], None]] = {
+    "csv": _write_csv,
+    "parquet": _write_parquet,
+}
+
+
+def write_xlsx(
+    tables: Mapping[str, pl.DataFrame], target: Path, headers: Mapping[str, str]
+) -> Path:
+    """One formatted workbook: Chinese headers, frozen header row, widths, number formats."""
+    with atomic_path(target) as tmp:
+        workbook = xlsxwriter.Workbook(
+            str(tmp), {"constant_memory": True, "strings_to_numbers": False}
+        )
+        try:
+            workbook.set_properties({"created": WORKBOOK_CREATED})
+            formats = _CellFormats(workbook)
+            for name, df in tables.items():
+                _write_table_sheets(workbook, formats, name, df, headers)
+        finally:
+            workbook.close()
+    return target
+
+
+class _CellFormats:
+    """The few cell formats the workbook uses, created once per workbook."""
+
+    def __init__(self, workbook: Any) -> None:
+        self.header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        self.float = workbook.add_format({"num_format": "0.00"})
+        self.int = workbook.add_format({"num_format": "0"})
+
+
+def _sheet_parts(name: str, df: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
+    """Slices of at most EXCEL_MAX_ROWS - 1 data rows, named `name`, `name (2)`, …."""
+    per_sheet = EXCEL_MAX_ROWS - 1
+    count = max(1, -(-df.height // per_sheet))
+    base = name.translate(_SHEET_BAD_CHARS)
+    out = []
+    for i in range(count):
+        suffix = f" ({i + 1})" if i else ""
+        out.append((base[: 31 - len(suffix)] + suffix, df.slice(i * per_sheet, per_sheet)))
+    return out
+
+
+def _write_table_sheets(
+    workbook: Any, formats: _CellFormats, name: str, df: pl.DataFrame, headers: Mapping[str, str]
+) -> None:
+    parts = _sheet_parts(name, df)
+    for index, (sheet_name, part) in enumerate(parts):
+        sheet = workbook.add_worksheet(sheet_name)
+        _write_header(sheet, formats, df, headers)
+        if len(parts) > 1:
+            sheet.write_comment(
+                0,
+                0,
+                f"表 {name} 共 {df.height} 行，超过 Excel 每表行数上限，分为 {len(parts)} 个"
+                f"工作表；本表为第 {index + 1} 部分。",
+            )
+        _write_body(sheet, formats, part)
+
+
+def _write_header(
+    sheet: Any, formats: _CellFormats, df: pl.DataFrame, headers: Mapping[str, str]
+) -> None:
+    for col_index, column in enumerate(df.columns):
+        title = headers.get(column, column)
+        width = max(_display_width(title), _column_width(df.get_column(column)))
+        sheet.set_column(
+            col_index,
+            col_index,
+            min(width + 2, _MAX_WIDTH),
+            _column_format(formats, df.schema[column]),
+        )
+        sheet.write_string(0, col_index, title, formats.header)
+    sheet.freeze_panes(1, 0)
+
+
+def _column_format(formats: _CellFormats, dtype: pl.DataType) -> Any:
+    if dtype.is_float():
+        return formats.float
+    if dtype.is_integer():
+        return formats.int
+    return None
+
+
+def _write_body(sheet: Any, formats: _CellFormats, df: pl.DataFrame) -> None:
+    """Row by row, as constant_memory mode requires; nulls stay empty cells."""
+    cell_formats = [_column_format(formats, df.schema[c]) for c in df.columns]
+    text = df.with_columns(
+        pl.col(c).cast(pl.String)
+        for c, t in df.schema.items()
+        if not (t.is_numeric() or t == pl.Boolean or t == pl.String)
+    )
+    for row_index, row in enumerate(text.iter_rows(), start=1):
+        for col_index, value in enumerate(row):
+            if value is None:
+                continue
+            _write_cell(sheet, row_index, col_index, value, cell_formats[col_index])
+
+
+def _write_cell(sheet: Any, row: int, col: int, value: object, fmt: Any) -> None:
+    if isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, int | float):
+        if isinstance(value, float) and (value != value or value in (float("inf"), -float("inf"))):
+            sheet.write_string(row, col, str(value))  # Excel has no NaN or infinity
+        else:
+            sheet.write_number(row, col, value, fmt)
+    else:
+        sheet.write_string(row, col, str(value))
+
+
+def _column_width(series: pl.Series) -> int:
+    sample = series.head(_WIDTH_SAMPLE).drop_nulls()
+    if sample.dtype.is_float():
+        sample = sample.round(2)
+    return max((_display_width(str(v)) for v in sample.to_list()), default=0)
+
+
+def _display_width(text: str) -> int:
+    """Columns a string takes on screen: CJK characters are two wide."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -1,0 +1,150 @@
+"""Writers: formats, Chinese headers, row-limit split, atomicity, determinism."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+import pytest
+
+import scoring.write as w
+from scoring.errors import JixiaoError
+from scoring.write import sha256_file, write_json, write_tables
+
+HEADERS = {"project_id": "项目编号", "score": "得分", "grade": "等级"}
+
+
+def tables() -> dict[str, pl.DataFrame]:
+    projects = pl.DataFrame(
+        {
+            "project_id": ["P001", "P002", "P003"],
+            "score": [95.456, 80.0, None],
+            "grade": ["优", "良", None],
+            "rank": [1, 2, 3],
+            "ok": [True, False, None],
+        }
+    )
+    rejects = pl.DataFrame({"file": ["a.csv"], "row": [3], "reason": ["blank row"]})
+    return {"projects": projects, "rejects": rejects}
+
+
+def files_in(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+def test_one_file_per_table_and_a_workbook(tmp_path: Path) -> None:
+    written = write_tables(tables(), tmp_path, ["xlsx", "parquet", "csv"], HEADERS)
+    names = [p.name for p in written]
+    assert names == [
+        "projects.csv",
+        "rejects.csv",
+        "projects.parquet",
+        "rejects.parquet",
+        "results.xlsx",
+    ]
+    assert files_in(tmp_path) == sorted(names)  # no temp files left behind
+    assert pl.read_parquet(tmp_path / "projects.parquet").equals(tables()["projects"])
+    raw = (tmp_path / "projects.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfproject_id,score")
+    assert pl.read_csv(tmp_path / "rejects.csv").equals(tables()["rejects"])
+
+
+def test_unknown_format(tmp_path: Path) -> None:
+    with pytest.raises(JixiaoError, match="unknown output format"):
+        write_tables(tables(), tmp_path, ["csv", "docx"])
+
+
+def test_xlsx_reads_back_with_chinese_headers(tmp_path: Path) -> None:
+    (path,) = write_tables(tables(), tmp_path, ["xlsx"], HEADERS)
+    reader = fastexcel.read_excel(str(path))
+    assert reader.sheet_names == ["projects", "rejects"]
+    back = reader.load_sheet("projects").to_polars()
+    assert back.columns == ["项目编号", "得分", "等级", "rank", "ok"]
+    assert back["项目编号"].to_list() == ["P001", "P002", "P003"]
+    assert back["得分"].to_list() == [95.456, 80.0, None]  # full value; 2 decimals is display
+    assert back["ok"].to_list() == [True, False, None]
+    with zipfile.ZipFile(path) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+        styles = zf.read("xl/styles.xml").decode()
+    assert 'ySplit="1"' in sheet and 'state="frozen"' in sheet
+    assert 'formatCode="0.00"' in styles
+    assert "<col " in sheet  # widths set
+
+
+def test_large_table_split_over_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(w, "EXCEL_MAX_ROWS", 4)  # header + 3 data rows per sheet
+    big = pl.DataFrame({"project_id": [f"P{i:03d}" for i in range(8)], "score": range(8)})
+    (path,) = write_tables({"projects": big}, tmp_path, ["xlsx"], HEADERS)
+    reader = fastexcel.read_excel(str(path))
+    assert reader.sheet_names == ["projects", "projects (2)", "projects (3)"]
+    parts = [reader.load_sheet(n).to_polars() for n in reader.sheet_names]
+    assert [p.height for p in parts] == [3, 3, 2]
+    assert pl.concat(parts)["项目编号"].to_list() == big["project_id"].to_list()
+    with zipfile.ZipFile(path) as zf:
+        assert any(n.startswith("xl/comments") for n in zf.namelist())
+
+
+def test_long_table_names_fit_excel_sheet_names(tmp_path: Path) -> None:
+    name = "a/very:long*table?name[that]exceeds thirty-one"
+    (path,) = write_tables({name: pl.DataFrame({"x": [1]})}, tmp_path, ["xlsx"])
+    (sheet,) = fastexcel.read_excel(str(path)).sheet_names
+    assert len(sheet) <= 31 and not set(sheet) & set("[]:*?/\\")
+
+
+def test_outputs_are_byte_identical(tmp_path: Path) -> None:
+    a = write_tables(tables(), tmp_path / "a", ["csv", "parquet", "xlsx"], HEADERS)
+    b = write_tables(tables(), tmp_path / "b", ["csv", "parquet", "xlsx"], HEADERS)
+    assert [sha256_file(p) for p in a] == [sha256_file(p) for p in b]
+
+
+def _fail_midway(df: pl.DataFrame, path: Path) -> None:
+    path.write_bytes(b"project_id,sc")
+    raise OSError("disk full")
+
+
+def test_failed_csv_write_leaves_no_partial_or_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "projects.csv").write_text("old complete file\n")
+    monkeypatch.setitem(w._TABULAR_WRITERS, "csv", _fail_midway)
+    with pytest.raises(OSError, match="disk full"):
+        write_tables(tables(), tmp_path, ["csv"])
+    assert files_in(tmp_path) == ["projects.csv"]
+    assert (tmp_path / "projects.csv").read_text() == "old complete file\n"
+
+
+def test_failed_xlsx_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real = w._write_cell
+
+    def flaky(*args: object) -> None:
+        calls.append(1)
+        if len(calls) > 5:
+            raise RuntimeError("interrupted")
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(w, "_write_cell", flaky)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        write_tables(tables(), tmp_path, ["xlsx"], HEADERS)
+    assert files_in(tmp_path) == []
+
+
+def test_write_json(tmp_path: Path) -> None:
+    path = write_json(tmp_path / "m" / "manifest.json", {"b": "等级", "a": [1, Path("x/y.csv")]})
+    text = path.read_text(encoding="utf-8")
+    assert text == '{\n  "a": [\n    1,\n    "x/y.csv"\n  ],\n  "b": "等级"\n}\n'
+    assert json.loads(text)["b"] == "等级"
+    with pytest.raises(TypeError, match="cannot write object"):
+        write_json(tmp_path / "bad.json", {"x": object()})
+    assert files_in(tmp_path) == ["m"]
+
+
+def test_sha256_file(tmp_path: Path) -> None:
+    path = tmp_path / "x.bin"
+    data = bytes(range(256)) * 5000
+    path.write_bytes(data)
+    assert sha256_file(path) == hashlib.sha256(data).hexdigest()
