@@ -152,7 +152,8 @@ def write_xlsx(
     """One formatted workbook: Chinese headers, frozen header row, widths, number formats."""
     with atomic_path(target) as tmp:
         workbook = xlsxwriter.Workbook(
-            str(tmp), {"constant_memory": True, "strings_to_numbers": False}
+            str(tmp),
+            {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
         )
         try:
             workbook.set_properties({"created": WORKBOOK_CREATED})

@@ -1,0 +1,43 @@
+"""The `jixiao` command group.
+
+Commands only parse options and call the scoring package; domain errors become exit 1
+with their message in one place (`Group.invoke`), usage errors exit 2 (click's own).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cli import rulesets_cmd, score_cmd
+from scoring.errors import JixiaoError
+
+
+class JixiaoGroup(click.Group):
+    """Turns every JixiaoError into a clean message and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except JixiaoError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=JixiaoGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="jixiao")
+def main() -> None:
+    """jixiao (绩效): score budget projects by declared rules.
+
+    \b
+    Examples:
+      jixiao demo                          score the bundled sample district
+      jixiao validate                      check every built-in ruleset
+      jixiao validate my-variant.yaml      check your own ruleset
+      jixiao rulesets                      list the built-in rulesets
+    """
+
+
+for command in [*score_cmd.COMMANDS, *rulesets_cmd.COMMANDS]:
+    main.add_command(command)

@@ -1,0 +1,183 @@
+"""The main job: `score`, `demo` and `explain`."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from scoring import api
+from scoring.compile import Plan
+from scoring.pipeline import Results
+from scoring.write import FORMATS
+
+console = Console(stderr=True)
+
+ruleset_option = click.option(
+    "-r", "--ruleset", default=api.DEFAULT_RULESET, show_default=True, metavar="ID|PATH",
+    help="Built-in ruleset id or a ruleset YAML file.",
+)
+year_option = click.option(
+    "--year", type=click.IntRange(1990, 2100), metavar="YYYY",
+    help="Score only projects of this year; other years go to rejects.",
+)
+inputs_argument = click.argument(
+    "inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+
+
+@contextmanager
+def stage(progress: Progress | None, text: str) -> Iterator[None]:
+    """One line of progress per pipeline stage (spinner and elapsed time while it runs)."""
+    if progress is None:
+        yield
+        return
+    task = progress.add_task(text, total=1)
+    yield
+    progress.update(task, completed=1)
+
+
+def _progress(quiet: bool) -> Progress | None:
+    if quiet:
+        return None
+    return Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=console, transient=False,
+    )
+
+
+def score_and_write(
+    ruleset: str, inputs: list[Path], out: Path, formats: tuple[str, ...], year: int | None,
+    engine: str, quiet: bool,
+) -> tuple[Plan, Results, list[Path]]:
+    progress = _progress(quiet)
+    started = time.perf_counter()
+    with progress or _null():
+        with stage(progress, f"loading ruleset {ruleset}"):
+            plan = api.load_ruleset(ruleset)
+        with stage(progress, f"reading {len(inputs)} input file(s)"):
+            read = api.read(plan, inputs)
+        with stage(progress, "scoring"):
+            results = api.score(plan, read, year=year, engine=engine)  # type: ignore[arg-type]
+        with stage(progress, f"writing {', '.join(formats)} to {out}"):
+            write_started = time.perf_counter()
+            paths = api.write(results, out, formats)
+            results.manifest["timings"]["write_seconds"] = round(time.perf_counter() - write_started, 3)
+    results.manifest["timings"]["total_seconds"] = round(time.perf_counter() - started, 3)
+    return plan, results, paths
+
+
+@contextmanager
+def _null() -> Iterator[None]:
+    yield
+
+
+def print_summary(results: Results, paths: list[Path]) -> None:
+    rows = results.manifest["rows"]
+    ps = results.project_scores
+    table = Table(title="jixiao score", show_header=True)
+    table.add_column("")
+    table.add_column("count", justify="right")
+    table.add_row("projects scored", str(rows["projects"]["scored"]))
+    for grade, n in ps.group_by("grade").len().sort("grade").iter_rows():
+        table.add_row(f"  grade {grade}", str(n))
+    table.add_row("projects incomplete", str(int((~ps["complete"]).sum())))
+    table.add_row("indicator rows scored", str(rows["indicators"]["scored"]))
+    table.add_row("indicator rows not evaluable", str(int((~results.indicator_scores["evaluable"]).sum())))
+    table.add_row("rows rejected", str(results.rejects.height))
+    console.print(table)
+    console.print(f"results in {paths[0].parent}/: " + ", ".join(p.name for p in paths))
+
+
+@click.command("score")
+@ruleset_option
+@inputs_argument
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("jixiao-out"),
+              show_default=True, help="Output folder.")
+@click.option("-f", "--format", "formats", type=click.Choice(FORMATS), multiple=True,
+              help="Output format, repeatable (default: xlsx and parquet).")
+@year_option
+@click.option("--engine", type=click.Choice(["in-memory", "streaming"]), default="in-memory",
+              show_default=True, help="Polars engine; streaming for data larger than memory.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
+def score_cmd(
+    ruleset: str, inputs: tuple[Path, ...], out: Path, formats: tuple[str, ...], year: int | None,
+    engine: str, quiet: bool,
+) -> None:
+    """Score every project in INPUT files (xlsx, csv or parquet).
+
+    INPUTs hold a projects table and an indicators table: two files, or one workbook
+    with both sheets (项目 / 指标). Writes project_scores, indicator_scores,
+    department_summary and rejects, plus report.md and manifest.json.
+
+    \b
+    Examples:
+      jixiao score 自评表.xlsx
+      jixiao score -r sichuan-10-90 projects.csv indicators.csv -o out/ -f csv -f xlsx
+      jixiao score --year 2025 data/*.xlsx
+    """
+    _, results, paths = score_and_write(
+        ruleset, list(inputs), out, formats or api.DEFAULT_FORMATS, year, engine, quiet
+    )
+    if not quiet:
+        print_summary(results, paths)
+
+
+def sample_district() -> Path:
+    """The bundled example workbook (shipped with the package)."""
+    return Path(str(resources.files("examples"))) / "sample-district" / "sample-district.xlsx"
+
+
+@click.command("demo")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("jixiao-out"),
+              show_default=True, help="Output folder.")
+def demo_cmd(out: Path) -> None:
+    """Score the bundled sample district (300+ projects, 15 departments) and say where
+    the results are."""
+    source = sample_district()
+    console.print(f"scoring the sample district {source}")
+    _, results, paths = score_and_write(api.DEFAULT_RULESET, [source], out, ("xlsx", "parquet", "csv"), None, "in-memory", False)
+    print_summary(results, paths)
+    worst = results.project_scores.filter(~results.project_scores["complete"]).head(1)
+    if worst.height:
+        pid = worst["project_id"][0]
+        console.print(f"try: jixiao explain {source} {pid}")
+
+
+@click.command("explain")
+@ruleset_option
+@click.argument("inputs", nargs=-1, required=True)
+@click.argument("project_id")
+@year_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def explain_cmd(ruleset: str, inputs: tuple[str, ...], project_id: str, year: int | None, as_json: bool) -> None:
+    """Explain one project's score step by step (reference evaluator, checked against batch).
+
+    \b
+    Examples:
+      jixiao explain 自评表.xlsx JD2025-0001
+      jixiao explain -r sichuan-10-90 projects.csv indicators.csv SC-17 --json
+    """
+    for path in inputs:
+        if not Path(path).is_file():
+            raise click.BadParameter(f"no such file: {path}", param_hint="INPUTS")
+    plan = api.load_ruleset(ruleset)
+    results = api.score(plan, list(inputs), year=year)
+    explanation = api.explain_project(plan, results, project_id)
+    if as_json:
+        click.echo(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from scoring.report import explanation_text
+
+        click.echo(explanation_text(explanation), nl=False)
+
+
+COMMANDS = [score_cmd, demo_cmd, explain_cmd]

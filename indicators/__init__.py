@@ -1,0 +1,1 @@
+"""Built-in indicator catalogues (YAML files shipped with the package)."""

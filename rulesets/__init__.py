@@ -1,0 +1,1 @@
+"""Built-in rulesets (YAML files shipped with the package)."""

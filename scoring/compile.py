@@ -1,0 +1,98 @@
+"""Compile stage: a checked ruleset → the checked expressions the run evaluates.
+
+Every rule is kept as a checked expression (`Checked`), from which both evaluators are
+derived: `to_polars` for batch scoring and `evaluate` for `explain`. Rounding is added
+here as part of the expression text, so both evaluators round the same way (四舍五入).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from scoring import contexts
+from scoring.expr import Checked, Type, check, evaluate, to_polars
+from scoring.load import Loaded
+from scoring.vocabulary import Vocabulary
+
+DIRECTIONS = ("higher", "lower", "exact", "range")
+"""Quantitative directions; the comparator of the target decides which applies."""
+
+DIRECTION_OF = {
+    ">=": "higher",
+    ">": "higher",
+    "<=": "lower",
+    "<": "lower",
+    "=": "exact",
+    "range": "range",
+}
+"""正向 ≥ >, 反向 ≤ <, 等于 =, 区间 (DOMAIN §2 and §3)."""
+
+ACHIEVED = {
+    ">=": "actual >= target",
+    ">": "actual > target",
+    "<=": "actual <= target",
+    "<": "actual < target",
+    "=": "(actual <= 0) if target == 0 else (actual >= target)",
+    "range": "between(actual, target, upper)",
+}
+"""When a quantitative target counts as met (for the `achieved` column and flags); `=`
+follows the scoring rule of DOMAIN §2 (t = 0 → a ≤ 0; t > 0 → as 正向)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The compiled ruleset: checked expressions and the lookup tables they run with."""
+
+    loaded: Loaded
+    vocab: Vocabulary
+    quantitative: dict[str, Checked]
+    achieved: dict[str, Checked]
+    budget_rate: Checked
+    budget_score: Checked
+
+    @property
+    def params(self) -> dict[str, float]:
+        return dict(self.loaded.ruleset.params)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Weighted level-1 category ids, in ruleset order."""
+        return tuple(k for k in self.loaded.ruleset.weights if k != contexts.BUDGET_PART)
+
+    def polars(self, checked: Checked) -> pl.Expr:
+        return to_polars(checked)
+
+    def reference(self, checked: Checked, row: dict[str, object]) -> object:
+        return evaluate(checked, {**self.params, **row})
+
+
+def rounded(text: str, precision: int) -> str:
+    """Wrap a rule in the ruleset's rounding, so both evaluators round identically."""
+    return f"round(({text}), {precision})"
+
+
+def compile_ruleset(loaded: Loaded) -> Plan:
+    """Check every expression of a loaded ruleset and keep the checked forms."""
+    rs, cat = loaded.ruleset, loaded.catalogue
+    params = {name: Type.NUMBER for name in rs.params}
+    quant_names = {**contexts.QUANT_NAMES, **params}
+    quantitative = {
+        d: check(
+            rounded(getattr(rs.rules.quantitative, d), rs.precision),
+            quant_names,
+            expect=Type.NUMBER,
+        )
+        for d in DIRECTIONS
+    }
+    achieved = {c: check(text, quant_names, expect=Type.BOOL) for c, text in ACHIEVED.items()}
+    indicator = next(i for i in cat.common_indicators if i.id == rs.budget_execution.indicator)
+    rate = check(indicator.formula, contexts.project_formula_names(cat), expect=Type.NUMBER)
+    precision = rs.budget_execution.precision
+    score = check(
+        rounded(rs.budget_execution.score, rs.precision if precision is None else precision),
+        {**contexts.BUDGET_NAMES, **params},
+        expect=Type.NUMBER,
+    )
+    return Plan(loaded, Vocabulary.build(cat, rs), quantitative, achieved, rate, score)

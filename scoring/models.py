@@ -1,0 +1,268 @@
+"""The ruleset and catalogue formats, as pydantic models.
+
+These models are the schema: attribute docstrings become the JSON Schema descriptions an
+editor shows while an analyst types, so they are written for that reader. Every model
+forbids unknown keys, because a silently ignored typo (`wieghts:`) would score a whole
+province with defaults nobody chose.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Comparator = Literal[">=", ">", "<=", "<", "="]
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors, values are not coerced across types, models are frozen."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True
+    )
+
+
+# --- catalogue -------------------------------------------------------------------------
+
+
+class Category(Strict):
+    """A level-2 category of the indicator tree (二级指标), e.g. 数量指标."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """Machine name used in rulesets and outputs, e.g. `quantity`."""
+    name: str
+    """Chinese name as printed in official tables, e.g. `数量指标`."""
+    aliases: list[str] = []
+    """Other labels seen in real tables (the 指标 suffix and `(50分)` are ignored anyway)."""
+
+
+class Level1(Category):
+    """A level-1 category (一级指标: 产出, 效益, 满意度, or 成本 in 101号-style tables)."""
+
+    children: list[Category]
+    """The level-2 categories that belong to it."""
+
+
+class Unit(Strict):
+    """A measurement unit as written in target values (度量单位)."""
+
+    name: str
+    """Canonical spelling, e.g. `%`, `万元`, `个`."""
+    aliases: list[str] = []
+    """Equivalent spellings, e.g. `百分比` for `%`, `㎡` for `平方米`."""
+    dimension: str
+    """Units of one dimension convert into each other by `factor` (e.g. money: 元, 万元)."""
+    factor: float = Field(default=1.0, gt=0)
+    """Size of the unit in the dimension's base unit (万元 = 10000 when 元 = 1)."""
+
+
+class CommonIndicator(Strict):
+    """A common indicator (共性指标) computed from the projects table by formula."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """Machine name, e.g. `budget_execution_rate`."""
+    name: str
+    """Chinese name, e.g. `预算执行率`."""
+    aliases: list[str] = []
+    """Other labels of the same indicator."""
+    formula: str
+    """Expression over projects-table columns, e.g. `safe_div(spent, budget)`."""
+    description: str = ""
+    """What it measures and where the definition comes from."""
+
+
+class Column(Strict):
+    """One canonical input column and the headers it is known by."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """Canonical name, also used by machine-readable outputs."""
+    aliases: list[str] = []
+    """Chinese headers (whitespace, full-width forms and `(万元)` suffixes are tolerated)."""
+    required: bool = False
+    """A file lacking a required column is refused with the missing names."""
+    type: Literal["text", "number"] = "text"
+    """How formulas and flags see the column once parsed."""
+    description: str = ""
+    """What the column holds."""
+
+
+class Table(Strict):
+    """An input table: its sheet names in a workbook and its columns."""
+
+    sheet_names: list[str]
+    """Sheet names that hold this table in a workbook, e.g. `项目`, `projects`."""
+    key: list[str] = []
+    """Columns that must be filled in every row (and, for projects, unique)."""
+    columns: list[Column]
+    """The canonical columns."""
+
+
+class Catalogue(Strict):
+    """What can be measured: the indicator tree, units, tier labels, common indicators and
+    input columns. Many rulesets share one catalogue."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    """File stem under indicators/, e.g. `project-common`."""
+    name: str
+    """Human name."""
+    version: str
+    """Version of the catalogue content, e.g. `2025.1`."""
+    description: str = ""
+    """Sources and scope."""
+    levels: list[Level1]
+    """The level-1 categories with their level-2 children."""
+    units: list[Unit]
+    """Units that target and actual values may carry."""
+    tiers: dict[str, list[str]]
+    """Qualitative tier (达成 / 部分达成 / 未达成) → the labels that mean it."""
+    common_indicators: list[CommonIndicator] = []
+    """Indicators computed from the projects table."""
+    tables: dict[Literal["projects", "indicators"], Table]
+    """Input tables and their column aliases."""
+
+
+# --- ruleset ---------------------------------------------------------------------------
+
+
+class Grade(Strict):
+    """A grade band: `min` inclusive, `max` exclusive except for the top band."""
+
+    name: str
+    """Grade label, e.g. `优`."""
+    min: float
+    """Lowest total score in the band (inclusive)."""
+    max: float
+    """Upper end of the band (exclusive, except the top band, which includes the scale)."""
+
+
+class QuantitativeRules(Strict):
+    """Scoring expressions for quantitative indicators, one per direction.
+
+    Names available: `actual`, `target`, `upper` (range upper bound), `points`, and the
+    ruleset's `params`. The result is rounded to the ruleset precision.
+    """
+
+    higher: str
+    """正向 (≥, >): e.g. `points if actual >= target else points * actual / target`."""
+    lower: str
+    """反向 (≤, <)."""
+    exact: str
+    """等于 (=)."""
+    range: str
+    """Range targets such as `[90%,100%]`."""
+
+
+class Tier(Strict):
+    """A qualitative tier's band, as shares of the indicator's points."""
+
+    min: float = Field(ge=0, le=1)
+    """Lowest share of points in the band (inclusive)."""
+    max: float = Field(ge=0, le=1)
+    """Highest share; exclusive unless `max_inclusive`."""
+    max_inclusive: bool = False
+    """Whether `max` itself belongs to this band (true for the top tier)."""
+    default: float = Field(ge=0, le=1)
+    """Share given when the data carries no claimed score."""
+
+
+class QualitativeRules(Strict):
+    """How qualitative indicators (tier labels as actuals) are scored."""
+
+    tiers: dict[str, Tier]
+    """Tier name (as in the catalogue) → band and default share."""
+    use_claimed_score: bool = True
+    """Take the department's claimed score (得分) when given, checked against the band."""
+    claimed_outside_band: Literal["not_evaluable", "clamp"] = "not_evaluable"
+    """A claimed score outside its tier's band makes the indicator not evaluable, or is
+    clamped into the band (and flagged)."""
+
+
+class Rules(Strict):
+    """Scoring rules by indicator kind."""
+
+    quantitative: QuantitativeRules
+    """Rules for indicators with a numeric target."""
+    qualitative: QualitativeRules
+    """Rules for indicators judged by tier."""
+    negative_actual_as_zero: bool = True
+    """A negative actual counts as 0 (DOMAIN §2)."""
+
+
+class BudgetExecution(Strict):
+    """The 预算执行率 part of the score."""
+
+    indicator: str = "budget_execution_rate"
+    """Common indicator (catalogue id) giving the rate."""
+    score: str = "min(rate, 1) * points"
+    """Expression over `rate` and `points` (the budget_execution weight)."""
+    precision: int | None = Field(default=None, ge=0, le=6)
+    """Rounding of this score; defaults to the ruleset precision (some tables use 0)."""
+
+
+class Flag(Strict):
+    """A declarative deviation flag evaluated over a scored table."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """Machine name of the flag."""
+    level: Literal["indicator", "project", "department"]
+    """Which scored table the condition is evaluated on."""
+    when: str
+    """Boolean expression over that table's columns."""
+    severity: Literal["info", "warning", "error"] = "warning"
+    """How serious the finding is."""
+    message: str
+    """Message template; `{column}` inserts a value of the row."""
+
+
+class Ruleset(Strict):
+    """How projects are scored: weights, rules, grades and flags over a catalogue."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    """Identifier, the file stem under rulesets/, e.g. `project-self-eval`."""
+    name: str
+    """Human name."""
+    version: str
+    """Version string written into every output (e.g. `2025.1`)."""
+    description: str = ""
+    """Where the rules come from."""
+    extends: str | None = None
+    """Id or path of a ruleset to start from; keys given here override it key by key."""
+    catalogue: str
+    """Catalogue id (indicators/<id>.yaml) or path."""
+    scale: float = Field(default=100, gt=0)
+    """Full marks (百分制)."""
+    precision: int = Field(default=2, ge=0, le=6)
+    """Decimal places; scores round half away from zero (四舍五入)."""
+    weights: dict[str, float]
+    """Points per part: `budget_execution` and every level-1 category id; sum = scale."""
+    points_distribution: Literal["fixed", "free"] = "fixed"
+    """`fixed`: each level-1 category's indicator points must equal its weight. `free`: only
+    their total is fixed (四川: 预算执行 10 + 绩效指标 90 distributed by the department)."""
+    level2_weights: dict[str, dict[str, float]] = {}
+    """Optional fixed points per level-2 category, by level-1 id then level-2 id; each
+    level-1's entries must sum to its weight. Checked against every project's rows."""
+    when_category_missing: Literal["reassigned", "rescale", "zero"] = "reassigned"
+    """A level-1 category with no indicators: its points were `reassigned` to others by the
+    department (only the total is checked), or the applicable score is `rescale`d to the
+    scale (按百分制折算), or it scores `zero`."""
+    budget_execution: BudgetExecution = BudgetExecution()
+    """The budget execution score."""
+    rules: Rules
+    """Indicator scoring rules."""
+    default_comparator: Comparator = ">="
+    """Comparator for a bare target number with none written anywhere."""
+    fraction_as_percent: bool = True
+    """Read an actual ≤ 1 against a % target as a fraction (0.96 → 96%); flagged either way."""
+    points_tolerance: float = Field(default=0.01, ge=0)
+    """Allowed gap when checking that indicator points roll up to the weights."""
+    grades: list[Grade]
+    """Grade bands covering 0 … scale without gaps or overlaps."""
+    incomplete_grade: Literal["withhold", "grade"] = "withhold"
+    """Whether a project with a not-evaluable indicator still gets a grade."""
+    params: dict[str, float] = {}
+    """Named constants usable in every expression, e.g. `over_achievement: 1.3`."""
+    flags: list[Flag] = []
+    """Deviation flags."""
+    column_aliases: dict[str, list[str]] = {}
+    """Extra input headers for canonical columns, on top of the catalogue's."""

@@ -1,0 +1,144 @@
+"""The run: read tables → prepare → score → roll up, as a short fold over the stages.
+
+Every stage is a function of tables, so later features (flags, monitoring, re-evaluation)
+slot in as further functions over the same tables. The invariant "nothing lost" is
+counted here and written into the manifest: rows in = rows scored + rows rejected.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from scoring.compile import Plan, compile_ruleset
+from scoring.errors import JixiaoError
+from scoring.load import Loaded
+from scoring.prepare import prepare_indicators, prepare_projects
+from scoring.read import Inputs, read_inputs
+from scoring.rollup import department_summary, indicator_totals, project_scores
+from scoring.score import score_indicators
+
+Engine = Literal["in-memory", "streaming"]
+
+PROVENANCE = {"_file": "source_file", "_sheet": "source_sheet", "_row": "source_row"}
+
+INDICATOR_COLUMNS = [
+    "project_id", "level1", "level2", "indicator", "level1_label", "level2_label",
+    "comparator_text", "target_text", "unit_text", "actual_text", "claimed_score", "explanation",
+    "comparator", "comparator_source", "target", "upper", "unit", "actual", "actual_raw",
+    "actual_kind", "tier", "kind", "direction", "rule", "points", "score", "evaluable",
+    "achieved", "ratio", "has_explanation", "reason", "note",
+]
+"""indicator_scores: the input texts, what was parsed from them, and what was scored."""
+
+
+def project_columns(plan: Plan) -> list[str]:
+    cats = plan.categories
+    return [
+        "project_id", "project_name", "department", "unit", "year",
+        "budget_initial", "budget", "spent", "execution_rate", "budget_score",
+        *[f"{c}_score" for c in cats], "total", "grade", "complete",
+        "n_indicators", "n_not_evaluable", "n_missed", *[f"{c}_points" for c in cats],
+        "points_total", "issues",
+    ]
+
+
+@dataclass
+class Results:
+    """The scored tables and what is needed to trace them."""
+
+    indicator_scores: pl.DataFrame
+    project_scores: pl.DataFrame
+    department_summary: pl.DataFrame
+    rejects: pl.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        return {
+            "project_scores": self.project_scores,
+            "indicator_scores": self.indicator_scores,
+            "department_summary": self.department_summary,
+            "rejects": self.rejects,
+        }
+
+
+def _note(frame: pl.DataFrame) -> pl.DataFrame:
+    default = pl.when(pl.col("comparator_source") == "default").then(
+        pl.format("no comparator written; {} assumed (ruleset default)", pl.col("comparator"))
+    )
+    claimed = pl.when(pl.col("claimed_error").is_not_null()).then(pl.format("得分: {}", pl.col("claimed_error")))
+    note = pl.concat_str([pl.col("note"), default, claimed], separator="; ", ignore_nulls=True)
+    return frame.with_columns(note=pl.when(note != "").then(note))
+
+
+def run(plan: Plan, inputs: Inputs, *, year: int | None = None, engine: Engine = "in-memory") -> Results:
+    """Score already-read input tables with a compiled plan."""
+    started = time.perf_counter()
+    projects, project_rejects = prepare_projects(inputs.tables["projects"], plan, year)
+    indicators, indicator_rejects = prepare_indicators(inputs.tables["indicators"], projects, plan)
+    indicators = _note(indicators)
+    scored_lf = score_indicators(indicators.lazy(), plan)
+    projects_lf = project_scores(projects.lazy(), indicator_totals(scored_lf, plan), plan)
+    scored, project_table = pl.collect_all(
+        [scored_lf, projects_lf], engine="streaming" if engine == "streaming" else "in-memory"
+    )
+    project_table = project_table.sort("_file", "_sheet", "_row", nulls_last=True)
+    scored = scored.sort("_file", "_sheet", "_row", nulls_last=True)
+    results = Results(
+        indicator_scores=_with_provenance(scored, INDICATOR_COLUMNS),
+        project_scores=_with_provenance(project_table, project_columns(plan)),
+        department_summary=department_summary(project_table, plan),
+        rejects=pl.concat([inputs.rejects, project_rejects, indicator_rejects]),
+    )
+    results.manifest = manifest(plan.loaded, inputs, results, time.perf_counter() - started)
+    return results
+
+
+def _with_provenance(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    return frame.select(*columns, *PROVENANCE).rename(PROVENANCE)
+
+
+def manifest(loaded: Loaded, inputs: Inputs, results: Results, seconds: float) -> dict[str, Any]:
+    """What produced these results: ruleset identity, input hashes, row accounting."""
+    rs, cat = loaded.ruleset, loaded.catalogue
+    rows = row_accounting(inputs, results)
+    return {
+        "ruleset": {"id": rs.id, "version": rs.version, "sha256": loaded.sha256, "files": loaded.files},
+        "catalogue": {"id": cat.id, "version": cat.version},
+        "inputs": [
+            {"path": s.path, "sha256": s.sha256, "format": s.format, "encoding": s.encoding,
+             "sheets": s.sheets, "rows": s.rows}
+            for s in inputs.sources
+        ],
+        "rows": rows,
+        "engine": {"jixiao": version("jixiao"), "polars": pl.__version__},
+        "timings": {"score_seconds": round(seconds, 3)},
+    }
+
+
+def row_accounting(inputs: Inputs, results: Results) -> dict[str, dict[str, int]]:
+    """Rows in, scored and rejected per table; raises if any row went missing."""
+    out: dict[str, dict[str, int]] = {}
+    scored = {"projects": results.project_scores.height, "indicators": results.indicator_scores.height}
+    for table, n_scored in scored.items():
+        n_in = inputs.tables[table].height + int((inputs.rejects["table"] == table).sum())
+        n_rejected = int((results.rejects["table"] == table).sum())
+        out[table] = {"in": n_in, "scored": n_scored, "rejected": n_rejected}
+        if n_in != n_scored + n_rejected:
+            raise JixiaoError(f"internal error: {table}: {n_in} rows in, {n_scored} scored, {n_rejected} rejected")
+    return out
+
+
+def score_paths(
+    loaded: Loaded, paths: Sequence[str | Path], *, year: int | None = None, engine: Engine = "in-memory"
+) -> Results:
+    """Read input files and score them (the `jixiao score` job without writing)."""
+    plan = compile_ruleset(loaded)
+    inputs = read_inputs(paths, plan.vocab.specs)
+    return run(plan, inputs, year=year, engine=engine)

@@ -1,0 +1,202 @@
+"""Prepare stage: canonical text tables → typed rows ready to score, plus rejects.
+
+A row that cannot take part in scoring (an indicator of an unknown project, a level-1
+label the catalogue does not know, points that are not a positive number) goes to the
+rejects table with its file, sheet, row, column and reason; each row is rejected once, for
+the first reason that applies. Rows that can be placed but not scored (a blank actual, a
+target that cannot be read) stay: they are scored as "not evaluable" by the next stage.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from scoring.compile import Plan
+from scoring.read import REJECT_SCHEMA
+from scoring.values import parse_actual, parse_number, parse_target, reconcile
+
+PROVENANCE = ["_file", "_sheet", "_row"]
+
+RENAMED_INDICATOR_TEXT = {
+    "level1": "level1_label",
+    "level2": "level2_label",
+    "comparator": "comparator_text",
+    "target": "target_text",
+    "unit": "unit_text",
+    "actual": "actual_text",
+    "points": "points_text",
+    "claimed_score": "claimed_text",
+}
+"""Input texts keep their words under `*_text`/`*_label` names, so the parsed numbers can
+take the short names (`target`, `actual`, `points`) the rule expressions use."""
+
+
+def _rejects(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Rows whose `_reject` is set, in the rejects schema."""
+    return frame.filter(pl.col("_reject").is_not_null()).select(
+        file=pl.col("_file"),
+        sheet=pl.col("_sheet"),
+        row=pl.col("_row").cast(pl.Int64),
+        table=pl.lit(table),
+        column=pl.col("_reject_column"),
+        text=pl.col("_reject_text"),
+        reason=pl.col("_reject"),
+    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+
+
+def _first_reason(cases: list[tuple[pl.Expr, str, str, pl.Expr]]) -> list[pl.Expr]:
+    """`_reject`, `_reject_column`, `_reject_text` from the first case that holds."""
+    reason: pl.Expr = pl.lit(None, pl.String)
+    column: pl.Expr = pl.lit(None, pl.String)
+    text: pl.Expr = pl.lit(None, pl.String)
+    for cond, col, _label, message in reversed(cases):
+        reason = pl.when(cond).then(message).otherwise(reason)
+        column = pl.when(cond).then(pl.lit(col)).otherwise(column)
+        text = pl.when(cond).then(pl.col(col).cast(pl.String)).otherwise(text)
+    return [reason.alias("_reject"), column.alias("_reject_column"), text.alias("_reject_text")]
+
+
+def _split(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    kept = frame.filter(pl.col("_reject").is_null()).drop("_reject", "_reject_column", "_reject_text")
+    return kept, _rejects(frame, table)
+
+
+# --- projects --------------------------------------------------------------------------
+
+
+NUMBER_COLUMNS = ("budget_initial", "budget", "spent", "allocated")
+
+
+def prepare_projects(projects: pl.DataFrame, plan: Plan, year: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Parse amounts, compute the execution rate and keep only the scoring year."""
+    year_text = pl.col("year").str.replace(r"\.0+$", "").str.replace("年$", "")
+    cases = []
+    if year is not None:
+        message = pl.format("year {} is not the scoring year {}", pl.col("year"), pl.lit(str(year)))
+        cases.append((year_text.is_not_null() & (year_text != str(year)), "year", "", message))
+    frame = projects.with_columns(_first_reason(cases)) if cases else projects.with_columns(
+        _reject=pl.lit(None, pl.String), _reject_column=pl.lit(None, pl.String), _reject_text=pl.lit(None, pl.String)
+    )
+    kept, rejects = _split(frame, "projects")
+    parsed = [parse_number(pl.col(c)).alias(f"_{c}") for c in NUMBER_COLUMNS if c in kept.columns]
+    kept = kept.with_columns(parsed)
+    notes = [
+        pl.when(pl.col(f"_{c}").struct.field("error").is_not_null())
+        .then(pl.format("{}: {}", pl.lit(c), pl.col(f"_{c}").struct.field("error")))
+        for c in NUMBER_COLUMNS if c in kept.columns
+    ]
+    kept = kept.with_columns(
+        [pl.col(f"_{c}").struct.field("value").alias(c) for c in NUMBER_COLUMNS if c in kept.columns]
+    ).with_columns(
+        amount_errors=pl.concat_str(notes, separator="; ", ignore_nulls=True) if notes else pl.lit(None, pl.String)
+    ).drop([f"_{c}" for c in NUMBER_COLUMNS if f"_{c}" in kept.columns])
+    return kept.with_columns(execution_rate=plan.polars(plan.budget_rate)), rejects
+
+
+# --- indicators ------------------------------------------------------------------------
+
+
+def prepare_indicators(
+    indicators: pl.DataFrame, projects: pl.DataFrame, plan: Plan
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Place every indicator row in the tree and parse its values; reject what cannot be placed."""
+    vocab = plan.vocab
+    frame = indicators.rename(RENAMED_INDICATOR_TEXT)
+    frame = frame.with_columns(
+        _known=pl.col("project_id").is_in(projects["project_id"].implode()),
+        _l1=_level1(plan),
+        _points=parse_number(pl.col("points_text")),
+    ).with_columns(_l2=_level2(plan))
+    frame = frame.with_columns(_first_reason(_indicator_cases(plan)))
+    kept, rejects = _split(frame, "indicators")
+    kept = kept.with_columns(
+        level1=pl.col("_l1"),
+        level2=pl.col("_l2"),
+        points=pl.col("_points").struct.field("value"),
+    ).drop("_known", "_l1", "_l2", "_points")
+    return _parse_values(kept, plan), rejects
+
+
+def _level1(plan: Plan) -> pl.Expr:
+    from scoring.vocabulary import level_key
+
+    return level_key(pl.col("level1_label")).replace_strict(plan.vocab.level1, default=None, return_dtype=pl.String)
+
+
+def _level2(plan: Plan) -> pl.Expr:
+    from scoring.vocabulary import level_key
+
+    key = pl.concat_str([pl.col("_l1"), pl.lit("/"), level_key(pl.col("level2_label"))])
+    return key.replace_strict(plan.vocab.level2, default=None, return_dtype=pl.String)
+
+
+def _indicator_cases(plan: Plan) -> list[tuple[pl.Expr, str, str, pl.Expr]]:
+    rs, vocab = plan.loaded.ruleset, plan.vocab
+    level1_names = "、".join(vocab.level1_names[c] for c in plan.categories)
+    weighted = pl.col("_l1").is_in(list(plan.categories))
+    l1_name = pl.col("_l1").replace_strict(vocab.level1_names, default=None, return_dtype=pl.String)
+    points_error = pl.col("_points").struct.field("error")
+    points_value = pl.col("_points").struct.field("value")
+    return [
+        (
+            ~pl.col("_known"),
+            "project_id",
+            "",
+            pl.format("no project '{}' in the projects table (or it was rejected)", pl.col("project_id")),
+        ),
+        (
+            pl.col("_l1").is_null(),
+            "level1_label",
+            "",
+            pl.format("unknown level-1 category '{}' (expected one of {})", pl.col("level1_label"), pl.lit(level1_names)),
+        ),
+        (
+            ~weighted,
+            "level1_label",
+            "",
+            pl.format("level-1 category {} has no weight in ruleset {}", l1_name, pl.lit(rs.id)),
+        ),
+        (
+            pl.col("_l2").is_null(),
+            "level2_label",
+            "",
+            pl.format("'{}' is not a level-2 category of {}", pl.col("level2_label"), l1_name),
+        ),
+        (points_error.is_not_null(), "points_text", "", points_error),
+        (points_value.is_null(), "points_text", "", pl.lit("points (分值) are blank")),
+        (points_value <= 0, "points_text", "", pl.format("points must be > 0, got {}", pl.col("points_text"))),
+    ]
+
+
+def _parse_values(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
+    """Targets, actuals and claimed scores as numbers, units and tiers (vectorized)."""
+    rs, vocab = plan.loaded.ruleset, plan.vocab
+    target = parse_target(
+        pl.col("target_text"),
+        comparator=pl.col("comparator_text"),
+        unit=pl.col("unit_text"),
+        units=vocab.units,
+        default_comparator=rs.default_comparator,
+    )
+    actual = parse_actual(pl.col("actual_text"), units=vocab.units, tiers=vocab.tiers)
+    frame = frame.with_columns(
+        _t=target, _a=actual, _c=parse_number(pl.col("claimed_text"))
+    ).with_columns(
+        _r=reconcile(pl.col("_t"), pl.col("_a"), units=vocab.units, fraction_as_percent=rs.fraction_as_percent)
+    )
+    t, a, r, c = (pl.col(n).struct.field for n in ("_t", "_a", "_r", "_c"))
+    return frame.with_columns(
+        comparator=t("cmp"),
+        comparator_source=t("cmp_source"),
+        target=t("value"),
+        upper=t("upper"),
+        unit=t("unit"),
+        target_error=t("error"),
+        actual_kind=a("kind"),
+        actual=r("value"),
+        tier=a("tier"),
+        actual_error=pl.coalesce(a("error"), r("error")),
+        note=r("note"),
+        claimed_score=c("value"),
+        claimed_error=c("error"),
+    ).drop("_t", "_a", "_r", "_c")
