@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from scoring import contexts
-from scoring.errors import KeyPath, Problem, RulesetError, did_you_mean
+from scoring.errors import JixiaoError, KeyPath, Problem, RulesetError, did_you_mean
 from scoring.expr import ExprError, Type, check
 from scoring.load import Loaded, Sources
 from scoring.models import Catalogue, Ruleset
+from scoring.units import TierTable, Unit, UnitTable
 from scoring.yamlsource import offset_position
 
 SUM_TOLERANCE = 0.001
@@ -82,11 +83,26 @@ def check_catalogue(cat: Catalogue, sources: Sources) -> list[Problem]:
                         ("tables", name, "key", k), msg, hint=did_you_mean(key, columns)
                     )
                 )
+    problems += _vocabulary_problems(cat, sources)
     names = contexts.project_formula_names(cat)
     for i, ind in enumerate(cat.common_indicators):
         problems += check_expression(
             ind.formula, names, sources, ("common_indicators", i, "formula"), Type.NUMBER
         )
+    return problems
+
+
+def _vocabulary_problems(cat: Catalogue, sources: Sources) -> list[Problem]:
+    """Unit and tier tables refuse spellings the value parser could misread."""
+    problems = []
+    try:
+        UnitTable.from_units(Unit(u.name, tuple(u.aliases), u.dimension, u.factor) for u in cat.units)
+    except JixiaoError as exc:
+        problems.append(sources.problem(("units",), str(exc), key=True))
+    try:
+        TierTable.from_mapping(cat.tiers)
+    except JixiaoError as exc:
+        problems.append(sources.problem(("tiers",), str(exc), key=True))
     return problems
 
 

@@ -376,8 +376,14 @@ def _piece(grid: _Grid, match: _Match, file: str) -> tuple[_Piece, list[tuple[in
         pl.all_horizontal(pl.col(c).is_null() for c in cells).alias(_BLANK)
         if cells
         else pl.lit(True).alias(_BLANK),
-        _row_text(cells, named, used, match.spec).alias(_TEXT),
     )
+    # The row's text is only shown for rows rejected for a blank key: build it for those.
+    key_cells = [c for c, name in used.items() if name in match.spec.key]
+    keyless = pl.any_horizontal(pl.col(c).is_null() for c in key_cells) if key_cells else None
+    texts = body.filter(keyless if keyless is not None else pl.lit(True)).select(
+        "_row", _row_text(cells, named, used, match.spec).alias(_TEXT)
+    )
+    frame = frame.join(texts, on="_row", how="left", maintain_order="left")
     header_row = None if match.header_index < 0 else _header_row(grid, match)
     return _Piece(match.spec.name, frame, [h for _, h in unused], header_row), unused
 
