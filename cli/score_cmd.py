@@ -22,11 +22,17 @@ from scoring.write import FORMATS
 console = Console(stderr=True)
 
 ruleset_option = click.option(
-    "-r", "--ruleset", default=api.DEFAULT_RULESET, show_default=True, metavar="ID|PATH",
+    "-r",
+    "--ruleset",
+    default=api.DEFAULT_RULESET,
+    show_default=True,
+    metavar="ID|PATH",
     help="Built-in ruleset id or a ruleset YAML file.",
 )
 year_option = click.option(
-    "--year", type=click.IntRange(1990, 2100), metavar="YYYY",
+    "--year",
+    type=click.IntRange(1990, 2100),
+    metavar="YYYY",
     help="Score only projects of this year; other years go to rejects.",
 )
 inputs_argument = click.argument(
@@ -49,14 +55,22 @@ def _progress(quiet: bool) -> Progress | None:
     if quiet:
         return None
     return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-        console=console, transient=False,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
     )
 
 
 def score_and_write(
-    ruleset: str, inputs: list[Path], out: Path, formats: tuple[str, ...], year: int | None,
-    engine: str, quiet: bool,
+    ruleset: str,
+    inputs: list[Path],
+    out: Path,
+    formats: tuple[str, ...],
+    year: int | None,
+    engine: str,
+    quiet: bool,
 ) -> tuple[Plan, Results, list[Path]]:
     progress = _progress(quiet)
     started = time.perf_counter()
@@ -70,7 +84,9 @@ def score_and_write(
         with stage(progress, f"writing {', '.join(formats)} to {out}"):
             write_started = time.perf_counter()
             paths = api.write(results, out, formats)
-            results.manifest["timings"]["write_seconds"] = round(time.perf_counter() - write_started, 3)
+            results.manifest["timings"]["write_seconds"] = round(
+                time.perf_counter() - write_started, 3
+            )
     results.manifest["timings"]["total_seconds"] = round(time.perf_counter() - started, 3)
     return plan, results, paths
 
@@ -91,7 +107,9 @@ def print_summary(results: Results, paths: list[Path]) -> None:
         table.add_row(f"  grade {grade}", str(n))
     table.add_row("projects incomplete", str(int((~ps["complete"]).sum())))
     table.add_row("indicator rows scored", str(rows["indicators"]["scored"]))
-    table.add_row("indicator rows not evaluable", str(int((~results.indicator_scores["evaluable"]).sum())))
+    table.add_row(
+        "indicator rows not evaluable", str(int((~results.indicator_scores["evaluable"]).sum()))
+    )
     table.add_row("rows rejected", str(results.rejects.height))
     console.print(table)
     console.print(f"results in {paths[0].parent}/: " + ", ".join(p.name for p in paths))
@@ -100,17 +118,39 @@ def print_summary(results: Results, paths: list[Path]) -> None:
 @click.command("score")
 @ruleset_option
 @inputs_argument
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("jixiao-out"),
-              show_default=True, help="Output folder.")
-@click.option("-f", "--format", "formats", type=click.Choice(FORMATS), multiple=True,
-              help="Output format, repeatable (default: xlsx and parquet).")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("jixiao-out"),
+    show_default=True,
+    help="Output folder.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    type=click.Choice(FORMATS),
+    multiple=True,
+    help="Output format, repeatable (default: xlsx and parquet).",
+)
 @year_option
-@click.option("--engine", type=click.Choice(["in-memory", "streaming"]), default="in-memory",
-              show_default=True, help="Polars engine; streaming for data larger than memory.")
+@click.option(
+    "--engine",
+    type=click.Choice(["in-memory", "streaming"]),
+    default="in-memory",
+    show_default=True,
+    help="Polars engine; streaming for data larger than memory.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
 def score_cmd(
-    ruleset: str, inputs: tuple[Path, ...], out: Path, formats: tuple[str, ...], year: int | None,
-    engine: str, quiet: bool,
+    ruleset: str,
+    inputs: tuple[Path, ...],
+    out: Path,
+    formats: tuple[str, ...],
+    year: int | None,
+    engine: str,
+    quiet: bool,
 ) -> None:
     """Score every project in INPUT files (xlsx, csv or parquet).
 
@@ -137,14 +177,22 @@ def sample_district() -> Path:
 
 
 @click.command("demo")
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("jixiao-out"),
-              show_default=True, help="Output folder.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("jixiao-out"),
+    show_default=True,
+    help="Output folder.",
+)
 def demo_cmd(out: Path) -> None:
     """Score the bundled sample district (300+ projects, 15 departments) and say where
     the results are."""
     source = sample_district()
     console.print(f"scoring the sample district {source}")
-    _, results, paths = score_and_write(api.DEFAULT_RULESET, [source], out, ("xlsx", "parquet", "csv"), None, "in-memory", False)
+    _, results, paths = score_and_write(
+        api.DEFAULT_RULESET, [source], out, ("xlsx", "parquet", "csv"), None, "in-memory", False
+    )
     print_summary(results, paths)
     worst = results.project_scores.filter(~results.project_scores["complete"]).head(1)
     if worst.height:
@@ -158,7 +206,9 @@ def demo_cmd(out: Path) -> None:
 @click.argument("project_id")
 @year_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def explain_cmd(ruleset: str, inputs: tuple[str, ...], project_id: str, year: int | None, as_json: bool) -> None:
+def explain_cmd(
+    ruleset: str, inputs: tuple[str, ...], project_id: str, year: int | None, as_json: bool
+) -> None:
     """Explain one project's score step by step (reference evaluator, checked against batch).
 
     \b

@@ -1,10 +1,10 @@
 """The public Python API, for notebooks and scripts; the CLI is a thin layer over it.
 
-    >>> from scoring import api
-    >>> plan = api.load_ruleset("project-self-eval")
-    >>> results = api.score(plan, ["projects.csv", "indicators.csv"])
-    >>> results.project_scores.filter(pl.col("grade") == "差")
-    >>> print(api.explain_text(plan, results, "JD2025-0001"))
+>>> from scoring import api
+>>> plan = api.load_ruleset("project-self-eval")
+>>> results = api.score(plan, ["projects.csv", "indicators.csv"])
+>>> results.project_scores.filter(pl.col("grade") == "差")
+>>> print(api.explain_text(plan, results, "JD2025-0001"))
 """
 
 from __future__ import annotations
@@ -64,6 +64,6 @@ def write(
     out.mkdir(parents=True, exist_ok=True)
     paths = write_tables(results.tables(), out, formats, headers_for(results))
     paths.append(write_text(out / "report.md", summary_markdown(results)))
-    manifest = {**results.manifest, "outputs": sorted(p.name for p in paths) + ["manifest.json"]}
+    manifest = {**results.manifest, "outputs": [*sorted(p.name for p in paths), "manifest.json"]}
     paths.append(write_json(out / "manifest.json", manifest))
     return paths

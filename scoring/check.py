@@ -7,6 +7,7 @@ the line and column the analyst wrote.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 
 from scoring import contexts
@@ -96,7 +97,9 @@ def _vocabulary_problems(cat: Catalogue, sources: Sources) -> list[Problem]:
     """Unit and tier tables refuse spellings the value parser could misread."""
     problems = []
     try:
-        UnitTable.from_units(Unit(u.name, tuple(u.aliases), u.dimension, u.factor) for u in cat.units)
+        UnitTable.from_units(
+            Unit(u.name, tuple(u.aliases), u.dimension, u.factor) for u in cat.units
+        )
     except JixiaoError as exc:
         problems.append(sources.problem(("units",), str(exc), key=True))
     try:
@@ -214,7 +217,7 @@ def _check_grades(rs: Ruleset, sources: Sources) -> list[Problem]:
                 f"the top band ends at {top.max:g}, not at the scale {rs.scale:g}",
             )
         )
-    for a, b in zip(order, order[1:], strict=False):
+    for a, b in itertools.pairwise(order):
         ga, gb = rs.grades[a], rs.grades[b]
         if ga.max < gb.min:
             problems.append(

@@ -101,7 +101,12 @@ def _quantitative(plan: Plan, row: dict[str, Any]) -> float | None:
     actual = row["actual_raw"]
     if plan.loaded.ruleset.rules.negative_actual_as_zero and actual is not None and actual < 0:
         actual = 0.0
-    names = {"actual": actual, "target": row["target"], "upper": row["upper"], "points": row["points"]}
+    names = {
+        "actual": actual,
+        "target": row["target"],
+        "upper": row["upper"],
+        "points": row["points"],
+    }
     value = plan.reference(plan.quantitative[row["direction"]], names)
     return _num(value)
 
@@ -120,26 +125,44 @@ def _expression(plan: Plan, row: dict[str, Any]) -> str:
 def _step(plan: Plan, row: dict[str, Any]) -> IndicatorStep:
     score: float | None = None
     if row["evaluable"]:
-        score = _qualitative(plan, row) if row["kind"] == "qualitative" else _quantitative(plan, row)
+        score = (
+            _qualitative(plan, row) if row["kind"] == "qualitative" else _quantitative(plan, row)
+        )
         _agree(score, row["score"], f"indicator {row['indicator']!r} (row {row['source_row']})")
     source = f"{row['source_file']}" + (f"[{row['source_sheet']}]" if row["source_sheet"] else "")
     return IndicatorStep(
-        level1=row["level1"], level2=row["level2"], indicator=row["indicator"],
-        target_text=row["target_text"], actual_text=row["actual_text"],
-        comparator=row["comparator"], target=row["target"], upper=row["upper"],
-        actual=row["actual"], unit=row["unit"], tier=row["tier"], rule=row["rule"],
-        expression=" ".join(_expression(plan, row).split()), points=row["points"], score=score,
-        evaluable=row["evaluable"], reason=row["reason"], note=row["note"],
+        level1=row["level1"],
+        level2=row["level2"],
+        indicator=row["indicator"],
+        target_text=row["target_text"],
+        actual_text=row["actual_text"],
+        comparator=row["comparator"],
+        target=row["target"],
+        upper=row["upper"],
+        actual=row["actual"],
+        unit=row["unit"],
+        tier=row["tier"],
+        rule=row["rule"],
+        expression=" ".join(_expression(plan, row).split()),
+        points=row["points"],
+        score=score,
+        evaluable=row["evaluable"],
+        reason=row["reason"],
+        note=row["note"],
         source=f"{source} row {row['source_row']}",
     )
 
 
 def _agree(reference: float | None, batch: float | None, what: str) -> None:
     same = (reference is None and batch is None) or (
-        reference is not None and batch is not None and math.isclose(reference, batch, abs_tol=AGREE)
+        reference is not None
+        and batch is not None
+        and math.isclose(reference, batch, abs_tol=AGREE)
     )
     if not same:
-        raise JixiaoError(f"internal error: {what}: reference gives {reference}, batch gave {batch}")
+        raise JixiaoError(
+            f"internal error: {what}: reference gives {reference}, batch gave {batch}"
+        )
 
 
 def _grade(plan: Plan, total: float, complete: bool) -> str | None:
@@ -169,9 +192,16 @@ def explain(plan: Plan, results: Results, project_id: str) -> Explanation:
     budget_score = _num(plan.reference(plan.budget_score, {"rate": rate, "points": weight}))
     _agree(budget_score, p["budget_score"], "budget score")
     out = Explanation(
-        project_id=project_id, project_name=p["project_name"], department=p["department"],
-        ruleset=f"{rs.id} {rs.version}", budget=p["budget"], spent=p["spent"], execution_rate=rate,
-        budget_rule=rs.budget_execution.score, budget_points=weight, budget_score=budget_score,
+        project_id=project_id,
+        project_name=p["project_name"],
+        department=p["department"],
+        ruleset=f"{rs.id} {rs.version}",
+        budget=p["budget"],
+        spent=p["spent"],
+        execution_rate=rate,
+        budget_rule=rs.budget_execution.score,
+        budget_points=weight,
+        budget_score=budget_score,
     )
     rows = results.indicator_scores.filter(pl.col("project_id") == project_id).iter_rows(named=True)
     out.indicators = [_step(plan, row) for row in rows]
@@ -191,7 +221,9 @@ def _roll_up(plan: Plan, out: Explanation, batch: dict[str, Any]) -> None:
         }
         _agree(out.categories[c]["score"], batch[f"{c}_score"], f"{c} subtotal")
     raw = (out.budget_score or 0.0) + sum(v["score"] for v in out.categories.values())
-    if rs.when_category_missing == "rescale" and any(v["points"] == 0 for v in out.categories.values()):
+    if rs.when_category_missing == "rescale" and any(
+        v["points"] == 0 for v in out.categories.values()
+    ):
         present = sum(v["points"] for v in out.categories.values())
         if present > 0:
             raw = raw / (rs.weights.get(BUDGET_PART, 0.0) + present) * rs.scale
@@ -202,4 +234,3 @@ def _roll_up(plan: Plan, out: Explanation, batch: dict[str, Any]) -> None:
     out.grade = _grade(plan, out.total, out.complete)
     if out.grade != batch["grade"]:
         raise JixiaoError(f"internal error: grade: reference {out.grade}, batch {batch['grade']}")
-

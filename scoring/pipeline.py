@@ -29,11 +29,38 @@ Engine = Literal["in-memory", "streaming"]
 PROVENANCE = {"_file": "source_file", "_sheet": "source_sheet", "_row": "source_row"}
 
 INDICATOR_COLUMNS = [
-    "project_id", "level1", "level2", "indicator", "level1_label", "level2_label",
-    "comparator_text", "target_text", "unit_text", "actual_text", "claimed_score", "explanation",
-    "comparator", "comparator_source", "target", "upper", "unit", "actual", "actual_raw",
-    "actual_kind", "tier", "kind", "direction", "rule", "points", "score", "evaluable",
-    "achieved", "ratio", "has_explanation", "reason", "note",
+    "project_id",
+    "level1",
+    "level2",
+    "indicator",
+    "level1_label",
+    "level2_label",
+    "comparator_text",
+    "target_text",
+    "unit_text",
+    "actual_text",
+    "claimed_score",
+    "explanation",
+    "comparator",
+    "comparator_source",
+    "target",
+    "upper",
+    "unit",
+    "actual",
+    "actual_raw",
+    "actual_kind",
+    "tier",
+    "kind",
+    "direction",
+    "rule",
+    "points",
+    "score",
+    "evaluable",
+    "achieved",
+    "ratio",
+    "has_explanation",
+    "reason",
+    "note",
 ]
 """indicator_scores: the input texts, what was parsed from them, and what was scored."""
 
@@ -41,11 +68,26 @@ INDICATOR_COLUMNS = [
 def project_columns(plan: Plan) -> list[str]:
     cats = plan.categories
     return [
-        "project_id", "project_name", "department", "unit", "year",
-        "budget_initial", "budget", "spent", "execution_rate", "budget_score",
-        *[f"{c}_score" for c in cats], "total", "grade", "complete",
-        "n_indicators", "n_not_evaluable", "n_missed", *[f"{c}_points" for c in cats],
-        "points_total", "issues",
+        "project_id",
+        "project_name",
+        "department",
+        "unit",
+        "year",
+        "budget_initial",
+        "budget",
+        "spent",
+        "execution_rate",
+        "budget_score",
+        *[f"{c}_score" for c in cats],
+        "total",
+        "grade",
+        "complete",
+        "n_indicators",
+        "n_not_evaluable",
+        "n_missed",
+        *[f"{c}_points" for c in cats],
+        "points_total",
+        "issues",
     ]
 
 
@@ -72,12 +114,16 @@ def _note(frame: pl.DataFrame) -> pl.DataFrame:
     default = pl.when(pl.col("comparator_source") == "default").then(
         pl.format("no comparator written; {} assumed (ruleset default)", pl.col("comparator"))
     )
-    claimed = pl.when(pl.col("claimed_error").is_not_null()).then(pl.format("得分: {}", pl.col("claimed_error")))
+    claimed = pl.when(pl.col("claimed_error").is_not_null()).then(
+        pl.format("得分: {}", pl.col("claimed_error"))
+    )
     note = pl.concat_str([pl.col("note"), default, claimed], separator="; ", ignore_nulls=True)
     return frame.with_columns(note=pl.when(note != "").then(note))
 
 
-def run(plan: Plan, inputs: Inputs, *, year: int | None = None, engine: Engine = "in-memory") -> Results:
+def run(
+    plan: Plan, inputs: Inputs, *, year: int | None = None, engine: Engine = "in-memory"
+) -> Results:
     """Score already-read input tables with a compiled plan."""
     started = time.perf_counter()
     projects, project_rejects = prepare_projects(inputs.tables["projects"], plan, year)
@@ -109,11 +155,22 @@ def manifest(loaded: Loaded, inputs: Inputs, results: Results, seconds: float) -
     rs, cat = loaded.ruleset, loaded.catalogue
     rows = row_accounting(inputs, results)
     return {
-        "ruleset": {"id": rs.id, "version": rs.version, "sha256": loaded.sha256, "files": loaded.files},
+        "ruleset": {
+            "id": rs.id,
+            "version": rs.version,
+            "sha256": loaded.sha256,
+            "files": loaded.files,
+        },
         "catalogue": {"id": cat.id, "version": cat.version},
         "inputs": [
-            {"path": s.path, "sha256": s.sha256, "format": s.format, "encoding": s.encoding,
-             "sheets": s.sheets, "rows": s.rows}
+            {
+                "path": s.path,
+                "sha256": s.sha256,
+                "format": s.format,
+                "encoding": s.encoding,
+                "sheets": s.sheets,
+                "rows": s.rows,
+            }
             for s in inputs.sources
         ],
         "rows": rows,
@@ -125,18 +182,27 @@ def manifest(loaded: Loaded, inputs: Inputs, results: Results, seconds: float) -
 def row_accounting(inputs: Inputs, results: Results) -> dict[str, dict[str, int]]:
     """Rows in, scored and rejected per table; raises if any row went missing."""
     out: dict[str, dict[str, int]] = {}
-    scored = {"projects": results.project_scores.height, "indicators": results.indicator_scores.height}
+    scored = {
+        "projects": results.project_scores.height,
+        "indicators": results.indicator_scores.height,
+    }
     for table, n_scored in scored.items():
         n_in = inputs.tables[table].height + int((inputs.rejects["table"] == table).sum())
         n_rejected = int((results.rejects["table"] == table).sum())
         out[table] = {"in": n_in, "scored": n_scored, "rejected": n_rejected}
         if n_in != n_scored + n_rejected:
-            raise JixiaoError(f"internal error: {table}: {n_in} rows in, {n_scored} scored, {n_rejected} rejected")
+            raise JixiaoError(
+                f"internal error: {table}: {n_in} rows in, {n_scored} scored, {n_rejected} rejected"
+            )
     return out
 
 
 def score_paths(
-    loaded: Loaded, paths: Sequence[str | Path], *, year: int | None = None, engine: Engine = "in-memory"
+    loaded: Loaded,
+    paths: Sequence[str | Path],
+    *,
+    year: int | None = None,
+    engine: Engine = "in-memory",
 ) -> Results:
     """Read input files and score them (the `jixiao score` job without writing)."""
     plan = compile_ruleset(loaded)

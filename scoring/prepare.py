@@ -36,15 +36,19 @@ take the short names (`target`, `actual`, `points`) the rule expressions use."""
 
 def _rejects(frame: pl.DataFrame, table: str) -> pl.DataFrame:
     """Rows whose `_reject` is set, in the rejects schema."""
-    return frame.filter(pl.col("_reject").is_not_null()).select(
-        file=pl.col("_file"),
-        sheet=pl.col("_sheet"),
-        row=pl.col("_row").cast(pl.Int64),
-        table=pl.lit(table),
-        column=pl.col("_reject_column"),
-        text=pl.col("_reject_text"),
-        reason=pl.col("_reject"),
-    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+    return (
+        frame.filter(pl.col("_reject").is_not_null())
+        .select(
+            file=pl.col("_file"),
+            sheet=pl.col("_sheet"),
+            row=pl.col("_row").cast(pl.Int64),
+            table=pl.lit(table),
+            column=pl.col("_reject_column"),
+            text=pl.col("_reject_text"),
+            reason=pl.col("_reject"),
+        )
+        .cast(pl.Schema(REJECT_SCHEMA))
+    )
 
 
 def _first_reason(cases: list[tuple[pl.Expr, str, str, pl.Expr]]) -> list[pl.Expr]:
@@ -60,7 +64,9 @@ def _first_reason(cases: list[tuple[pl.Expr, str, str, pl.Expr]]) -> list[pl.Exp
 
 
 def _split(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    kept = frame.filter(pl.col("_reject").is_null()).drop("_reject", "_reject_column", "_reject_text")
+    kept = frame.filter(pl.col("_reject").is_null()).drop(
+        "_reject", "_reject_column", "_reject_text"
+    )
     return kept, _rejects(frame, table)
 
 
@@ -70,29 +76,49 @@ def _split(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]
 NUMBER_COLUMNS = ("budget_initial", "budget", "spent", "allocated")
 
 
-def prepare_projects(projects: pl.DataFrame, plan: Plan, year: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def prepare_projects(
+    projects: pl.DataFrame, plan: Plan, year: int | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Parse amounts, compute the execution rate and keep only the scoring year."""
     year_text = pl.col("year").str.replace(r"\.0+$", "").str.replace("年$", "")
     cases = []
     if year is not None:
         message = pl.format("year {} is not the scoring year {}", pl.col("year"), pl.lit(str(year)))
         cases.append((year_text.is_not_null() & (year_text != str(year)), "year", "", message))
-    frame = projects.with_columns(_first_reason(cases)) if cases else projects.with_columns(
-        _reject=pl.lit(None, pl.String), _reject_column=pl.lit(None, pl.String), _reject_text=pl.lit(None, pl.String)
+    frame = (
+        projects.with_columns(_first_reason(cases))
+        if cases
+        else projects.with_columns(
+            _reject=pl.lit(None, pl.String),
+            _reject_column=pl.lit(None, pl.String),
+            _reject_text=pl.lit(None, pl.String),
+        )
     )
     kept, rejects = _split(frame, "projects")
     parsed = [parse_number(pl.col(c)).alias(f"_{c}") for c in NUMBER_COLUMNS if c in kept.columns]
     kept = kept.with_columns(parsed)
     notes = [
-        pl.when(pl.col(f"_{c}").struct.field("error").is_not_null())
-        .then(pl.format("{}: {}", pl.lit(c), pl.col(f"_{c}").struct.field("error")))
-        for c in NUMBER_COLUMNS if c in kept.columns
+        pl.when(pl.col(f"_{c}").struct.field("error").is_not_null()).then(
+            pl.format("{}: {}", pl.lit(c), pl.col(f"_{c}").struct.field("error"))
+        )
+        for c in NUMBER_COLUMNS
+        if c in kept.columns
     ]
-    kept = kept.with_columns(
-        [pl.col(f"_{c}").struct.field("value").alias(c) for c in NUMBER_COLUMNS if c in kept.columns]
-    ).with_columns(
-        amount_errors=pl.concat_str(notes, separator="; ", ignore_nulls=True) if notes else pl.lit(None, pl.String)
-    ).drop([f"_{c}" for c in NUMBER_COLUMNS if f"_{c}" in kept.columns])
+    kept = (
+        kept.with_columns(
+            [
+                pl.col(f"_{c}").struct.field("value").alias(c)
+                for c in NUMBER_COLUMNS
+                if c in kept.columns
+            ]
+        )
+        .with_columns(
+            amount_errors=pl.concat_str(notes, separator="; ", ignore_nulls=True)
+            if notes
+            else pl.lit(None, pl.String)
+        )
+        .drop([f"_{c}" for c in NUMBER_COLUMNS if f"_{c}" in kept.columns])
+    )
     return kept.with_columns(execution_rate=plan.polars(plan.budget_rate)), rejects
 
 
@@ -125,7 +151,9 @@ def prepare_indicators(
         lambda d: d.with_columns(_l1=_level1(plan)).with_columns(_l2=_level2(plan)),
     )
     frame = by_distinct(
-        frame, ["points_text"], lambda d: d.with_columns(_points=parse_number(pl.col("points_text")))
+        frame,
+        ["points_text"],
+        lambda d: d.with_columns(_points=parse_number(pl.col("points_text"))),
     )
     frame = frame.with_columns(_first_reason(_indicator_cases(plan)))
     kept, rejects = _split(frame, "indicators")
@@ -172,13 +200,19 @@ def _indicator_cases(plan: Plan) -> list[tuple[pl.Expr, str, str, pl.Expr]]:
             ~pl.col("_known"),
             "project_id",
             "",
-            pl.format("no project '{}' in the projects table (or it was rejected)", pl.col("project_id")),
+            pl.format(
+                "no project '{}' in the projects table (or it was rejected)", pl.col("project_id")
+            ),
         ),
         (
             pl.col("_l1").is_null(),
             "level1_label",
             "",
-            pl.format("unknown level-1 category '{}' (expected one of {})", pl.col("level1_label"), pl.lit(level1_names)),
+            pl.format(
+                "unknown level-1 category '{}' (expected one of {})",
+                pl.col("level1_label"),
+                pl.lit(level1_names),
+            ),
         ),
         (
             ~weighted,
@@ -194,7 +228,12 @@ def _indicator_cases(plan: Plan) -> list[tuple[pl.Expr, str, str, pl.Expr]]:
         ),
         (points_error.is_not_null(), "points_text", "", points_error),
         (points_value.is_null(), "points_text", "", pl.lit("points (分值) are blank")),
-        (points_value <= 0, "points_text", "", pl.format("points must be > 0, got {}", pl.col("points_text"))),
+        (
+            points_value <= 0,
+            "points_text",
+            "",
+            pl.format("points must be > 0, got {}", pl.col("points_text")),
+        ),
     ]
 
 
@@ -210,7 +249,12 @@ def _parse_values(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
     )
     actual = parse_actual(pl.col("actual_text"), units=vocab.units, tiers=vocab.tiers)
     frame = frame.with_columns(_t=target, _a=actual).with_columns(
-        _r=reconcile(pl.col("_t"), pl.col("_a"), units=vocab.units, fraction_as_percent=rs.fraction_as_percent)
+        _r=reconcile(
+            pl.col("_t"),
+            pl.col("_a"),
+            units=vocab.units,
+            fraction_as_percent=rs.fraction_as_percent,
+        )
     )
     t, a, r = (pl.col(n).struct.field for n in ("_t", "_a", "_r"))
     return frame.with_columns(

@@ -14,27 +14,76 @@ from scoring.explain import Explanation
 from scoring.pipeline import Results
 
 OUTPUT_HEADERS: dict[str, str] = {
-    "project_id": "项目编号", "project_name": "项目名称", "department": "主管部门",
-    "unit": "实施单位", "year": "年度", "budget_initial": "年初预算数", "budget": "全年预算数",
-    "spent": "全年执行数", "execution_rate": "预算执行率", "budget_score": "预算执行得分",
-    "output_score": "产出得分", "benefit_score": "效益得分", "satisfaction_score": "满意度得分",
-    "cost_score": "成本得分", "output_points": "产出分值", "benefit_points": "效益分值",
-    "satisfaction_points": "满意度分值", "cost_points": "成本分值", "total": "总分",
-    "grade": "等级", "complete": "评价完整", "n_indicators": "指标数",
-    "n_not_evaluable": "无法评价指标数", "n_missed": "未达成指标数", "points_total": "指标分值合计",
-    "issues": "问题", "level1": "一级指标代码", "level2": "二级指标代码", "indicator": "三级指标",
-    "level1_label": "一级指标", "level2_label": "二级指标", "comparator_text": "指标性质",
-    "target_text": "年度指标值", "unit_text": "度量单位", "actual_text": "实际完成值",
-    "claimed_score": "自评得分", "explanation": "偏差原因分析及改进措施",
-    "comparator": "比较符", "comparator_source": "比较符来源", "target": "目标值(解析)",
-    "upper": "区间上限", "actual": "实际值(解析)", "actual_raw": "实际值(原值)",
-    "actual_kind": "实际值类型", "tier": "定性等级", "kind": "指标类型", "direction": "方向",
-    "rule": "计分规则", "points": "分值", "score": "得分", "evaluable": "可评价",
-    "achieved": "达成", "ratio": "完成比例", "has_explanation": "已说明偏差原因",
-    "reason": "原因", "note": "备注", "source_file": "来源文件", "source_sheet": "来源工作表",
-    "source_row": "来源行号", "n_projects": "项目数", "n_incomplete": "不完整项目数",
-    "mean_total": "平均分", "min_total": "最低分", "max_total": "最高分", "file": "文件",
-    "sheet": "工作表", "row": "行号", "table": "表", "column": "列", "text": "内容",
+    "project_id": "项目编号",
+    "project_name": "项目名称",
+    "department": "主管部门",
+    "unit": "实施单位",
+    "year": "年度",
+    "budget_initial": "年初预算数",
+    "budget": "全年预算数",
+    "spent": "全年执行数",
+    "execution_rate": "预算执行率",
+    "budget_score": "预算执行得分",
+    "output_score": "产出得分",
+    "benefit_score": "效益得分",
+    "satisfaction_score": "满意度得分",
+    "cost_score": "成本得分",
+    "output_points": "产出分值",
+    "benefit_points": "效益分值",
+    "satisfaction_points": "满意度分值",
+    "cost_points": "成本分值",
+    "total": "总分",
+    "grade": "等级",
+    "complete": "评价完整",
+    "n_indicators": "指标数",
+    "n_not_evaluable": "无法评价指标数",
+    "n_missed": "未达成指标数",
+    "points_total": "指标分值合计",
+    "issues": "问题",
+    "level1": "一级指标代码",
+    "level2": "二级指标代码",
+    "indicator": "三级指标",
+    "level1_label": "一级指标",
+    "level2_label": "二级指标",
+    "comparator_text": "指标性质",
+    "target_text": "年度指标值",
+    "unit_text": "度量单位",
+    "actual_text": "实际完成值",
+    "claimed_score": "自评得分",
+    "explanation": "偏差原因分析及改进措施",
+    "comparator": "比较符",
+    "comparator_source": "比较符来源",
+    "target": "目标值(解析)",
+    "upper": "区间上限",
+    "actual": "实际值(解析)",
+    "actual_raw": "实际值(原值)",
+    "actual_kind": "实际值类型",
+    "tier": "定性等级",
+    "kind": "指标类型",
+    "direction": "方向",
+    "rule": "计分规则",
+    "points": "分值",
+    "score": "得分",
+    "evaluable": "可评价",
+    "achieved": "达成",
+    "ratio": "完成比例",
+    "has_explanation": "已说明偏差原因",
+    "reason": "原因",
+    "note": "备注",
+    "source_file": "来源文件",
+    "source_sheet": "来源工作表",
+    "source_row": "来源行号",
+    "n_projects": "项目数",
+    "n_incomplete": "不完整项目数",
+    "mean_total": "平均分",
+    "min_total": "最低分",
+    "max_total": "最高分",
+    "file": "文件",
+    "sheet": "工作表",
+    "row": "行号",
+    "table": "表",
+    "column": "列",
+    "text": "内容",
 }
 """Canonical output column → Chinese header for xlsx."""
 
@@ -89,7 +138,10 @@ def summary_markdown(results: Results) -> str:
         )
     lines += ["", "## 需要关注 Needs attention (first 50)", ""]
     attention = ps.filter(~pl.col("complete")).head(50)
-    lines += [f"- {r['project_id']} {r['project_name'] or ''}: {r['issues']}" for r in attention.iter_rows(named=True)]
+    lines += [
+        f"- {r['project_id']} {r['project_name'] or ''}: {r['issues']}"
+        for r in attention.iter_rows(named=True)
+    ]
     if results.rejects.height:
         lines += ["", f"## 拒收行 Rejected rows ({results.rejects.height}; all in rejects)", ""]
         for r in results.rejects.head(20).iter_rows(named=True):
@@ -109,7 +161,10 @@ def explanation_text(e: Explanation) -> str:
         f"  rule: {e.budget_rule}  (points = {e.budget_points:g})  → {_fmt(e.budget_score)} / {e.budget_points:g}",
     ]
     for cat, sub in e.categories.items():
-        lines += ["", f"{cat}: {_fmt(sub['score'])} / {sub['weight']:g}  (indicator points {sub['points']:g})"]
+        lines += [
+            "",
+            f"{cat}: {_fmt(sub['score'])} / {sub['weight']:g}  (indicator points {sub['points']:g})",
+        ]
         for s in (s for s in e.indicators if s.level1 == cat):
             lines += _indicator_lines(s)
     lines += [
@@ -122,12 +177,20 @@ def explanation_text(e: Explanation) -> str:
 
 def _indicator_lines(s: Any) -> list[str]:
     mark = " " if s.evaluable else "✗"
-    head = f" {mark} {s.level2} · {s.indicator}   target {s.target_text!s}   actual {s.actual_text!s}"
+    head = (
+        f" {mark} {s.level2} · {s.indicator}   target {s.target_text!s}   actual {s.actual_text!s}"
+    )
     if not s.evaluable:
-        return [head, f"     not evaluable: {s.reason}   (0 of {s.points:g} counted)", f"     source: {s.source}"]
+        return [
+            head,
+            f"     not evaluable: {s.reason}   (0 of {s.points:g} counted)",
+            f"     source: {s.source}",
+        ]
     parsed = f"     parsed: {s.comparator} {_fmt(s.target, 4)}"
     parsed += f"–{_fmt(s.upper, 4)}" if s.upper is not None else ""
-    parsed += f" {s.unit or ''}  actual {_fmt(s.actual, 4)}" if s.tier is None else f"  tier {s.tier}"
+    parsed += (
+        f" {s.unit or ''}  actual {_fmt(s.actual, 4)}" if s.tier is None else f"  tier {s.tier}"
+    )
     out = [head, parsed, f"     {s.rule}: {s.expression}", f"     → {_fmt(s.score)} / {s.points:g}"]
     if s.note:
         out.append(f"     note: {s.note}")

@@ -55,19 +55,36 @@ def _points_issue(plan: Plan) -> pl.Expr:
     tol = rs.points_tolerance
     expected = sum(rs.weights[c] for c in plan.categories)
     total_bad = (pl.col("points_total") - expected).abs() > tol
-    total_msg = pl.format("indicator points total {}, expected {}", pl.col("points_total").round(4), pl.lit(_fmt(expected)))
+    total_msg = pl.format(
+        "indicator points total {}, expected {}",
+        pl.col("points_total").round(4),
+        pl.lit(_fmt(expected)),
+    )
     missing = pl.any_horizontal([pl.col(f"{c}_n") == 0 for c in plan.categories])
     per_cat = [
-        pl.when((pl.col(f"{c}_n") > 0) & ((pl.col(f"{c}_points") - rs.weights[c]).abs() > tol)).then(
-            pl.format("{} points {} ≠ weight {}", pl.lit(plan.vocab.level1_names[c]), pl.col(f"{c}_points").round(4), pl.lit(_fmt(rs.weights[c])))
+        pl.when(
+            (pl.col(f"{c}_n") > 0) & ((pl.col(f"{c}_points") - rs.weights[c]).abs() > tol)
+        ).then(
+            pl.format(
+                "{} points {} ≠ weight {}",
+                pl.lit(plan.vocab.level1_names[c]),
+                pl.col(f"{c}_points").round(4),
+                pl.lit(_fmt(rs.weights[c])),
+            )
         )
         for c in plan.categories
     ]
     per_l2 = [
-        pl.when(
-            (pl.col(f"{l1}_n") > 0) & ((pl.col(f"{l1}.{l2}_points") - w).abs() > tol)
-        ).then(pl.format("{} points {} ≠ weight {}", pl.lit(plan.vocab.level2_names[l2]), pl.col(f"{l1}.{l2}_points").round(4), pl.lit(_fmt(w))))
-        for l1, parts in rs.level2_weights.items() for l2, w in parts.items()
+        pl.when((pl.col(f"{l1}_n") > 0) & ((pl.col(f"{l1}.{l2}_points") - w).abs() > tol)).then(
+            pl.format(
+                "{} points {} ≠ weight {}",
+                pl.lit(plan.vocab.level2_names[l2]),
+                pl.col(f"{l1}.{l2}_points").round(4),
+                pl.lit(_fmt(w)),
+            )
+        )
+        for l1, parts in rs.level2_weights.items()
+        for l2, w in parts.items()
     ]
     categories = pl.concat_str(per_cat + per_l2, separator="; ", ignore_nulls=True)
     categories = pl.when(categories != "").then(categories)
@@ -85,7 +102,10 @@ def _total(plan: Plan) -> pl.Expr:
     if rs.when_category_missing != "rescale":
         return raw
     present = pl.sum_horizontal(
-        [pl.when(pl.col(f"{c}_n") > 0).then(pl.col(f"{c}_points")).otherwise(0.0) for c in plan.categories]
+        [
+            pl.when(pl.col(f"{c}_n") > 0).then(pl.col(f"{c}_points")).otherwise(0.0)
+            for c in plan.categories
+        ]
     )
     missing = pl.any_horizontal([pl.col(f"{c}_n") == 0 for c in plan.categories])
     rescaled = raw / (rs.weights[BUDGET_PART] + present) * rs.scale
@@ -108,12 +128,16 @@ def project_scores(projects: pl.LazyFrame, totals: pl.LazyFrame, plan: Plan) -> 
     weight = rs.weights.get(BUDGET_PART, 0.0)
     params = [pl.lit(v, pl.Float64).alias(k) for k, v in rs.params.items()]
     frame = projects.join(totals, on="project_id", how="left").with_columns(
+        *params,
         pl.col("n_indicators", "n_not_evaluable", "n_missed").fill_null(0),
-        *[pl.col(f"{c}_{s}").fill_null(0) for c in plan.categories for s in ("points", "score", "n")],
+        *[
+            pl.col(f"{c}_{s}").fill_null(0)
+            for c in plan.categories
+            for s in ("points", "score", "n")
+        ],
         pl.col("points_total").fill_null(0.0),
         rate=pl.col("execution_rate"),
         points=pl.lit(weight, pl.Float64),
-        *params,
     )
     frame = frame.with_columns(budget_score=plan.polars(plan.budget_score))
     frame = frame.with_columns(
@@ -127,7 +151,9 @@ def project_scores(projects: pl.LazyFrame, totals: pl.LazyFrame, plan: Plan) -> 
     )
     frame = frame.with_columns(grade=_grade(plan), issues=_issues())
     if rs.incomplete_grade == "withhold":
-        frame = frame.with_columns(grade=pl.when(pl.col("complete")).then(pl.col("grade")).otherwise(pl.lit(UNGRADED)))
+        frame = frame.with_columns(
+            grade=pl.when(pl.col("complete")).then(pl.col("grade")).otherwise(pl.lit(UNGRADED))
+        )
     for c in plan.categories:
         frame = frame.with_columns(rounder(f"{c}_score", rs.precision).alias(f"{c}_score"))
     return frame.drop("rate", "points", *rs.params)
@@ -138,7 +164,13 @@ def _budget_issue() -> pl.Expr:
         pl.when(pl.col("amount_errors").is_not_null() & (pl.col("amount_errors") != ""))
         .then(pl.col("amount_errors"))
         .when(pl.col("budget_score").is_null())
-        .then(pl.format("budget execution rate not computable (全年预算数 {}, 全年执行数 {})", pl.col("budget"), pl.col("spent")))
+        .then(
+            pl.format(
+                "budget execution rate not computable (全年预算数 {}, 全年执行数 {})",
+                pl.col("budget"),
+                pl.col("spent"),
+            )
+        )
     )
 
 
@@ -147,7 +179,9 @@ def _issues() -> pl.Expr:
         pl.col("budget_issue"),
         pl.col("points_issue"),
         pl.when(pl.col("n_indicators") == 0).then(pl.lit("no indicator rows")),
-        pl.when(pl.col("n_not_evaluable") > 0).then(pl.format("{} indicator(s) not evaluable", pl.col("n_not_evaluable"))),
+        pl.when(pl.col("n_not_evaluable") > 0).then(
+            pl.format("{} indicator(s) not evaluable", pl.col("n_not_evaluable"))
+        ),
     ]
     joined = pl.concat_str(parts, separator="; ", ignore_nulls=True)
     return pl.when(joined != "").then(joined)

@@ -19,7 +19,9 @@ QUALITATIVE = "qualitative"
 
 def rounder(column: str, precision: int) -> pl.Expr:
     """`round(<column>, p)` of the expression language (四舍五入), as a Polars expression."""
-    return to_polars(check(f"round({column}, {precision})", {column: Type.NUMBER}, expect=Type.NUMBER))
+    return to_polars(
+        check(f"round({column}, {precision})", {column: Type.NUMBER}, expect=Type.NUMBER)
+    )
 
 
 def _direction() -> pl.Expr:
@@ -61,8 +63,10 @@ def _in_band(plan: Plan, claimed: pl.Expr) -> pl.Expr:
     share = claimed / pl.col("points")
     eps = 1e-9
     above_min = share >= _band(plan, True) - eps
-    below_max = pl.when(inclusive).then(share <= _band(plan, False) + eps).otherwise(
-        share < _band(plan, False) - eps
+    below_max = (
+        pl.when(inclusive)
+        .then(share <= _band(plan, False) + eps)
+        .otherwise(share < _band(plan, False) - eps)
     )
     return above_min & below_max
 
@@ -80,10 +84,20 @@ def _qualitative_reason(plan: Plan) -> pl.Expr:
         pl.when(kind == "blank")
         .then(pl.lit("actual (实际完成值) is blank"))
         .when(kind != "tier")
-        .then(pl.format("actual '{}' is not a tier label (达成 / 部分达成 / 未达成)", _text("actual_text")))
-        .when(pl.lit(rs.rules.qualitative.use_claimed_score) & pl.col("claimed_error").is_not_null())
+        .then(
+            pl.format(
+                "actual '{}' is not a tier label (达成 / 部分达成 / 未达成)", _text("actual_text")
+            )
+        )
+        .when(
+            pl.lit(rs.rules.qualitative.use_claimed_score) & pl.col("claimed_error").is_not_null()
+        )
         .then(pl.col("claimed_error"))
-        .when(pl.lit(reject_out_of_band) & _uses_claim(plan) & ~_in_band(plan, pl.col("claimed_score")))
+        .when(
+            pl.lit(reject_out_of_band)
+            & _uses_claim(plan)
+            & ~_in_band(plan, pl.col("claimed_score"))
+        )
         .then(_band_message(plan))
     )
 
@@ -93,7 +107,11 @@ def _band_message(plan: Plan) -> pl.Expr:
     hi = (_band(plan, False) * pl.col("points")).round(4)
     return pl.format(
         "claimed score {} is outside the {} band ({}–{} of {} points)",
-        pl.col("claimed_score"), pl.col("tier"), lo, hi, pl.col("points"),
+        pl.col("claimed_score"),
+        pl.col("tier"),
+        lo,
+        hi,
+        pl.col("points"),
     )
 
 
@@ -122,7 +140,9 @@ def _qualitative_score(plan: Plan) -> pl.Expr:
     )
     claimed = pl.col("claimed_score")
     if rs.rules.qualitative.claimed_outside_band == "clamp":
-        claimed = claimed.clip(_band(plan, True) * pl.col("points"), _band(plan, False) * pl.col("points"))
+        claimed = claimed.clip(
+            _band(plan, True) * pl.col("points"), _band(plan, False) * pl.col("points")
+        )
     return pl.when(_uses_claim(plan)).then(claimed).otherwise(default * pl.col("points"))
 
 
@@ -163,7 +183,9 @@ def score_indicators(prepared: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
     frame = frame.with_columns(score=rounder("score", rs.precision))
     frame = frame.with_columns(
         reason=pl.when(pl.col("evaluable") & pl.col("score").is_null())
-        .then(pl.format("the {} rule gives no value here (a division by zero?)", pl.col("rule_name")))
+        .then(
+            pl.format("the {} rule gives no value here (a division by zero?)", pl.col("rule_name"))
+        )
         .otherwise(pl.col("reason")),
     ).with_columns(evaluable=pl.col("reason").is_null())
     return frame.with_columns(

@@ -75,7 +75,7 @@ class Vocabulary:
 
 
 def _specs(cat: Catalogue, rs: Ruleset) -> dict[str, TableSpec]:
-    specs = {}
+    specs: dict[str, TableSpec] = {}
     for name, table in cat.tables.items():
         columns = tuple(
             ColumnSpec(

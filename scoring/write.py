@@ -153,7 +153,12 @@ def write_xlsx(
     with atomic_path(target) as tmp:
         workbook = xlsxwriter.Workbook(
             str(tmp),
-            {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+            {
+                "constant_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
         )
         try:
             workbook.set_properties({"created": WORKBOOK_CREATED})

@@ -26,7 +26,10 @@ def test_national_standard_weights_and_grades() -> None:
     rs = load("project-self-eval").ruleset
     assert rs.weights == {"budget_execution": 10, "output": 50, "benefit": 30, "satisfaction": 10}
     assert [(g.name, g.min, g.max) for g in rs.grades] == [
-        ("优", 90, 100), ("良", 80, 90), ("中", 60, 80), ("差", 0, 60),
+        ("优", 90, 100),
+        ("良", 80, 90),
+        ("中", 60, 80),
+        ("差", 0, 60),
     ]
 
 
@@ -45,7 +48,10 @@ def test_three_line_variant_overrides_one_weight_key_by_key(tmp_path: Path) -> N
     )
     loaded = load(str(variant))
     assert loaded.ruleset.weights == {
-        "budget_execution": 10, "output": 40, "benefit": 40, "satisfaction": 10,
+        "budget_execution": 10,
+        "output": 40,
+        "benefit": 40,
+        "satisfaction": 10,
     }
     shown = effective_yaml(loaded)
     assert "id: mine" in shown and "output: 40.0" in shown and "satisfaction: 10.0" in shown
@@ -53,9 +59,9 @@ def test_three_line_variant_overrides_one_weight_key_by_key(tmp_path: Path) -> N
 
 def test_relative_extends_and_catalogue_paths(tmp_path: Path) -> None:
     (tmp_path / "base.yaml").write_text(
-        (ROOT / "rulesets" / "project-self-eval.yaml").read_text("utf-8").replace(
-            "id: project-self-eval", "id: base"
-        ),
+        (ROOT / "rulesets" / "project-self-eval.yaml")
+        .read_text("utf-8")
+        .replace("id: project-self-eval", "id: base"),
         "utf-8",
     )
     (tmp_path / "child.yaml").write_text("extends: base.yaml\nid: child\nprecision: 1\n", "utf-8")
@@ -89,7 +95,9 @@ def test_all_errors_of_a_file_are_reported_together(tmp_path: Path) -> None:
 @pytest.mark.parametrize("kind", ["ruleset", "catalogue"])
 def test_committed_json_schema_matches_the_models(kind: str) -> None:
     committed = (ROOT / "schema" / f"{kind}.schema.json").read_text("utf-8")
-    assert committed == schema_text(kind), "run: jixiao schema " + kind + " --out schema/" + kind + ".schema.json"
+    assert committed == schema_text(kind), (
+        "run: jixiao schema " + kind + " --out schema/" + kind + ".schema.json"
+    )
 
 
 def test_schema_carries_field_documentation() -> None:
