@@ -17,6 +17,7 @@ from rich.table import Table
 from scoring import api
 from scoring.compile import Plan
 from scoring.pipeline import Results
+from scoring.read import Inputs
 from scoring.write import FORMATS
 
 console = Console(stderr=True)
@@ -79,6 +80,8 @@ def score_and_write(
             plan = api.load_ruleset(ruleset)
         with stage(progress, f"reading {len(inputs)} input file(s)"):
             read = api.read(plan, inputs)
+        if not quiet:
+            print_sources(read)
         with stage(progress, "scoring"):
             results = api.score(plan, read, year=year, engine=engine)  # type: ignore[arg-type]
         with stage(progress, f"writing {', '.join(formats)} to {out}"):
@@ -94,6 +97,17 @@ def score_and_write(
 @contextmanager
 def _null() -> Iterator[None]:
     yield
+
+
+def print_sources(inputs: Inputs) -> None:
+    """Say what was read, with the detected encoding, and which columns were not used."""
+    for source in inputs.sources:
+        tables = ", ".join(f"{t} {n} rows" for t, n in source.rows.items())
+        encoding = f", encoding {source.encoding}" if source.encoding else ""
+        console.print(f"read {source.path} ({source.format}{encoding}): {tables}")
+    for file, sheet, header in inputs.unused_columns:
+        where = f"{file}[{sheet}]" if sheet else file
+        console.print(f"[yellow]not used[/yellow]: column {header!r} in {where}")
 
 
 def print_summary(results: Results, paths: list[Path]) -> None:

@@ -69,6 +69,8 @@ class Explanation:
     grade: str | None = None
     complete: bool = True
     issues: str | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    """Catalogue names of the level-1 and level-2 ids, for display."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -202,6 +204,7 @@ def explain(plan: Plan, results: Results, project_id: str) -> Explanation:
         budget_rule=rs.budget_execution.score,
         budget_points=weight,
         budget_score=budget_score,
+        names={**plan.vocab.level1_names, **plan.vocab.level2_names},
     )
     rows = results.indicator_scores.filter(pl.col("project_id") == project_id).iter_rows(named=True)
     out.indicators = [_step(plan, row) for row in rows]

@@ -124,7 +124,11 @@ def _note(frame: pl.DataFrame) -> pl.DataFrame:
 def run(
     plan: Plan, inputs: Inputs, *, year: int | None = None, engine: Engine = "in-memory"
 ) -> Results:
-    """Score already-read input tables with a compiled plan."""
+    """Score already-read input tables with a compiled plan.
+
+    Output rows keep the input order (every join keeps the left order), which makes the
+    outputs byte-identical across runs and engines without a sort.
+    """
     started = time.perf_counter()
     projects, project_rejects = prepare_projects(inputs.tables["projects"], plan, year)
     indicators, indicator_rejects = prepare_indicators(inputs.tables["indicators"], projects, plan)
@@ -134,8 +138,6 @@ def run(
     scored, project_table = pl.collect_all(
         [scored_lf, projects_lf], engine="streaming" if engine == "streaming" else "in-memory"
     )
-    project_table = project_table.sort("_file", "_sheet", "_row", nulls_last=True)
-    scored = scored.sort("_file", "_sheet", "_row", nulls_last=True)
     results = Results(
         indicator_scores=_with_provenance(scored, INDICATOR_COLUMNS),
         project_scores=_with_provenance(project_table, project_columns(plan)),

@@ -145,16 +145,8 @@ def prepare_indicators(
     frame = indicators.rename(RENAMED_INDICATOR_TEXT).with_columns(
         _known=pl.col("project_id").is_in(projects["project_id"].implode()),
     )
-    frame = by_distinct(
-        frame,
-        ["level1_label", "level2_label"],
-        lambda d: d.with_columns(_l1=_level1(plan)).with_columns(_l2=_level2(plan)),
-    )
-    frame = by_distinct(
-        frame,
-        ["points_text"],
-        lambda d: d.with_columns(_points=parse_number(pl.col("points_text"))),
-    )
+    placing = ["level1_label", "level2_label", "points_text"]
+    frame = by_distinct(frame, placing, lambda d: _place(d, plan))
     frame = frame.with_columns(_first_reason(_indicator_cases(plan)))
     kept, rejects = _split(frame, "indicators")
     kept = kept.with_columns(
@@ -165,6 +157,12 @@ def prepare_indicators(
     kept = by_distinct(kept, VALUE_TEXTS, lambda d: _parse_values(d, plan))
     kept = by_distinct(kept, ["claimed_text"], _parse_claimed)
     return kept, rejects
+
+
+def _place(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
+    """Level-1/level-2 ids and parsed points, for the distinct label and points texts."""
+    first = frame.with_columns(_l1=_level1(plan), _points=parse_number(pl.col("points_text")))
+    return first.with_columns(_l2=_level2(plan))
 
 
 VALUE_TEXTS = ["target_text", "comparator_text", "unit_text", "actual_text"]

@@ -105,6 +105,13 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+def _num(value: float | None) -> str:
+    """A parsed number as people write it: `3500`, `95.5`, `0.125`."""
+    if value is None:
+        return "—"
+    return f"{value:,.6f}".rstrip("0").rstrip(".")
+
+
 def summary_markdown(results: Results) -> str:
     """report.md: what was scored, the grade distribution, what needs attention."""
     m = results.manifest
@@ -161,12 +168,13 @@ def explanation_text(e: Explanation) -> str:
         f"  rule: {e.budget_rule}  (points = {e.budget_points:g})  → {_fmt(e.budget_score)} / {e.budget_points:g}",
     ]
     for cat, sub in e.categories.items():
+        name = e.names.get(cat, cat)
         lines += [
             "",
-            f"{cat}: {_fmt(sub['score'])} / {sub['weight']:g}  (indicator points {sub['points']:g})",
+            f"{name}: {_fmt(sub['score'])} / {sub['weight']:g}  (indicator points {sub['points']:g})",
         ]
         for s in (s for s in e.indicators if s.level1 == cat):
-            lines += _indicator_lines(s)
+            lines += _indicator_lines(s, e.names)
     lines += [
         "",
         f"total {_fmt(e.total)}   grade {e.grade or '—'}   "
@@ -175,22 +183,19 @@ def explanation_text(e: Explanation) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _indicator_lines(s: Any) -> list[str]:
+def _indicator_lines(s: Any, names: dict[str, str]) -> list[str]:
     mark = " " if s.evaluable else "✗"
-    head = (
-        f" {mark} {s.level2} · {s.indicator}   target {s.target_text!s}   actual {s.actual_text!s}"
-    )
+    level2 = names.get(s.level2, s.level2)
+    head = f" {mark} {level2} · {s.indicator}   target {s.target_text!s}   actual {s.actual_text!s}"
     if not s.evaluable:
         return [
             head,
             f"     not evaluable: {s.reason}   (0 of {s.points:g} counted)",
             f"     source: {s.source}",
         ]
-    parsed = f"     parsed: {s.comparator} {_fmt(s.target, 4)}"
-    parsed += f"–{_fmt(s.upper, 4)}" if s.upper is not None else ""
-    parsed += (
-        f" {s.unit or ''}  actual {_fmt(s.actual, 4)}" if s.tier is None else f"  tier {s.tier}"
-    )
+    parsed = f"     parsed: {s.comparator} {_num(s.target)}"
+    parsed += f"–{_num(s.upper)}" if s.upper is not None else ""
+    parsed += f" {s.unit or ''}  actual {_num(s.actual)}" if s.tier is None else f"  tier {s.tier}"
     out = [head, parsed, f"     {s.rule}: {s.expression}", f"     → {_fmt(s.score)} / {s.points:g}"]
     if s.note:
         out.append(f"     note: {s.note}")

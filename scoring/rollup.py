@@ -127,7 +127,7 @@ def project_scores(projects: pl.LazyFrame, totals: pl.LazyFrame, plan: Plan) -> 
     rs = plan.loaded.ruleset
     weight = rs.weights.get(BUDGET_PART, 0.0)
     params = [pl.lit(v, pl.Float64).alias(k) for k, v in rs.params.items()]
-    frame = projects.join(totals, on="project_id", how="left").with_columns(
+    frame = projects.join(totals, on="project_id", how="left", maintain_order="left").with_columns(
         *params,
         pl.col("n_indicators", "n_not_evaluable", "n_missed").fill_null(0),
         *[

@@ -62,3 +62,10 @@ def test_schema_writes_file(tmp_path: Path) -> None:
 def test_usage_error_exits_2() -> None:
     code, _ = run("schema", "nonsense")
     assert code == 2
+
+
+def test_cli_reference_is_in_sync() -> None:
+    from cli.reference import reference
+
+    committed = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text("utf-8")
+    assert committed == reference(), "run: python -m cli.reference > docs/cli.md"
