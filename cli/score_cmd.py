@@ -18,6 +18,7 @@ from scoring import api
 from scoring.compile import Plan
 from scoring.pipeline import Results
 from scoring.read import Inputs
+from scoring.report import grade_counts
 from scoring.write import FORMATS
 
 console = Console(stderr=True)
@@ -117,7 +118,7 @@ def print_summary(results: Results, paths: list[Path]) -> None:
     table.add_column("")
     table.add_column("count", justify="right")
     table.add_row("projects scored", str(rows["projects"]["scored"]))
-    for grade, n in ps.group_by("grade").len().sort("grade").iter_rows():
+    for grade, n in grade_counts(results):
         table.add_row(f"  grade {grade}", str(n))
     table.add_row("projects incomplete", str(int((~ps["complete"]).sum())))
     table.add_row("indicator rows scored", str(rows["indicators"]["scored"]))

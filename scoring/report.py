@@ -112,11 +112,22 @@ def _num(value: float | None) -> str:
     return f"{value:,.6f}".rstrip("0").rstrip(".")
 
 
+def grade_counts(results: Results) -> list[tuple[str, int]]:
+    """Projects per grade, in the ruleset's band order (best first), ungraded last."""
+    order = [
+        c.removeprefix("grade_")
+        for c in results.department_summary.columns
+        if c.startswith("grade_")
+    ]
+    counts = dict(results.project_scores.group_by("grade").len().iter_rows())
+    return [(g, int(counts.get(g, 0))) for g in order]
+
+
 def summary_markdown(results: Results) -> str:
     """report.md: what was scored, the grade distribution, what needs attention."""
     m = results.manifest
     ps, dept = results.project_scores, results.department_summary
-    grades = ps.group_by("grade").len().sort("grade")
+    grades = grade_counts(results)
     lines = [
         f"# 绩效自评评分结果 — {m['ruleset']['id']} {m['ruleset']['version']}",
         "",
@@ -130,7 +141,7 @@ def summary_markdown(results: Results) -> str:
         "",
         "| 等级 | 项目数 |",
         "| --- | ---: |",
-        *[f"| {g} | {n} |" for g, n in grades.iter_rows()],
+        *[f"| {g} | {n} |" for g, n in grades],
         "",
         "## 部门汇总 Departments",
         "",
