@@ -93,7 +93,8 @@ def _qualitative(plan: Plan, row: dict[str, Any]) -> float | None:
     if q.use_claimed_score and claimed is not None:
         value = claimed
         if q.claimed_outside_band == "clamp":
-            value = min(max(value, tier.min * points), tier.max * points)
+            step = 0.0 if tier.max_inclusive else 10.0**-plan.loaded.ruleset.precision
+            value = min(max(value, tier.min * points), tier.max * points - step)
     else:
         value = tier.default * points
     return _round(plan, value, plan.loaded.ruleset.precision)

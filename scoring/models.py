@@ -194,7 +194,7 @@ class BudgetExecution(Strict):
 
     indicator: str = "budget_execution_rate"
     """Common indicator (catalogue id) giving the rate."""
-    score: str = "min(rate, 1) * points"
+    score: str = "clip(rate, 0, 1) * points"
     """Expression over `rate` and `points` (the budget_execution weight)."""
     precision: int | None = Field(default=None, ge=0, le=6)
     """Rounding of this score; defaults to the ruleset precision (some tables use 0)."""

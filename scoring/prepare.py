@@ -51,14 +51,24 @@ def _rejects(frame: pl.DataFrame, table: str) -> pl.DataFrame:
     )
 
 
-def _first_reason(cases: list[tuple[pl.Expr, str, str, pl.Expr]]) -> list[pl.Expr]:
-    """`_reject`, `_reject_column`, `_reject_text` from the first case that holds."""
+INPUT_NAME = {renamed: canonical for canonical, renamed in RENAMED_INDICATOR_TEXT.items()}
+"""Rejects name the input column by its canonical name, not the internal one."""
+
+
+def _first_reason(cases: list[Case]) -> list[pl.Expr]:
+    """`_reject`, `_reject_column`, `_reject_text` from the first case that holds.
+
+    A message built from a null cell would itself be null and let the row through, so
+    every reason falls back to naming the column: a rejected row always has a reason.
+    """
     reason: pl.Expr = pl.lit(None, pl.String)
     column: pl.Expr = pl.lit(None, pl.String)
     text: pl.Expr = pl.lit(None, pl.String)
-    for cond, col, _label, message in reversed(cases):
-        reason = pl.when(cond).then(message).otherwise(reason)
-        column = pl.when(cond).then(pl.lit(col)).otherwise(column)
+    for cond, col, message in reversed(cases):
+        name = INPUT_NAME.get(col, col)
+        fallback = pl.lit(f"invalid {name}")
+        reason = pl.when(cond).then(pl.coalesce(message, fallback)).otherwise(reason)
+        column = pl.when(cond).then(pl.lit(name)).otherwise(column)
         text = pl.when(cond).then(pl.col(col).cast(pl.String)).otherwise(text)
     return [reason.alias("_reject"), column.alias("_reject_column"), text.alias("_reject_text")]
 
@@ -81,10 +91,10 @@ def prepare_projects(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Parse amounts, compute the execution rate and keep only the scoring year."""
     year_text = pl.col("year").str.replace(r"\.0+$", "").str.replace("年$", "")
-    cases = []
+    cases: list[Case] = []
     if year is not None:
         message = pl.format("year {} is not the scoring year {}", pl.col("year"), pl.lit(str(year)))
-        cases.append((year_text.is_not_null() & (year_text != str(year)), "year", "", message))
+        cases.append((year_text.is_not_null() & (year_text != str(year)), "year", message))
     frame = (
         projects.with_columns(_first_reason(cases))
         if cases
@@ -186,50 +196,55 @@ def _level2(plan: Plan) -> pl.Expr:
     return key.replace_strict(plan.vocab.level2, default=None, return_dtype=pl.String)
 
 
-def _indicator_cases(plan: Plan) -> list[tuple[pl.Expr, str, str, pl.Expr]]:
+Case = tuple[pl.Expr, str, pl.Expr]
+"""A reject rule: condition, the (renamed) column it is about, and the message."""
+
+
+def _indicator_cases(plan: Plan) -> list[Case]:
     rs, vocab = plan.loaded.ruleset, plan.vocab
     level1_names = "、".join(vocab.level1_names[c] for c in plan.categories)
-    weighted = pl.col("_l1").is_in(list(plan.categories))
     l1_name = pl.col("_l1").replace_strict(vocab.level1_names, default=None, return_dtype=pl.String)
     points_error = pl.col("_points").struct.field("error")
     points_value = pl.col("_points").struct.field("value")
+    unknown_l1 = "unknown level-1 category '{}' (expected one of {})"
     return [
         (
             ~pl.col("_known"),
             "project_id",
-            "",
             pl.format(
                 "no project '{}' in the projects table (or it was rejected)", pl.col("project_id")
             ),
         ),
         (
-            pl.col("_l1").is_null(),
+            pl.col("level1_label").is_null(),
             "level1_label",
-            "",
-            pl.format(
-                "unknown level-1 category '{}' (expected one of {})",
-                pl.col("level1_label"),
-                pl.lit(level1_names),
-            ),
+            pl.lit("level-1 category (一级指标) is blank"),
         ),
         (
-            ~weighted,
+            pl.col("level2_label").is_null(),
+            "level2_label",
+            pl.lit("level-2 category (二级指标) is blank"),
+        ),
+        (
+            pl.col("_l1").is_null(),
             "level1_label",
-            "",
+            pl.format(unknown_l1, pl.col("level1_label"), pl.lit(level1_names)),
+        ),
+        (
+            ~pl.col("_l1").is_in(list(plan.categories)),
+            "level1_label",
             pl.format("level-1 category {} has no weight in ruleset {}", l1_name, pl.lit(rs.id)),
         ),
         (
             pl.col("_l2").is_null(),
             "level2_label",
-            "",
             pl.format("'{}' is not a level-2 category of {}", pl.col("level2_label"), l1_name),
         ),
-        (points_error.is_not_null(), "points_text", "", points_error),
-        (points_value.is_null(), "points_text", "", pl.lit("points (分值) are blank")),
+        (points_error.is_not_null(), "points_text", points_error),
+        (points_value.is_null(), "points_text", pl.lit("分值 (points) is blank")),
         (
             points_value <= 0,
             "points_text",
-            "",
             pl.format("points must be > 0, got {}", pl.col("points_text")),
         ),
     ]

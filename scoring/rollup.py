@@ -57,7 +57,7 @@ def _points_issue(plan: Plan) -> pl.Expr:
     total_bad = (pl.col("points_total") - expected).abs() > tol
     total_msg = pl.format(
         "indicator points total {}, expected {}",
-        pl.col("points_total").round(4),
+        shown(pl.col("points_total")),
         pl.lit(_fmt(expected)),
     )
     missing = pl.any_horizontal([pl.col(f"{c}_n") == 0 for c in plan.categories])
@@ -68,7 +68,7 @@ def _points_issue(plan: Plan) -> pl.Expr:
             pl.format(
                 "{} points {} ≠ weight {}",
                 pl.lit(plan.vocab.level1_names[c]),
-                pl.col(f"{c}_points").round(4),
+                shown(pl.col(f"{c}_points")),
                 pl.lit(_fmt(rs.weights[c])),
             )
         )
@@ -79,7 +79,7 @@ def _points_issue(plan: Plan) -> pl.Expr:
             pl.format(
                 "{} points {} ≠ weight {}",
                 pl.lit(plan.vocab.level2_names[l2]),
-                pl.col(f"{l1}.{l2}_points").round(4),
+                shown(pl.col(f"{l1}.{l2}_points")),
                 pl.lit(_fmt(w)),
             )
         )
@@ -159,6 +159,13 @@ def project_scores(projects: pl.LazyFrame, totals: pl.LazyFrame, plan: Plan) -> 
     return frame.drop("rate", "points", *rs.params)
 
 
+def shown(expr: pl.Expr) -> pl.Expr:
+    """A number for a message: `45` not `45.0`, `12.5`, and `blank` for a missing value
+    (a null would make the whole message null and hide the issue)."""
+    text = expr.round(4).cast(pl.String).str.replace(r"\.0$", "")
+    return text.fill_null("blank")
+
+
 def _budget_issue() -> pl.Expr:
     return (
         pl.when(pl.col("amount_errors").is_not_null() & (pl.col("amount_errors") != ""))
@@ -167,8 +174,8 @@ def _budget_issue() -> pl.Expr:
         .then(
             pl.format(
                 "budget execution rate not computable (全年预算数 {}, 全年执行数 {})",
-                pl.col("budget"),
-                pl.col("spent"),
+                shown(pl.col("budget")),
+                shown(pl.col("spent")),
             )
         )
     )

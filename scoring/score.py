@@ -140,9 +140,14 @@ def _qualitative_score(plan: Plan) -> pl.Expr:
     )
     claimed = pl.col("claimed_score")
     if rs.rules.qualitative.claimed_outside_band == "clamp":
-        claimed = claimed.clip(
-            _band(plan, True) * pl.col("points"), _band(plan, False) * pl.col("points")
+        # An exclusive top (部分达成 < 80 %) clamps to one step below it at the precision.
+        step = 10.0**-rs.precision
+        inclusive = pl.col("tier").replace_strict(
+            {n: t.max_inclusive for n, t in tiers.items()}, default=False, return_dtype=pl.Boolean
         )
+        top = _band(plan, False) * pl.col("points")
+        top = pl.when(inclusive).then(top).otherwise(top - step)
+        claimed = claimed.clip(_band(plan, True) * pl.col("points"), top)
     return pl.when(_uses_claim(plan)).then(claimed).otherwise(default * pl.col("points"))
 
 

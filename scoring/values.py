@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 _HALF_WIDTH: Final[dict[str, str]] = {
     **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},  # ！..～ → !..~
     "\u3000": " ",
+    "\u2212": "-",  # − MINUS SIGN, typed by some IMEs and Word
     "【": "[",
     "】": "]",
     "〜": "~",
@@ -571,6 +572,7 @@ def reconcile(
         "t_unit": tgt.struct.field("unit"),
         "a_unit": act.struct.field("unit"),
         "a": act.struct.field("value"),
+        "t": tgt.struct.field("value"),
         "usable": (
             tgt.struct.field("error").is_null()
             & tgt.struct.field("cmp").is_not_null()
@@ -600,7 +602,13 @@ def _unit_relations(units: UnitTable) -> dict[str, pl.Expr]:
         t_unit.replace_strict(factors, default=None, return_dtype=_F64)
     )
     same = a_unit.is_null() | t_unit.is_null() | (a_unit == t_unit)
+    # `≥ 0.95` is a percentage written as a fraction (DOMAIN §3); an actual of `96%`
+    # against it is 0.96, not 96.
+    fraction_target = (
+        usable & t_unit.is_null() & (a_unit == PERCENT) & (F("t").abs() <= 1)
+    ).fill_null(False)
     return {
+        "fraction_target": fraction_target,
         "ambiguous": (
             usable & a_unit.is_null() & (t_unit == PERCENT) & (a.abs() <= 1) & (a != 0)
         ).fill_null(False),
@@ -614,6 +622,7 @@ def _reconciled(fraction_as_percent: bool) -> dict[str, pl.Expr]:
     a = F("a")
     percent = (a * 100).round(10)
     value = _first(
+        (F("fraction_target"), (a / 100).round(12)),
         (F("ambiguous") & pl.lit(fraction_as_percent), percent),
         (F("same"), a),
         (F("convert"), (a * F("ratio")).round(10)),
@@ -632,6 +641,13 @@ def _reconcile_reasons(fraction_as_percent: bool) -> tuple[list[_Why], list[_Why
         )
     notes = [
         ambiguous,
+        _why(
+            F("fraction_target"),
+            "actual {}% read as {} against the fraction target {}",
+            shown,
+            _show((a / 100).round(12)),
+            _show(F("t")),
+        ),
         _why(
             F("usable") & a_unit.is_not_null() & t_unit.is_null(),
             "actual unit {} kept; target has no unit",
