@@ -47,10 +47,21 @@ def dataset(n_projects: int) -> tuple[Path, Path]:
     return projects, indicators
 
 
+STAGES: dict[str, float] = {}
+
+
 def run_jixiao(projects: Path, indicators: Path, out: Path) -> int:
+    started = time.perf_counter()
     plan = api.load_ruleset("project-self-eval")
-    results = api.score(plan, [projects, indicators])
+    inputs = api.read(plan, [projects, indicators])
+    read = time.perf_counter()
+    results = api.score(plan, inputs)
+    scored = time.perf_counter()
     api.write(results, out, ["parquet"])
+    done = time.perf_counter()
+    total = done - started
+    if total < STAGES.get("total", float("inf")):
+        STAGES.update(total=total, read=read - started, score=scored - read, write=done - scored)
     return results.indicator_scores.height
 
 
@@ -262,6 +273,8 @@ def main() -> None:
     print("| --- | ---: | ---: |")
     print(f"| jixiao score, parquet → parquet | {jix:.2f} | {jix / hand:.2f}x |")
     print(f"| hand-written Polars | {hand:.2f} | 1.00x |")
+    print()
+    print("jixiao stages (best run):", ", ".join(f"{k} {v:.2f}s" for k, v in STAGES.items()))
     if args.xlsx:
         plan = api.load_ruleset("project-self-eval")
         results = api.score(plan, [projects, indicators])

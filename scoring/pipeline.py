@@ -111,14 +111,12 @@ class Results:
 
 
 def _note(frame: pl.DataFrame) -> pl.DataFrame:
-    default = pl.when(pl.col("comparator_source") == "default").then(
-        pl.format("no comparator written; {} assumed (ruleset default)", pl.col("comparator"))
+    """The value note plus the claimed-score note, where there is one."""
+    both = pl.concat_str(
+        [pl.col("note"), pl.col("claimed_note")], separator="; ", ignore_nulls=True
     )
-    claimed = pl.when(pl.col("claimed_error").is_not_null()).then(
-        pl.format("得分: {}", pl.col("claimed_error"))
-    )
-    note = pl.concat_str([pl.col("note"), default, claimed], separator="; ", ignore_nulls=True)
-    return frame.with_columns(note=pl.when(note != "").then(note))
+    note = pl.when(pl.col("claimed_note").is_null()).then(pl.col("note")).otherwise(both)
+    return frame.with_columns(note=note)
 
 
 def run(

@@ -15,6 +15,7 @@ import polars as pl
 
 from scoring.compile import Plan
 from scoring.read import REJECT_SCHEMA
+from scoring.score import classify_values
 from scoring.values import parse_actual, parse_number, parse_target, reconcile
 from scoring.vocabulary import level_key
 
@@ -181,8 +182,13 @@ VALUE_TEXTS = ["target_text", "comparator_text", "unit_text", "actual_text"]
 
 def _parse_claimed(frame: pl.DataFrame) -> pl.DataFrame:
     claimed = parse_number(pl.col("claimed_text"))
-    return frame.with_columns(
+    frame = frame.with_columns(
         claimed_score=claimed.struct.field("value"), claimed_error=claimed.struct.field("error")
+    )
+    return frame.with_columns(
+        claimed_note=pl.when(pl.col("claimed_error").is_not_null()).then(
+            pl.format("得分: {}", pl.col("claimed_error"))
+        )
     )
 
 
@@ -270,7 +276,7 @@ def _parse_values(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
         )
     )
     t, a, r = (pl.col(n).struct.field for n in ("_t", "_a", "_r"))
-    return frame.with_columns(
+    frame = frame.with_columns(
         comparator=t("cmp"),
         comparator_source=t("cmp_source"),
         target=t("value"),
@@ -283,3 +289,13 @@ def _parse_values(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
         actual_error=pl.coalesce(a("error"), r("error")),
         note=r("note"),
     ).drop("_t", "_a", "_r")
+    return _with_default_note(classify_values(frame))
+
+
+def _with_default_note(frame: pl.DataFrame) -> pl.DataFrame:
+    """Say when the comparator was not written anywhere and the ruleset default applied."""
+    default = pl.when(pl.col("comparator_source") == "default").then(
+        pl.format("no comparator written; {} assumed (ruleset default)", pl.col("comparator"))
+    )
+    note = pl.concat_str([pl.col("note"), default], separator="; ", ignore_nulls=True)
+    return frame.with_columns(note=pl.when(note != "").then(note))

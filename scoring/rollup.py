@@ -12,6 +12,7 @@ import polars as pl
 
 from scoring.compile import Plan
 from scoring.contexts import BUDGET_PART
+from scoring.fmt import shown
 from scoring.score import rounder
 
 UNGRADED = "未定级"
@@ -157,13 +158,6 @@ def project_scores(projects: pl.LazyFrame, totals: pl.LazyFrame, plan: Plan) -> 
     for c in plan.categories:
         frame = frame.with_columns(rounder(f"{c}_score", rs.precision).alias(f"{c}_score"))
     return frame.drop("rate", "points", *rs.params)
-
-
-def shown(expr: pl.Expr) -> pl.Expr:
-    """A number for a message: `45` not `45.0`, `12.5`, and `blank` for a missing value
-    (a null would make the whole message null and hide the issue)."""
-    text = expr.round(4).cast(pl.String).str.replace(r"\.0$", "")
-    return text.fill_null("blank")
 
 
 def _budget_issue() -> pl.Expr:

@@ -13,6 +13,7 @@ import polars as pl
 
 from scoring.compile import DIRECTION_OF, Plan
 from scoring.expr import Type, check, to_polars
+from scoring.fmt import shown
 
 QUALITATIVE = "qualitative"
 
@@ -34,11 +35,23 @@ def _text(column: str) -> pl.Expr:
     return pl.coalesce(pl.col(column), pl.lit(""))
 
 
-def _quantitative_reason() -> pl.Expr:
+def _value_reason() -> pl.Expr:
+    """Why the parsed target and actual cannot be scored, or null when they can."""
     kind = pl.col("actual_kind")
+    qualitative = pl.col("kind") == QUALITATIVE
     return (
-        pl.when(kind == "blank")
+        pl.when(pl.col("target_error").is_not_null())
+        .then(pl.col("target_error"))
+        .when(kind == "blank")
         .then(pl.lit("actual (实际完成值) is blank"))
+        .when(qualitative & (kind != "tier"))
+        .then(
+            pl.format(
+                "actual '{}' is not a tier label (达成 / 部分达成 / 未达成)", _text("actual_text")
+            )
+        )
+        .when(qualitative)
+        .then(pl.lit(None, pl.String))
         .when(kind.is_in(["tier", "text"]))
         .then(pl.format("actual '{}' is text where a number is needed", _text("actual_text")))
         .when(pl.col("actual_error").is_not_null())
@@ -46,6 +59,17 @@ def _quantitative_reason() -> pl.Expr:
         .when(pl.col("actual").is_null())
         .then(pl.format("actual '{}' could not be read as a number", _text("actual_text")))
     )
+
+
+def classify_values(frame: pl.DataFrame) -> pl.DataFrame:
+    """Kind, direction and the value-level reason, from parsed targets and actuals.
+
+    These depend only on the value texts, so prepare computes them once per distinct
+    combination of texts rather than once per row.
+    """
+    kind = pl.when(pl.col("comparator") == "qual").then(pl.lit(QUALITATIVE))
+    frame = frame.with_columns(kind=kind.otherwise(pl.lit("quantitative")), direction=_direction())
+    return frame.with_columns(value_reason=_value_reason())
 
 
 def _band(plan: Plan, lower: bool) -> pl.Expr:
@@ -76,22 +100,12 @@ def _uses_claim(plan: Plan) -> pl.Expr:
     return pl.lit(use) & pl.col("claimed_score").is_not_null()
 
 
-def _qualitative_reason(plan: Plan) -> pl.Expr:
-    rs = plan.loaded.ruleset
-    kind = pl.col("actual_kind")
-    reject_out_of_band = rs.rules.qualitative.claimed_outside_band == "not_evaluable"
+def _claim_reason(plan: Plan) -> pl.Expr:
+    """Why a qualitative row's claimed score (得分) cannot be used, or null."""
+    q = plan.loaded.ruleset.rules.qualitative
+    reject_out_of_band = q.claimed_outside_band == "not_evaluable"
     return (
-        pl.when(kind == "blank")
-        .then(pl.lit("actual (实际完成值) is blank"))
-        .when(kind != "tier")
-        .then(
-            pl.format(
-                "actual '{}' is not a tier label (达成 / 部分达成 / 未达成)", _text("actual_text")
-            )
-        )
-        .when(
-            pl.lit(rs.rules.qualitative.use_claimed_score) & pl.col("claimed_error").is_not_null()
-        )
+        pl.when(pl.lit(q.use_claimed_score) & pl.col("claimed_error").is_not_null())
         .then(pl.col("claimed_error"))
         .when(
             pl.lit(reject_out_of_band)
@@ -103,33 +117,14 @@ def _qualitative_reason(plan: Plan) -> pl.Expr:
 
 
 def _band_message(plan: Plan) -> pl.Expr:
-    lo = (_band(plan, True) * pl.col("points")).round(4)
-    hi = (_band(plan, False) * pl.col("points")).round(4)
     return pl.format(
         "claimed score {} is outside the {} band ({}–{} of {} points)",
-        pl.col("claimed_score"),
+        shown(pl.col("claimed_score")),
         pl.col("tier"),
-        lo,
-        hi,
-        pl.col("points"),
+        shown(_band(plan, True) * pl.col("points")),
+        shown(_band(plan, False) * pl.col("points")),
+        shown(pl.col("points")),
     )
-
-
-def _reason(plan: Plan) -> pl.Expr:
-    return (
-        pl.when(pl.col("target_error").is_not_null())
-        .then(pl.col("target_error"))
-        .when(pl.col("kind") == QUALITATIVE)
-        .then(_qualitative_reason(plan))
-        .otherwise(_quantitative_reason())
-    )
-
-
-def _quantitative_score(plan: Plan) -> pl.Expr:
-    expr: pl.Expr = pl.lit(None, pl.Float64)
-    for direction, checked in plan.quantitative.items():
-        expr = pl.when(pl.col("direction") == direction).then(to_polars(checked)).otherwise(expr)
-    return expr
 
 
 def _qualitative_score(plan: Plan) -> pl.Expr:
@@ -151,51 +146,103 @@ def _qualitative_score(plan: Plan) -> pl.Expr:
     return pl.when(_uses_claim(plan)).then(claimed).otherwise(default * pl.col("points"))
 
 
-def _achieved(plan: Plan) -> pl.Expr:
-    expr: pl.Expr = pl.col("tier") == "达成"
-    for comparator, checked in plan.achieved.items():
-        expr = pl.when(pl.col("comparator") == comparator).then(to_polars(checked)).otherwise(expr)
+def _achieved(plan: Plan, comparators: list[str]) -> pl.Expr:
+    """Whether the target is met, by the row's exact comparator (≥ vs >)."""
+    expr: pl.Expr = pl.lit(None, pl.Boolean)
+    for comparator in comparators:
+        met = to_polars(plan.achieved[comparator])
+        expr = pl.when(pl.col("comparator") == comparator).then(met).otherwise(expr)
     return expr
 
 
+RULE_INPUTS = [
+    "direction",
+    "comparator",
+    "actual",
+    "target",
+    "upper",
+    "points",
+    "tier",
+    "claimed_score",
+    "claimed_error",
+    "value_reason",
+]
+"""The columns the scoring rules and reasons read."""
+
+COMPARATORS_OF = {
+    "higher": [">=", ">"],
+    "lower": ["<=", "<"],
+    "exact": ["="],
+    "range": ["range"],
+}
+
+
+def _partitions(frame: pl.LazyFrame, plan: Plan) -> list[pl.LazyFrame]:
+    """One frame per rule: each row is computed only by the rule that applies to it.
+
+    A when/then chain over all rules would evaluate every rule (and every message) on
+    every row; partitioning by direction does each row's work once.
+    """
+    parts = []
+    for direction, checked in plan.quantitative.items():
+        part = frame.filter(pl.col("direction") == direction)
+        parts.append(
+            part.with_columns(
+                reason=pl.col("value_reason"),
+                score=to_polars(checked),
+                achieved=_achieved(plan, COMPARATORS_OF[direction]),
+            )
+        )
+    qualitative = frame.filter(pl.col("direction") == QUALITATIVE).with_columns(
+        reason=pl.coalesce(pl.col("value_reason"), _claim_reason(plan)),
+        score=_qualitative_score(plan),
+        achieved=pl.col("tier") == "达成",
+    )
+    unreadable = frame.filter(pl.col("direction").is_null()).with_columns(
+        reason=pl.col("value_reason"),
+        score=pl.lit(None, pl.Float64),
+        achieved=pl.lit(None, pl.Boolean),
+    )
+    return [*parts, qualitative, unreadable]
+
+
 def score_indicators(prepared: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
-    """Add direction, kind, evaluable, reason, score and achieved to every prepared row."""
+    """Add evaluable, reason, score and achieved to every prepared row (order kept)."""
     rs = plan.loaded.ruleset
     params = [pl.lit(v, pl.Float64).alias(k) for k, v in rs.params.items()]
     actual = pl.col("actual")
     if rs.rules.negative_actual_as_zero:
         actual = pl.when(actual < 0).then(0.0).otherwise(actual)
-    frame = prepared.with_columns(
-        *params,
-        actual_raw=pl.col("actual"),
-        kind=pl.when(pl.col("comparator") == "qual")
-        .then(pl.lit(QUALITATIVE))
-        .otherwise(pl.lit("quantitative")),
-        direction=_direction(),
-    ).with_columns(actual=actual, rule_name=pl.coalesce(pl.col("direction"), pl.lit("?")))
-    frame = frame.with_columns(reason=_reason(plan)).with_columns(
-        evaluable=pl.col("reason").is_null()
+    frame = prepared.with_columns(actual_raw=pl.col("actual")).with_columns(actual=actual)
+    # Only the narrow columns the rules read are partitioned and put back in order; the
+    # wide text columns stay where they are and the results are attached alongside.
+    narrow = frame.select(RULE_INPUTS).with_row_index("_seq").with_columns(*params)
+    results = (
+        pl.concat(_partitions(narrow, plan)).sort("_seq").select("reason", "score", "achieved")
     )
-    frame = frame.with_columns(
-        score=pl.when(~pl.col("evaluable"))
-        .then(None)
-        .when(pl.col("kind") == QUALITATIVE)
-        .then(_qualitative_score(plan))
-        .otherwise(_quantitative_score(plan)),
-    )
+    frame = pl.concat([frame, results], how="horizontal")
     # Quantitative rules round inside their expression; rounding again is a no-op for
-    # them and gives qualitative scores the same 四舍五入.
-    frame = frame.with_columns(score=rounder("score", rs.precision))
+    # them and gives qualitative scores the same 四舍五入. A rule that yields no value
+    # (a division by zero) makes the row not evaluable rather than silently 0.
+    evaluable = pl.col("reason").is_null()
     frame = frame.with_columns(
-        reason=pl.when(pl.col("evaluable") & pl.col("score").is_null())
-        .then(
-            pl.format("the {} rule gives no value here (a division by zero?)", pl.col("rule_name"))
-        )
-        .otherwise(pl.col("reason")),
-    ).with_columns(evaluable=pl.col("reason").is_null())
+        score=pl.when(evaluable).then(rounder("score", rs.precision)),
+        achieved=pl.when(evaluable).then(pl.col("achieved")),
+    )
+    no_value = pl.format(
+        "the {} rule gives no value here (a division by zero?)",
+        pl.coalesce(pl.col("direction"), pl.lit("?")),
+    )
+    frame = frame.with_columns(
+        reason=pl.when(evaluable & pl.col("score").is_null())
+        .then(no_value)
+        .otherwise(pl.col("reason"))
+    )
     return frame.with_columns(
-        achieved=pl.when(pl.col("evaluable")).then(_achieved(plan)),
+        evaluable=pl.col("reason").is_null(),
         ratio=pl.when(pl.col("target") != 0).then(pl.col("actual") / pl.col("target")),
         has_explanation=pl.col("explanation").str.strip_chars().str.len_chars().fill_null(0) > 0,
-        rule=pl.concat_str([pl.col("kind"), pl.lit(":"), pl.col("rule_name")]),
-    ).drop([*rs.params, "rule_name"])
+        rule=pl.concat_str(
+            [pl.col("kind"), pl.lit(":"), pl.coalesce(pl.col("direction"), pl.lit("?"))]
+        ),
+    )

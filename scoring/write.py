@@ -137,7 +137,7 @@ def _write_csv(df: pl.DataFrame, path: Path) -> None:
 
 
 def _write_parquet(df: pl.DataFrame, path: Path) -> None:
-    df.write_parquet(path, compression="zstd", statistics=True)
+    df.write_parquet(path, compression="snappy", statistics=True)
 
 
 _TABULAR_WRITERS: dict[str, Callable[[pl.DataFrame, Path], None]] = {
