@@ -79,6 +79,7 @@ def project_columns(plan: Plan) -> list[str]:
         "execution_rate",
         "budget_score",
         *[f"{c}_score" for c in cats],
+        "indicator_score",
         "total",
         "grade",
         "complete",

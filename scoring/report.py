@@ -28,6 +28,7 @@ OUTPUT_HEADERS: dict[str, str] = {
     "benefit_score": "效益得分",
     "satisfaction_score": "满意度得分",
     "cost_score": "成本得分",
+    "indicator_score": "绩效指标得分",
     "output_points": "产出分值",
     "benefit_points": "效益分值",
     "satisfaction_points": "满意度分值",

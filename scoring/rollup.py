@@ -141,9 +141,13 @@ def project_scores(projects: pl.LazyFrame, totals: pl.LazyFrame, plan: Plan) -> 
         points=pl.lit(weight, pl.Float64),
     )
     frame = frame.with_columns(budget_score=plan.polars(plan.budget_score))
+    indicator_score = pl.sum_horizontal([pl.col(f"{c}_score") for c in plan.categories])
     frame = frame.with_columns(
-        total=_total(plan), points_issue=_points_issue(plan), budget_issue=_budget_issue()
-    ).with_columns(total=rounder("total", rs.precision))
+        total=_total(plan),
+        indicator_score=indicator_score,
+        points_issue=_points_issue(plan),
+        budget_issue=_budget_issue(),
+    ).with_columns(rounder("total", rs.precision), rounder("indicator_score", rs.precision))
     frame = frame.with_columns(
         complete=(pl.col("n_not_evaluable") == 0)
         & (pl.col("n_indicators") > 0)
