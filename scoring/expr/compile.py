@@ -299,14 +299,23 @@ def _sqrt(node: Call) -> pl.Expr:
     return pl.when(x >= 0.0).then(x.sqrt())
 
 
+def _per_row(node: Node) -> pl.Expr:
+    """An aggregate's argument, one value per row even when Polars folds it to a literal.
+
+    `safe_div(a, 0, default=0)` folds to the scalar 0; aggregated as is, it would count
+    once instead of once per row. The row-length mask keeps the reference's semantics.
+    """
+    return pl.when(pl.int_range(pl.len()) >= 0).then(observed(node))
+
+
 def _agg(method: Callable[[pl.Expr], pl.Expr]) -> Callable[[Call], pl.Expr]:
-    return lambda node: method(observed(node.args[0]))
+    return lambda node: method(_per_row(node.args[0]))
 
 
 def _count(node: Call) -> pl.Expr:
     if not node.args:
         return pl.len().cast(pl.Float64)
-    return observed(node.args[0]).count().cast(pl.Float64)
+    return _per_row(node.args[0]).count().cast(pl.Float64)
 
 
 FUNCTIONS: dict[str, Callable[[Call], pl.Expr]] = {

@@ -161,8 +161,25 @@ def test_compiled_equals_reference(text: str, rows: list[dict[str, object]]) -> 
             assert same(got, want), f"{text!r} row {rows[i]}: polars {got!r} != reference {want!r}"
 
 
+# Float sums depend on summation order (Polars sums pairwise, the reference uses fsum),
+# so rows mixing 1e15 and 1 would cancel differently; aggregates are compared on values
+# of moderate magnitude, where both orders give the same answer to 1e-9.
+moderate = st.one_of(
+    st.none(), st.floats(-1e6, 1e6, allow_nan=False), st.integers(-100, 100).map(float)
+)
+aggregate_row = st.fixed_dictionaries(
+    {
+        "a": moderate,
+        "b": moderate,
+        "c": moderate,
+        "flag": st.one_of(st.none(), st.booleans()),
+        "label": st.one_of(st.none(), st.sampled_from(["达成", "部分达成", "未达成"])),
+    }
+)
+
+
 @settings(max_examples=40, deadline=None)
-@given(inner=inner_numbers, rows=st.lists(row, min_size=0, max_size=10))
+@given(inner=inner_numbers, rows=st.lists(aggregate_row, min_size=0, max_size=10))
 def test_aggregates_agree(inner: str, rows: list[dict[str, object]]) -> None:
     text = f"sum({inner}) + mean({inner}) * 2 - count({inner}) + count()"
     try:
