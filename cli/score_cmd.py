@@ -37,6 +37,14 @@ year_option = click.option(
     metavar="YYYY",
     help="Score only projects of this year; other years go to rejects.",
 )
+out_option = click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("jixiao-out"),
+    show_default=True,
+    help="Output folder.",
+)
 inputs_argument = click.argument(
     "inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
@@ -149,14 +157,7 @@ def print_summary(results: Results, paths: list[Path]) -> None:
 @click.command("score")
 @ruleset_option
 @inputs_argument
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("jixiao-out"),
-    show_default=True,
-    help="Output folder.",
-)
+@out_option
 @click.option(
     "-f",
     "--format",
@@ -208,14 +209,7 @@ def sample_district() -> Path:
 
 
 @click.command("demo")
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("jixiao-out"),
-    show_default=True,
-    help="Output folder.",
-)
+@out_option
 def demo_cmd(out: Path) -> None:
     """Score the bundled sample district (300+ projects, 15 departments) and say where
     the results are."""

@@ -8,25 +8,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from expr_fixtures import NAMES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.expr import Type, check, evaluate, reference, to_polars
+from scoring.expr import check, evaluate, reference, to_polars
 from scoring.expr import compile as compiler
 from scoring.expr import functions as fn_registry
 
 HERE = Path(__file__).parent
-
-NAMES = {
-    "a": Type.NUMBER,
-    "b": Type.NUMBER,
-    "c": Type.NUMBER,
-    "actual": Type.NUMBER,
-    "target": Type.NUMBER,
-    "points": Type.NUMBER,
-    "flag": Type.BOOL,
-    "label": Type.TEXT,
-}
 
 
 def both(text: str, rows: list[dict[str, object]]) -> list[list[object]]:

@@ -6,27 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from expr_fixtures import NAMES, load
 
 from scoring.expr import ExprError, Type, check, parse, render
 
 HERE = Path(__file__).parent
-
-NAMES = {
-    "a": Type.NUMBER,
-    "b": Type.NUMBER,
-    "c": Type.NUMBER,
-    "actual": Type.NUMBER,
-    "target": Type.NUMBER,
-    "points": Type.NUMBER,
-    "flag": Type.BOOL,
-    "label": Type.TEXT,
-}
-
-
-def load(name: str) -> object:
-    with (HERE / name).open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
 
 
 CASES: dict[str, Any] = load("cases.yaml")  # type: ignore[assignment]
@@ -75,7 +59,6 @@ def test_checked_reports_type_and_names() -> None:
 
 
 def test_expect_type() -> None:
-    from scoring.expr import Type
 
     with pytest.raises(ExprError, match="expected a bool, got a number"):
         check("points * 2", NAMES, expect=Type.BOOL)

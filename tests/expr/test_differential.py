@@ -12,23 +12,14 @@ import math
 from pathlib import Path
 
 import polars as pl
+from expr_fixtures import NAMES, ROW_SCHEMA
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from scoring.expr import ExprError, Type, check, evaluate, evaluate_aggregate, to_polars
+from scoring.expr import ExprError, check, evaluate, evaluate_aggregate, to_polars
 
 HERE = Path(__file__).parent
 
-NAMES = {
-    "a": Type.NUMBER,
-    "b": Type.NUMBER,
-    "c": Type.NUMBER,
-    "actual": Type.NUMBER,
-    "target": Type.NUMBER,
-    "points": Type.NUMBER,
-    "flag": Type.BOOL,
-    "label": Type.TEXT,
-}
 
 NUMS = ["a", "b", "c"]
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -132,13 +123,7 @@ def same(x: object, y: object) -> bool:
 def polars_results(text: str, rows: list[dict[str, object]]) -> list[list[object]]:
     lf = pl.LazyFrame(
         rows,
-        schema={
-            "a": pl.Float64,
-            "b": pl.Float64,
-            "c": pl.Float64,
-            "flag": pl.Boolean,
-            "label": pl.String,
-        },
+        schema=ROW_SCHEMA,
     )
     plan = lf.with_columns(to_polars(check(text, NAMES)).alias("r")).select("r")
     return [
@@ -190,13 +175,7 @@ def test_aggregates_agree(inner: str, rows: list[dict[str, object]]) -> None:
     want = evaluate_aggregate(checked, rows)
     lf = pl.LazyFrame(
         rows,
-        schema={
-            "a": pl.Float64,
-            "b": pl.Float64,
-            "c": pl.Float64,
-            "flag": pl.Boolean,
-            "label": pl.String,
-        },
+        schema=ROW_SCHEMA,
     )
     got = lf.select(to_polars(checked).alias("r")).collect()["r"].to_list()[0]
     if want is None or got is None:

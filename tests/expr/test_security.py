@@ -9,27 +9,11 @@ from typing import Any
 
 import pytest
 import simpleeval
-import yaml
+from expr_fixtures import NAMES, load
 
-from scoring.expr import MAX_PLAN_SIZE, ExprError, Type, check, reference
+from scoring.expr import MAX_PLAN_SIZE, ExprError, check, reference
 
 HERE = Path(__file__).parent
-
-NAMES = {
-    "a": Type.NUMBER,
-    "b": Type.NUMBER,
-    "c": Type.NUMBER,
-    "actual": Type.NUMBER,
-    "target": Type.NUMBER,
-    "points": Type.NUMBER,
-    "flag": Type.BOOL,
-    "label": Type.TEXT,
-}
-
-
-def load(name: str) -> object:
-    with (HERE / name).open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
 
 
 CORPUS: dict[str, dict[str, Any]] = load("security_corpus.yaml")  # type: ignore[assignment]
