@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 KeyPath = tuple[str | int, ...]
 
@@ -69,17 +69,3 @@ class RulesetError(JixiaoError):
 
 class InputError(JixiaoError):
     """An input file that cannot be used at all (unreadable, no usable sheet, missing columns)."""
-
-
-@dataclass
-class ProblemCollector:
-    """Accumulates problems from several passes so they can be raised at once."""
-
-    problems: list[Problem] = field(default_factory=list)
-
-    def add(self, problem: Problem) -> None:
-        self.problems.append(problem)
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise RulesetError(self.problems)

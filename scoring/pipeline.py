@@ -8,19 +8,17 @@ counted here and written into the manifest: rows in = rows scored + rows rejecte
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
 
-from scoring.compile import Plan, compile_ruleset
+from scoring.compile import Plan
 from scoring.errors import JixiaoError
 from scoring.load import Loaded
 from scoring.prepare import prepare_indicators, prepare_projects
-from scoring.read import Inputs, read_inputs
+from scoring.read import Inputs
 from scoring.rollup import department_summary, indicator_totals, project_scores
 from scoring.score import score_indicators
 
@@ -196,16 +194,3 @@ def row_accounting(inputs: Inputs, results: Results) -> dict[str, dict[str, int]
                 f"internal error: {table}: {n_in} rows in, {n_scored} scored, {n_rejected} rejected"
             )
     return out
-
-
-def score_paths(
-    loaded: Loaded,
-    paths: Sequence[str | Path],
-    *,
-    year: int | None = None,
-    engine: Engine = "in-memory",
-) -> Results:
-    """Read input files and score them (the `jixiao score` job without writing)."""
-    plan = compile_ruleset(loaded)
-    inputs = read_inputs(paths, plan.vocab.specs)
-    return run(plan, inputs, year=year, engine=engine)

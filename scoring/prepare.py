@@ -19,8 +19,6 @@ from scoring.score import classify_values
 from scoring.values import parse_actual, parse_number, parse_target, reconcile
 from scoring.vocabulary import level_key
 
-PROVENANCE = ["_file", "_sheet", "_row"]
-
 RENAMED_INDICATOR_TEXT = {
     "level1": "level1_label",
     "level2": "level2_label",
@@ -90,47 +88,30 @@ NUMBER_COLUMNS = ("budget_initial", "budget", "spent", "allocated")
 def prepare_projects(
     projects: pl.DataFrame, plan: Plan, year: int | None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Parse amounts, compute the execution rate and keep only the scoring year."""
-    year_text = pl.col("year").str.replace(r"\.0+$", "").str.replace("年$", "")
+    """Keep only the scoring year, parse amounts and compute the execution rate.
+
+    An unreadable amount does not reject the project (its indicators still score): it
+    is kept in `amount_errors`, and the budget score cannot be computed.
+    """
     cases: list[Case] = []
     if year is not None:
+        year_text = pl.col("year").str.replace(r"\.0+$", "").str.replace("年$", "")
         message = pl.format("year {} is not the scoring year {}", pl.col("year"), pl.lit(str(year)))
         cases.append((year_text.is_not_null() & (year_text != str(year)), "year", message))
-    frame = (
-        projects.with_columns(_first_reason(cases))
-        if cases
-        else projects.with_columns(
-            _reject=pl.lit(None, pl.String),
-            _reject_column=pl.lit(None, pl.String),
-            _reject_text=pl.lit(None, pl.String),
-        )
-    )
-    kept, rejects = _split(frame, "projects")
-    parsed = [parse_number(pl.col(c)).alias(f"_{c}") for c in NUMBER_COLUMNS if c in kept.columns]
-    kept = kept.with_columns(parsed)
-    notes = [
+    kept, rejects = _split(projects.with_columns(_first_reason(cases)), "projects")
+    amounts = [c for c in NUMBER_COLUMNS if c in kept.columns]
+    parsed = kept.with_columns(parse_number(pl.col(c)).alias(f"_{c}") for c in amounts)
+    errors = [
         pl.when(pl.col(f"_{c}").struct.field("error").is_not_null()).then(
             pl.format("{}: {}", pl.lit(c), pl.col(f"_{c}").struct.field("error"))
         )
-        for c in NUMBER_COLUMNS
-        if c in kept.columns
+        for c in amounts
     ]
-    kept = (
-        kept.with_columns(
-            [
-                pl.col(f"_{c}").struct.field("value").alias(c)
-                for c in NUMBER_COLUMNS
-                if c in kept.columns
-            ]
-        )
-        .with_columns(
-            amount_errors=pl.concat_str(notes, separator="; ", ignore_nulls=True)
-            if notes
-            else pl.lit(None, pl.String)
-        )
-        .drop([f"_{c}" for c in NUMBER_COLUMNS if f"_{c}" in kept.columns])
-    )
-    return kept.with_columns(execution_rate=plan.polars(plan.budget_rate)), rejects
+    parsed = parsed.with_columns(
+        *(pl.col(f"_{c}").struct.field("value").alias(c) for c in amounts),
+        amount_errors=pl.concat_str(errors, separator="; ", ignore_nulls=True),
+    ).drop(f"_{c}" for c in amounts)
+    return parsed.with_columns(execution_rate=plan.polars(plan.budget_rate)), rejects
 
 
 # --- indicators ------------------------------------------------------------------------

@@ -90,13 +90,3 @@ def _specs(cat: Catalogue, rs: Ruleset) -> dict[str, TableSpec]:
             name, tuple(table.sheet_names), columns, tuple(table.key), unique_key=name == "projects"
         )
     return specs
-
-
-def headers_zh(cat: Catalogue) -> dict[str, str]:
-    """Canonical input column → its first Chinese header, for xlsx outputs."""
-    out: dict[str, str] = {}
-    for table in cat.tables.values():
-        for c in table.columns:
-            if c.aliases:
-                out.setdefault(c.name, c.aliases[0])
-    return out
