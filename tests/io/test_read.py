@@ -386,3 +386,36 @@ def test_multiline_csv_records_keep_editor_line_numbers(tmp_path: Path) -> None:
     table, rejects = read_table(path, PROJECTS)
     assert table.select("project_name", "_row").rows() == [("培训,\n第二行", 2), ("b", 5)]
     assert rejects.select("row", "reason").rows() == [(4, "blank row")]
+
+
+def test_vertically_merged_label_cells_fill_their_rows(tmp_path: Path) -> None:
+    """Templates merge the 一级/二级 cells of a block of rows; the value is shown in every
+    row of the merge, so every row gets it. A header merged across columns stays one
+    column, and a merged title row above the header is harmless."""
+    path = tmp_path / "merged.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("指标")
+    ws.merge_range(0, 1, 0, 7, "2025年度项目支出绩效自评表")  # title over B1:H1
+    ws.write_row(1, 1, INDICATOR_HEADERS)  # header in row 2, from column B
+    ws.merge_range(1, 8, 1, 9, "备注")  # a header merged across two columns
+    rows = [
+        ["P001", "产出指标", "数量指标", "培训人次", "≥95%", "96%", "10"],
+        ["P001", None, None, "培训天数", "≥5天", "5", "10"],
+        ["P001", None, "质量指标", "合格率", "≥90%", "91%", "30"],
+        ["P001", "效益指标", "社会效益", "满意度", "≥90%", "95%", "40"],
+    ]
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.write(r, c, value)
+    ws.merge_range(2, 2, 4, 2, "产出指标")  # C3:C5
+    ws.merge_range(2, 3, 3, 3, "数量指标")  # D3:D4
+    wb.close()
+    wb2 = tmp_path / "p.csv"
+    write_csv(wb2, [PROJECT_HEADERS, *PROJECT_ROWS])
+    inputs = read_inputs([wb2, path], SPECS)
+    table = inputs.tables["indicators"]
+    assert table["level1"].to_list() == ["产出指标", "产出指标", "产出指标", "效益指标"]
+    assert table["level2"].to_list() == ["数量指标", "数量指标", "质量指标", "社会效益"]
+    assert table["_row"].to_list() == [3, 4, 5, 6]
+    assert inputs.rejects.height == 0
