@@ -62,7 +62,11 @@ def write(
     """Write the tables, report.md and manifest.json into out_dir (atomically, file by file)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = write_tables(results.tables(), out, formats, headers_for(results))
+    ruleset = results.manifest.get("ruleset", {})
+    metadata = {
+        f"jixiao.ruleset.{k}": str(ruleset[k]) for k in ("id", "version", "sha256") if k in ruleset
+    }
+    paths = write_tables(results.tables(), out, formats, headers_for(results), metadata)
     paths.append(write_text(out / "report.md", summary_markdown(results)))
     manifest = {**results.manifest, "outputs": [*sorted(p.name for p in paths), "manifest.json"]}
     paths.append(write_json(out / "manifest.json", manifest))

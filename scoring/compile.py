@@ -51,6 +51,8 @@ class Plan:
     achieved: dict[str, Checked]
     budget_rate: Checked
     budget_score: Checked
+    common: dict[str, Checked]
+    """Every other common indicator of the catalogue (预算支出率, 预算到项目率 …), by id."""
 
     @property
     def params(self) -> dict[str, float]:
@@ -87,12 +89,14 @@ def compile_ruleset(loaded: Loaded) -> Plan:
         for d in DIRECTIONS
     }
     achieved = {c: check(text, quant_names, expect=Type.BOOL) for c, text in ACHIEVED.items()}
-    indicator = next(i for i in cat.common_indicators if i.id == rs.budget_execution.indicator)
-    rate = check(indicator.formula, contexts.project_formula_names(cat), expect=Type.NUMBER)
+    columns = contexts.project_formula_names(cat)
+    formulas = {i.id: check(i.formula, columns, expect=Type.NUMBER) for i in cat.common_indicators}
+    rate = formulas.pop(rs.budget_execution.indicator)
     precision = rs.budget_execution.precision
     score = check(
         rounded(rs.budget_execution.score, rs.precision if precision is None else precision),
         {**contexts.BUDGET_NAMES, **params},
         expect=Type.NUMBER,
     )
-    return Plan(loaded, Vocabulary.build(cat, rs), quantitative, achieved, rate, score)
+    vocab = Vocabulary.build(cat, rs)
+    return Plan(loaded, vocab, quantitative, achieved, rate, score, formulas)

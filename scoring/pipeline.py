@@ -75,6 +75,7 @@ def project_columns(plan: Plan) -> list[str]:
         "budget",
         "spent",
         "execution_rate",
+        *plan.common,
         "budget_score",
         *[f"{c}_score" for c in cats],
         "indicator_score",

@@ -88,7 +88,7 @@ NUMBER_COLUMNS = ("budget_initial", "budget", "spent", "allocated")
 def prepare_projects(
     projects: pl.DataFrame, plan: Plan, year: int | None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Keep only the scoring year, parse amounts and compute the execution rate.
+    """Keep only the scoring year, parse amounts and compute the common indicators.
 
     An unreadable amount does not reject the project (its indicators still score): it
     is kept in `amount_errors`, and the budget score cannot be computed.
@@ -111,7 +111,8 @@ def prepare_projects(
         *(pl.col(f"_{c}").struct.field("value").alias(c) for c in amounts),
         amount_errors=pl.concat_str(errors, separator="; ", ignore_nulls=True),
     ).drop(f"_{c}" for c in amounts)
-    return parsed.with_columns(execution_rate=plan.polars(plan.budget_rate)), rejects
+    common = {name: plan.polars(checked) for name, checked in plan.common.items()}
+    return parsed.with_columns(execution_rate=plan.polars(plan.budget_rate), **common), rejects
 
 
 # --- indicators ------------------------------------------------------------------------

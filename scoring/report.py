@@ -23,6 +23,8 @@ OUTPUT_HEADERS: dict[str, str] = {
     "budget": "全年预算数",
     "spent": "全年执行数",
     "execution_rate": "预算执行率",
+    "budget_spending_rate": "预算支出率",
+    "budget_to_project_rate": "预算到项目率",
     "budget_score": "预算执行得分",
     "output_score": "产出得分",
     "benefit_score": "效益得分",

@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -107,12 +107,16 @@ def write_tables(
     out_dir: Path,
     formats: Sequence[str],
     headers: Mapping[str, str] | None = None,
+    metadata: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write every table in every format; returns the files written, in a stable order.
 
     csv and parquet get one file per table; xlsx gets one workbook `results.xlsx` with a
-    sheet per table (split over `name (2)`, … beyond Excel's row limit).
+    sheet per table (split over `name (2)`, … beyond Excel's row limit). `metadata`
+    (ruleset id, version, hash) goes into the parquet key-value metadata and the
+    workbook's properties, so a file separated from its manifest still says what made it.
     """
+    meta = dict(metadata or {})
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise JixiaoError(f"unknown output format(s) {unknown}; expected some of {FORMATS}")
@@ -121,12 +125,15 @@ def write_tables(
         if fmt not in formats:
             continue
         if fmt == "xlsx":
-            written.append(write_xlsx(tables, out_dir / WORKBOOK_NAME, headers or {}))
+            written.append(write_xlsx(tables, out_dir / WORKBOOK_NAME, headers or {}, meta))
             continue
         for name in sorted(tables):
             target = out_dir / f"{name}.{fmt}"
             with atomic_path(target) as tmp:
-                _TABULAR_WRITERS[fmt](tables[name], tmp)
+                if fmt == "parquet":
+                    _write_parquet(tables[name], tmp, meta)
+                else:
+                    _write_csv(tables[name], tmp)
             written.append(target)
     return written
 
@@ -136,18 +143,16 @@ def _write_csv(df: pl.DataFrame, path: Path) -> None:
     df.write_csv(path, include_bom=True)
 
 
-def _write_parquet(df: pl.DataFrame, path: Path) -> None:
-    df.write_parquet(path, compression="snappy", statistics=True)
-
-
-_TABULAR_WRITERS: dict[str, Callable[[pl.DataFrame, Path], None]] = {
-    "csv": _write_csv,
-    "parquet": _write_parquet,
-}
+def _write_parquet(df: pl.DataFrame, path: Path, metadata: dict[str, str]) -> None:
+    """snappy: the fastest to write here and readable by every parquet reader."""
+    df.write_parquet(path, compression="snappy", statistics=True, metadata=metadata or None)
 
 
 def write_xlsx(
-    tables: Mapping[str, pl.DataFrame], target: Path, headers: Mapping[str, str]
+    tables: Mapping[str, pl.DataFrame],
+    target: Path,
+    headers: Mapping[str, str],
+    metadata: Mapping[str, str] | None = None,
 ) -> Path:
     """One formatted workbook: Chinese headers, frozen header row, widths, number formats."""
     with atomic_path(target) as tmp:
@@ -161,7 +166,8 @@ def write_xlsx(
             },
         )
         try:
-            workbook.set_properties({"created": WORKBOOK_CREATED})
+            comments = "; ".join(f"{k}={v}" for k, v in (metadata or {}).items())
+            workbook.set_properties({"created": WORKBOOK_CREATED, "comments": comments})
             formats = _CellFormats(workbook)
             for name, df in tables.items():
                 _write_table_sheets(workbook, formats, name, df, headers)

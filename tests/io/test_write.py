@@ -110,7 +110,7 @@ def test_failed_csv_write_leaves_no_partial_or_temp_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "projects.csv").write_text("old complete file\n")
-    monkeypatch.setitem(w._TABULAR_WRITERS, "csv", _fail_midway)
+    monkeypatch.setattr(w, "_write_csv", _fail_midway)
     with pytest.raises(OSError, match="disk full"):
         write_tables(tables(), tmp_path, ["csv"])
     assert files_in(tmp_path) == ["projects.csv"]

@@ -105,3 +105,22 @@ def test_flag_contexts_match_the_scored_tables(
     for name, kind in contexts.flag_names(level, plan.categories).items():
         assert name in frame.columns, f"{table} has no column {name!r}"
         assert frame.schema[name] in TYPES[kind], f"{table}.{name} is {frame.schema[name]}"
+
+
+def test_outputs_carry_the_ruleset_identity(results: Results, tmp_path: Path) -> None:
+    """Invariant 4: every output carries the ruleset id, version and content hash."""
+    api.write(results, tmp_path, ["parquet"])
+    meta = pl.read_parquet_metadata(tmp_path / "project_scores.parquet")
+    ruleset = results.manifest["ruleset"]
+    assert meta["jixiao.ruleset.id"] == "project-self-eval"
+    assert meta["jixiao.ruleset.version"] == ruleset["version"]
+    assert meta["jixiao.ruleset.sha256"] == ruleset["sha256"]
+
+
+def test_common_indicators_are_computed_by_their_catalogue_formulas(results: Results) -> None:
+    """Catalogue common indicators (Jinan seed): 预算支出率 = 全年执行数 / 年初预算数."""
+    ps = results.project_scores.filter(pl.col("budget_initial") > 0)
+    expected = ps["spent"] / ps["budget_initial"]
+    assert (ps["budget_spending_rate"] - expected).abs().max() < 1e-12  # type: ignore[operator]
+    cut = ps.filter(pl.col("budget") < pl.col("budget_initial") * 0.7)
+    assert cut.height > 0 and (cut["budget_spending_rate"] < cut["execution_rate"]).all()
