@@ -302,11 +302,8 @@ def _read_grids(path: Path, file: str) -> tuple[list[_Grid], str, str | None]:
 def _clean(frame: pl.DataFrame) -> pl.DataFrame:
     """Strip every cell (full-width spaces too) and turn empty strings into nulls."""
     cells = [c for c in frame.columns if c != "_row"]
-    stripped = [pl.col(c).str.strip_chars() for c in cells]
-    return frame.with_columns(
-        pl.when(s == "").then(None).otherwise(s).alias(c)
-        for c, s in zip(cells, stripped, strict=True)
-    )
+    stripped = (pl.col(c).str.strip_chars().replace("", None) for c in cells)
+    return frame.lazy().with_columns(stripped).collect()
 
 
 # --- matching headers to a table ----------------------------------------------------
