@@ -7,6 +7,7 @@ here as part of the expression text, so both evaluators round the same way (四�
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import polars as pl
@@ -68,6 +69,12 @@ class Plan:
 
     def reference(self, checked: Checked, row: dict[str, object]) -> object:
         return evaluate(checked, {**self.params, **row})
+
+
+@functools.cache
+def rounding(name: str, precision: int) -> Checked:
+    """`round(<name>, p)` (四舍五入) as a checked expression, shared by batch and explain."""
+    return check(f"round({name}, {precision})", {name: Type.NUMBER}, expect=Type.NUMBER)
 
 
 def rounded(text: str, precision: int) -> str:

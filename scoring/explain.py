@@ -14,10 +14,9 @@ from typing import Any
 
 import polars as pl
 
-from scoring.compile import Plan
+from scoring.compile import Plan, rounding
 from scoring.contexts import BUDGET_PART
 from scoring.errors import JixiaoError, did_you_mean
-from scoring.expr import Type, check
 from scoring.pipeline import Results
 from scoring.rollup import UNGRADED
 
@@ -77,8 +76,7 @@ class Explanation:
 
 
 def _round(plan: Plan, value: float | None, precision: int) -> float | None:
-    checked = check(f"round(value, {precision})", {"value": Type.NUMBER}, expect=Type.NUMBER)
-    result = plan.reference(checked, {"value": value})
+    result = plan.reference(rounding("value", precision), {"value": value})
     return None if result is None else float(result)  # type: ignore[arg-type]
 
 

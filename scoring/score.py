@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from scoring.compile import DIRECTION_OF, Plan
-from scoring.expr import Type, check, to_polars
+from scoring.compile import DIRECTION_OF, Plan, rounding
+from scoring.expr import to_polars
 from scoring.fmt import shown
 
 QUALITATIVE = "qualitative"
@@ -20,9 +20,7 @@ QUALITATIVE = "qualitative"
 
 def rounder(column: str, precision: int) -> pl.Expr:
     """`round(<column>, p)` of the expression language (四舍五入), as a Polars expression."""
-    return to_polars(
-        check(f"round({column}, {precision})", {column: Type.NUMBER}, expect=Type.NUMBER)
-    )
+    return to_polars(rounding(column, precision))
 
 
 def _direction() -> pl.Expr:
