@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from scoring.expr import TOL, Type, check, evaluate, to_polars
+from jixiao.scoring.expr import TOL, Type, check, evaluate, to_polars
 
 CLAMP = "max(actual, 0)"
 RULE = """

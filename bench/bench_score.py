@@ -30,7 +30,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from examples.generate import generate  # noqa: E402
+from jixiao.examples.generate import generate  # noqa: E402
 from scoring import api  # noqa: E402
 
 OUT = ROOT / "bench" / "out"

@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from cli import rulesets_cmd, score_cmd
-from scoring.errors import JixiaoError
+from jixiao.cli import rulesets_cmd, score_cmd
+from jixiao.scoring.errors import JixiaoError
 
 
 class JixiaoGroup(click.Group):

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from scoring.load import builtin_dir, builtin_ids, load
-from scoring.schema import KINDS, schema_text
-from scoring.validate import effective_yaml, validate
-from scoring.write import write_text
+from jixiao.scoring.io.write import write_text
+from jixiao.scoring.rules.load import builtin_dir, builtin_ids, load
+from jixiao.scoring.rules.schema import KINDS, schema_text
+from jixiao.scoring.rules.validate import effective_yaml, validate
 
 
 @click.command("validate")

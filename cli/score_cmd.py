@@ -14,12 +14,12 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scoring import api
-from scoring.compile import Plan
-from scoring.pipeline import Results
-from scoring.read import Inputs
-from scoring.report import grade_counts
-from scoring.write import FORMATS
+from jixiao.scoring import api
+from jixiao.scoring.io.read import Inputs
+from jixiao.scoring.io.write import FORMATS
+from jixiao.scoring.jobs.selfeval import Results
+from jixiao.scoring.report.markdown import grade_counts
+from jixiao.scoring.rules.compile import Plan
 
 console = Console(stderr=True)
 
@@ -205,7 +205,9 @@ def score_cmd(
 
 def sample_district() -> Path:
     """The bundled example workbook (shipped with the package)."""
-    return Path(str(resources.files("examples"))) / "sample-district" / "sample-district.xlsx"
+    return (
+        Path(str(resources.files("jixiao.examples"))) / "sample-district" / "sample-district.xlsx"
+    )
 
 
 @click.command("demo")
@@ -250,7 +252,7 @@ def explain_cmd(
     if as_json:
         click.echo(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
     else:
-        from scoring.report import explanation_text
+        from jixiao.scoring.report.markdown import explanation_text
 
         click.echo(explanation_text(explanation), nl=False)
 

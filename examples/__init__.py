@@ -1,1 +1,1 @@
-"""The bundled sample district and its generator (importable as `examples.generate`)."""
+"""The bundled sample district and its generator (importable as `jixiao.examples.generate`)."""

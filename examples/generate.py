@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 
 try:
-    from examples.sampling import QUIRKS, YEAR, Sample, generate_sample
+    from jixiao.examples.sampling import QUIRKS, YEAR, Sample, generate_sample
 except ModuleNotFoundError:  # run as a script: examples/ itself is on sys.path
     from sampling import (  # type: ignore[no-redef,import-not-found]
         QUIRKS,

@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 
 try:
-    from examples import vocab
+    from jixiao.examples import vocab
 except ModuleNotFoundError:  # run as a script: examples/ itself is on sys.path
     import vocab  # type: ignore[no-redef,import-not-found]
 

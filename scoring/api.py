@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from scoring.compile import Plan, compile_ruleset
-from scoring.explain import Explanation, explain
-from scoring.load import load
-from scoring.pipeline import Engine, Results, run
-from scoring.read import Inputs, read_inputs
-from scoring.report import explanation_text, headers_for, summary_markdown
-from scoring.write import write_json, write_tables, write_text
+from jixiao.scoring.explain.project import Explanation, explain
+from jixiao.scoring.io.read import Inputs, read_inputs
+from jixiao.scoring.io.write import write_json, write_tables, write_text
+from jixiao.scoring.jobs.selfeval import Engine, Results, run
+from jixiao.scoring.report.markdown import explanation_text, headers_for, summary_markdown
+from jixiao.scoring.rules.compile import Plan, compile_ruleset
+from jixiao.scoring.rules.load import load
 
 DEFAULT_RULESET = "project-self-eval"
 DEFAULT_FORMATS = ("xlsx", "parquet")

@@ -5,12 +5,12 @@ See docs/expressions.md for the grammar and the semantics both evaluators share.
 
 from __future__ import annotations
 
-from scoring.expr.check import Checked, check
-from scoring.expr.compile import to_polars
-from scoring.expr.errors import ExprError, ExprProblem
-from scoring.expr.functions import FUNCTIONS, Function
-from scoring.expr.ir import Node, Span, Type
-from scoring.expr.limits import (
+from jixiao.scoring.expr.check import Checked, check
+from jixiao.scoring.expr.compile import to_polars
+from jixiao.scoring.expr.errors import ExprError, ExprProblem
+from jixiao.scoring.expr.functions import FUNCTIONS, Function
+from jixiao.scoring.expr.ir import Node, Span, Type
+from jixiao.scoring.expr.limits import (
     MAX_DEPTH,
     MAX_EXPONENT,
     MAX_IN_ITEMS,
@@ -22,9 +22,9 @@ from scoring.expr.limits import (
     MAX_STRING,
     TOL,
 )
-from scoring.expr.parse import parse
-from scoring.expr.reference import evaluate, evaluate_aggregate
-from scoring.expr.render import render
+from jixiao.scoring.expr.parse import parse
+from jixiao.scoring.expr.reference import evaluate, evaluate_aggregate
+from jixiao.scoring.expr.render import render
 
 __all__ = [
     "FUNCTIONS",

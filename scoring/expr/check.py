@@ -11,11 +11,11 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from scoring.errors import did_you_mean
-from scoring.expr import limits
-from scoring.expr.errors import ExprError, ExprProblem
-from scoring.expr.functions import FUNCTIONS, Function
-from scoring.expr.ir import (
+from jixiao.scoring.errors import did_you_mean
+from jixiao.scoring.expr import limits
+from jixiao.scoring.expr.errors import ExprError, ExprProblem
+from jixiao.scoring.expr.functions import FUNCTIONS, Function
+from jixiao.scoring.expr.ir import (
     BinOp,
     BoolOp,
     Call,
@@ -31,8 +31,8 @@ from scoring.expr.ir import (
     Unary,
     walk,
 )
-from scoring.expr.parse import parse
-from scoring.expr.size import plan_size
+from jixiao.scoring.expr.parse import parse
+from jixiao.scoring.expr.size import plan_size
 
 N, B, T, NULL = Type.NUMBER, Type.BOOL, Type.TEXT, Type.NULL
 

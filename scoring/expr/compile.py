@@ -17,8 +17,8 @@ from functools import singledispatch
 
 import polars as pl
 
-from scoring.expr.check import Checked
-from scoring.expr.ir import (
+from jixiao.scoring.expr.check import Checked
+from jixiao.scoring.expr.ir import (
     BinOp,
     BoolOp,
     Call,
@@ -32,7 +32,7 @@ from scoring.expr.ir import (
     Type,
     Unary,
 )
-from scoring.expr.limits import TOL
+from jixiao.scoring.expr.limits import TOL
 
 _TWO_52 = 2.0**52
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scoring.errors import JixiaoError
+from jixiao.scoring.errors import JixiaoError
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from scoring.errors import did_you_mean
-from scoring.expr import limits
-from scoring.expr.errors import ExprError, ExprProblem
-from scoring.expr.functions import FUNCTIONS
-from scoring.expr.ir import (
+from jixiao.scoring.errors import did_you_mean
+from jixiao.scoring.expr import limits
+from jixiao.scoring.expr.errors import ExprError, ExprProblem
+from jixiao.scoring.expr.functions import FUNCTIONS
+from jixiao.scoring.expr.ir import (
     BinOp,
     BoolOp,
     Call,

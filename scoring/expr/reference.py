@@ -15,10 +15,10 @@ from typing import Any
 
 from simpleeval import SimpleEval
 
-from scoring.expr import semantics as s
-from scoring.expr.check import Checked, aggregate_calls
-from scoring.expr.errors import ExprError, ExprProblem
-from scoring.expr.ir import (
+from jixiao.scoring.expr import semantics as s
+from jixiao.scoring.expr.check import Checked, aggregate_calls
+from jixiao.scoring.expr.errors import ExprError, ExprProblem
+from jixiao.scoring.expr.ir import (
     BinOp,
     BoolOp,
     Call,

@@ -6,7 +6,19 @@ are not associative, so `a + (b + c)` keeps its parentheses.
 
 from __future__ import annotations
 
-from scoring.expr.ir import BinOp, BoolOp, Call, Col, Compare, IfElse, In, Lit, Node, Not, Unary
+from jixiao.scoring.expr.ir import (
+    BinOp,
+    BoolOp,
+    Call,
+    Col,
+    Compare,
+    IfElse,
+    In,
+    Lit,
+    Node,
+    Not,
+    Unary,
+)
 
 _PREC = {"if": 1, "or": 2, "and": 3, "not": 4, "cmp": 5, "+": 6, "-": 6, "*": 7, "/": 7}
 _PREC.update({"//": 7, "%": 7, "unary": 8, "**": 9, "atom": 10})

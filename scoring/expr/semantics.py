@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from scoring.expr.limits import TOL
+from jixiao.scoring.expr.limits import TOL
 
 Value = float | bool | str | None
 

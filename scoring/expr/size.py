@@ -8,7 +8,7 @@ otherwise 30 nested comparisons could ask for 2**30 plan nodes.
 
 from __future__ import annotations
 
-from scoring.expr.ir import (
+from jixiao.scoring.expr.ir import (
     BinOp,
     BoolOp,
     Call,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cli.main import main
+from jixiao.cli.main import main
 
 BAD = Path(__file__).resolve().parents[1] / "rulesets" / "bad"
 
@@ -65,7 +65,7 @@ def test_usage_error_exits_2() -> None:
 
 
 def test_cli_reference_is_in_sync() -> None:
-    from cli.reference import reference
+    from jixiao.cli.reference import reference
 
     committed = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text("utf-8")
-    assert committed == reference(), "run: python -m cli.reference > docs/cli.md"
+    assert committed == reference(), "run: python -m jixiao.cli.reference > docs/cli.md"

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
+from jixiao.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 GBK = ROOT / "examples" / "gbk-sample"

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from scoring.expr import Type
+from jixiao.scoring.expr import Type
 
 HERE = Path(__file__).parent
 

@@ -12,9 +12,9 @@ from expr_fixtures import NAMES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.expr import check, evaluate, reference, to_polars
-from scoring.expr import compile as compiler
-from scoring.expr import functions as fn_registry
+from jixiao.scoring.expr import check, evaluate, reference, to_polars
+from jixiao.scoring.expr import compile as compiler
+from jixiao.scoring.expr import functions as fn_registry
 
 HERE = Path(__file__).parent
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from expr_fixtures import NAMES, load
 
-from scoring.expr import ExprError, Type, check, parse, render
+from jixiao.scoring.expr import ExprError, Type, check, parse, render
 
 HERE = Path(__file__).parent
 

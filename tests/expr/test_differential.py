@@ -16,7 +16,7 @@ from expr_fixtures import NAMES, ROW_SCHEMA
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from scoring.expr import ExprError, check, evaluate, evaluate_aggregate, to_polars
+from jixiao.scoring.expr import ExprError, check, evaluate, evaluate_aggregate, to_polars
 
 HERE = Path(__file__).parent
 

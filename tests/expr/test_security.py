@@ -11,7 +11,7 @@ import pytest
 import simpleeval
 from expr_fixtures import NAMES, load
 
-from scoring.expr import MAX_PLAN_SIZE, ExprError, check, reference
+from jixiao.scoring.expr import MAX_PLAN_SIZE, ExprError, check, reference
 
 HERE = Path(__file__).parent
 

@@ -12,9 +12,15 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scoring.errors import InputError
-from scoring.read import REJECT_SCHEMA, detect_encoding, empty_rejects, read_inputs, read_table
-from scoring.tablespec import ColumnSpec, TableSpec
+from jixiao.scoring.errors import InputError
+from jixiao.scoring.io.read import (
+    REJECT_SCHEMA,
+    detect_encoding,
+    empty_rejects,
+    read_inputs,
+    read_table,
+)
+from jixiao.scoring.io.tablespec import ColumnSpec, TableSpec
 
 
 def col(name: str, *aliases: str, required: bool = False) -> ColumnSpec:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.tablespec import ColumnSpec, TableSpec, normalize_header
+from jixiao.scoring.io.tablespec import ColumnSpec, TableSpec, normalize_header
 
 
 @pytest.mark.parametrize(

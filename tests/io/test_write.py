@@ -11,9 +11,9 @@ import fastexcel
 import polars as pl
 import pytest
 
-import scoring.write as w
-from scoring.errors import JixiaoError
-from scoring.write import sha256_file, write_json, write_tables
+import jixiao.scoring.io.write as w
+from jixiao.scoring.errors import JixiaoError
+from jixiao.scoring.io.write import sha256_file, write_json, write_tables
 
 HEADERS = {"project_id": "项目编号", "score": "得分", "grade": "等级"}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring.validate import validate
+from jixiao.scoring.rules.validate import validate
 
 BAD = Path(__file__).parent / "bad"
 EXPECT = re.compile(rb"^# expect: (\d+):(\d+): (.+)$", re.MULTILINE)

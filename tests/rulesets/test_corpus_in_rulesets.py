@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from scoring import contexts
-from scoring.expr import ExprError, check
-from scoring.validate import validate
+from jixiao.scoring.expr import ExprError, check
+from jixiao.scoring.rules import contexts
+from jixiao.scoring.rules.validate import validate
 
 CORPUS_FILE = Path(__file__).resolve().parents[1] / "expr" / "security_corpus.yaml"
 CORPUS: dict[str, dict[str, Any]] = yaml.safe_load(CORPUS_FILE.read_text("utf-8"))

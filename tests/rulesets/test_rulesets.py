@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from scoring.errors import RulesetError
-from scoring.load import builtin_ids, load
-from scoring.schema import schema_text
-from scoring.validate import effective_yaml, validate
+from jixiao.scoring.errors import RulesetError
+from jixiao.scoring.rules.load import builtin_ids, load
+from jixiao.scoring.rules.schema import schema_text
+from jixiao.scoring.rules.validate import effective_yaml, validate
 
 ROOT = Path(__file__).resolve().parents[2]
 

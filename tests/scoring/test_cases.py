@@ -27,11 +27,11 @@ import yaml
 from polars.testing import assert_frame_equal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from scoring import api
-from scoring.compile import Plan
-from scoring.explain import Explanation
-from scoring.pipeline import Engine, Results
-from scoring.yamlsource import read_document
+from jixiao.scoring import api
+from jixiao.scoring.explain.project import Explanation
+from jixiao.scoring.jobs.selfeval import Engine, Results
+from jixiao.scoring.rules.compile import Plan
+from jixiao.scoring.rules.yamlsource import read_document
 
 CASES_DIR = Path(__file__).parent / "cases"
 DEFAULT_RULESET = "project-self-eval"

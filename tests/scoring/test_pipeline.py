@@ -8,10 +8,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from scoring import api, contexts
-from scoring.compile import Plan
-from scoring.expr import Type
-from scoring.pipeline import Results
+from jixiao.scoring import api
+from jixiao.scoring.expr import Type
+from jixiao.scoring.jobs.selfeval import Results
+from jixiao.scoring.rules import contexts
+from jixiao.scoring.rules.compile import Plan
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sample-district"
 XLSX = [SAMPLE / "sample-district.xlsx"]

@@ -14,9 +14,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.errors import JixiaoError
-from scoring.units import TierTable, Unit, UnitTable
-from scoring.values import (
+from jixiao.scoring.errors import JixiaoError
+from jixiao.scoring.values.grammar import (
     ACTUAL_DTYPE,
     NUMBER_DTYPE,
     RECONCILED_DTYPE,
@@ -28,6 +27,7 @@ from scoring.values import (
     parse_target,
     reconcile,
 )
+from jixiao.scoring.values.units import TierTable, Unit, UnitTable
 
 HERE = Path(__file__).parent
 

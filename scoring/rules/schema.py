@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scoring.models import Catalogue, Ruleset
+from jixiao.scoring.rules.models import Catalogue, Ruleset
 
 KINDS: dict[str, Any] = {"ruleset": Ruleset, "catalogue": Catalogue}
 

@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
-from scoring.errors import JixiaoError
+from jixiao.scoring.errors import JixiaoError
 
 EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, the header row included
 FORMATS = ("csv", "parquet", "xlsx")

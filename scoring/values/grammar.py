@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Final
 
 import polars as pl
 
-from scoring.errors import JixiaoError
+from jixiao.scoring.errors import JixiaoError
 
 if TYPE_CHECKING:
-    from scoring.units import TierTable, UnitTable
+    from jixiao.scoring.values.units import TierTable, UnitTable
 
 # --- normalization -----------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from scoring.errors import KeyPath, Problem, RulesetError
+from jixiao.scoring.errors import KeyPath, Problem, RulesetError
 
 MAX_FILE_BYTES = 2_000_000
 """A ruleset is hand-written text; anything larger is a mistake or an attack (billion laughs)."""

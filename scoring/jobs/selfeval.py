@@ -14,13 +14,13 @@ from typing import Any, Literal
 
 import polars as pl
 
-from scoring.compile import Plan
-from scoring.errors import JixiaoError
-from scoring.load import Loaded
-from scoring.prepare import prepare_indicators, prepare_projects
-from scoring.read import Inputs
-from scoring.rollup import department_summary, indicator_totals, project_scores
-from scoring.score import score_indicators
+from jixiao.scoring.errors import JixiaoError
+from jixiao.scoring.io.read import Inputs
+from jixiao.scoring.rules.compile import Plan
+from jixiao.scoring.rules.load import Loaded
+from jixiao.scoring.stages.prepare import prepare_indicators, prepare_projects
+from jixiao.scoring.stages.rollup import department_summary, indicator_totals, project_scores
+from jixiao.scoring.stages.score import score_indicators
 
 Engine = Literal["in-memory", "streaming"]
 

@@ -7,8 +7,8 @@ tables the pipeline really produces.
 
 from __future__ import annotations
 
-from scoring.expr import Type
-from scoring.models import Catalogue
+from jixiao.scoring.expr import Type
+from jixiao.scoring.rules.models import Catalogue
 
 BUDGET_PART = "budget_execution"
 """The weights key of the 预算执行率 part."""

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from scoring.models import Catalogue, Ruleset
-from scoring.tablespec import ColumnSpec, TableSpec
-from scoring.units import TierTable, Unit, UnitTable
-from scoring.values import normalize_label
+from jixiao.scoring.io.tablespec import ColumnSpec, TableSpec
+from jixiao.scoring.rules.models import Catalogue, Ruleset
+from jixiao.scoring.values.grammar import normalize_label
+from jixiao.scoring.values.units import TierTable, Unit, UnitTable
 
 
 def level_key(expr: pl.Expr) -> pl.Expr:

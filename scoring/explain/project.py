@@ -14,11 +14,11 @@ from typing import Any
 
 import polars as pl
 
-from scoring.compile import Plan, rounding
-from scoring.contexts import BUDGET_PART
-from scoring.errors import JixiaoError, did_you_mean
-from scoring.pipeline import Results
-from scoring.rollup import UNGRADED
+from jixiao.scoring.errors import JixiaoError, did_you_mean
+from jixiao.scoring.jobs.selfeval import Results
+from jixiao.scoring.rules.compile import Plan, rounding
+from jixiao.scoring.rules.contexts import BUDGET_PART
+from jixiao.scoring.stages.rollup import UNGRADED
 
 AGREE = 1e-9
 

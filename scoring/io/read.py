@@ -25,9 +25,9 @@ from pathlib import Path
 
 import polars as pl
 
-from scoring.errors import InputError, did_you_mean
-from scoring.tablespec import TableSpec, normalize_header
-from scoring.write import sha256_file
+from jixiao.scoring.errors import InputError, did_you_mean
+from jixiao.scoring.io.tablespec import TableSpec, normalize_header
+from jixiao.scoring.io.write import sha256_file
 
 PROVENANCE = ("_file", "_sheet", "_row")
 REJECT_SCHEMA: dict[str, pl.DataType] = {

@@ -13,11 +13,11 @@ from collections.abc import Callable
 
 import polars as pl
 
-from scoring.compile import Plan
-from scoring.read import REJECT_SCHEMA
-from scoring.score import classify_values
-from scoring.values import parse_actual, parse_number, parse_target, reconcile
-from scoring.vocabulary import level_key
+from jixiao.scoring.io.read import REJECT_SCHEMA
+from jixiao.scoring.rules.compile import Plan
+from jixiao.scoring.rules.vocabulary import level_key
+from jixiao.scoring.stages.score import classify_values
+from jixiao.scoring.values.grammar import parse_actual, parse_number, parse_target, reconcile
 
 RENAMED_INDICATOR_TEXT = {
     "level1": "level1_label",

@@ -11,10 +11,17 @@ from pathlib import Path
 
 import yaml
 
-from scoring.check import check_catalogue
-from scoring.errors import Problem, RulesetError
-from scoring.load import Loaded, builtin_dir, builtin_ids, load, load_catalogue, looks_like_path
-from scoring.yamlsource import read_document
+from jixiao.scoring.errors import Problem, RulesetError
+from jixiao.scoring.rules.check import check_catalogue
+from jixiao.scoring.rules.load import (
+    Loaded,
+    builtin_dir,
+    builtin_ids,
+    load,
+    load_catalogue,
+    looks_like_path,
+)
+from jixiao.scoring.rules.yamlsource import read_document
 
 
 @dataclass

@@ -10,8 +10,8 @@ from typing import Any
 
 import polars as pl
 
-from scoring.explain import Explanation
-from scoring.pipeline import Results
+from jixiao.scoring.explain.project import Explanation
+from jixiao.scoring.jobs.selfeval import Results
 
 OUTPUT_HEADERS: dict[str, str] = {
     "project_id": "项目编号",

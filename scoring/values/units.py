@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from scoring.errors import JixiaoError
-from scoring.values import normalize_label, unit_key
+from jixiao.scoring.errors import JixiaoError
+from jixiao.scoring.values.grammar import normalize_label, unit_key
 
 
 def _keys(exprs: pl.Expr, texts: Sequence[str]) -> list[str]:

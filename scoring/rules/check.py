@@ -10,13 +10,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping
 
-from scoring import contexts
-from scoring.errors import JixiaoError, KeyPath, Problem, RulesetError, did_you_mean
-from scoring.expr import ExprError, Type, check
-from scoring.load import Loaded, Sources
-from scoring.models import Catalogue, Ruleset
-from scoring.units import TierTable, Unit, UnitTable
-from scoring.yamlsource import offset_position
+from jixiao.scoring.errors import JixiaoError, KeyPath, Problem, RulesetError, did_you_mean
+from jixiao.scoring.expr import ExprError, Type, check
+from jixiao.scoring.rules import contexts
+from jixiao.scoring.rules.load import Loaded, Sources
+from jixiao.scoring.rules.models import Catalogue, Ruleset
+from jixiao.scoring.rules.yamlsource import offset_position
+from jixiao.scoring.values.units import TierTable, Unit, UnitTable
 
 SUM_TOLERANCE = 0.001
 """Weights are decimal numbers typed by people; 0.001 absorbs float noise, not mistakes."""

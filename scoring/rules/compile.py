@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from scoring import contexts
-from scoring.expr import Checked, Type, check, evaluate, to_polars
-from scoring.load import Loaded
-from scoring.vocabulary import Vocabulary
+from jixiao.scoring.expr import Checked, Type, check, evaluate, to_polars
+from jixiao.scoring.rules import contexts
+from jixiao.scoring.rules.load import Loaded
+from jixiao.scoring.rules.vocabulary import Vocabulary
 
 DIRECTIONS = ("higher", "lower", "exact", "range")
 """Quantitative directions; the comparator of the target decides which applies."""

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from scoring.compile import Plan
-from scoring.contexts import BUDGET_PART
-from scoring.fmt import shown
-from scoring.score import rounder
+from jixiao.scoring.fmt import shown
+from jixiao.scoring.rules.compile import Plan
+from jixiao.scoring.rules.contexts import BUDGET_PART
+from jixiao.scoring.stages.score import rounder
 
 UNGRADED = "未定级"
 """Grade column value for a project whose grade is withheld because it is incomplete."""

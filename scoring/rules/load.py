@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from scoring.errors import KeyPath, Problem, RulesetError, did_you_mean
-from scoring.models import Catalogue, Ruleset
-from scoring.yamlsource import Document, Scalar, read_document
+from jixiao.scoring.errors import KeyPath, Problem, RulesetError, did_you_mean
+from jixiao.scoring.rules.models import Catalogue, Ruleset
+from jixiao.scoring.rules.yamlsource import Document, Scalar, read_document
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -82,7 +82,7 @@ class Loaded:
 
 def builtin_dir(kind: str) -> Path:
     """Folder of the shipped YAML files (`rulesets` or `indicators`), installed or not."""
-    return Path(str(resources.files(kind)))
+    return Path(str(resources.files(f"jixiao.{kind}")))
 
 
 def builtin_ids(kind: str) -> list[str]:
@@ -231,7 +231,7 @@ def load_ruleset_file(path: Path) -> tuple[Ruleset, Sources]:
 
 def load(ref: str) -> Loaded:
     """Load and fully check a ruleset by built-in id or path (the load+check stages)."""
-    from scoring.check import check_loaded
+    from jixiao.scoring.rules.check import check_loaded
 
     path = resolve(ref, "rulesets")
     if path is None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from scoring.compile import DIRECTION_OF, Plan, rounding
-from scoring.expr import to_polars
-from scoring.fmt import shown
+from jixiao.scoring.expr import to_polars
+from jixiao.scoring.fmt import shown
+from jixiao.scoring.rules.compile import DIRECTION_OF, Plan, rounding
 
 QUALITATIVE = "qualitative"
 

@@ -1,0 +1,1 @@
+"""Explaining one project's score with the reference evaluator."""

@@ -1,0 +1,1 @@
+"""Reading input files into canonical tables and writing results atomically."""

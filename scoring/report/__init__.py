@@ -1,0 +1,1 @@
+"""Human-readable views of results: the markdown report and the explanation text."""

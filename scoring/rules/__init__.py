@@ -1,0 +1,1 @@
+"""Rulesets and catalogues: YAML source → load → check → compile, one fold of passes."""

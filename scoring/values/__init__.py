@@ -1,0 +1,1 @@
+"""Indicator values as people write them: text normalisation, the target/actual grammar, units."""
