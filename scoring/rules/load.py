@@ -1,4 +1,4 @@
-"""Load stage: ruleset and catalogue files → validated models with source positions.
+"""Load pass: ruleset and catalogue files → validated models with source positions.
 
 A ruleset may `extends` another, key by key, so an analyst's variant is three lines; the
 merged result keeps, for every key, the file and position it came from, so errors in the
@@ -230,9 +230,10 @@ def load_ruleset_file(path: Path) -> tuple[Ruleset, Sources]:
 
 
 def load(ref: str) -> Loaded:
-    """Load and fully check a ruleset by built-in id or path (the load+check stages)."""
-    from jixiao.scoring.rules.check import check_loaded
+    """Load a ruleset by built-in id or path, with its catalogue: the load pass only.
 
+    Checking and compiling are later passes (scoring/rules/build.py runs them all).
+    """
     path = resolve(ref, "rulesets")
     if path is None:
         hint = did_you_mean(ref, builtin_ids("rulesets"))
@@ -246,9 +247,7 @@ def load(ref: str) -> Loaded:
             [sources.problem(("catalogue",), _missing(ruleset.catalogue, "indicators"), hint=hint)]
         )
     catalogue, cat_sources = load_catalogue(str(cat_path))
-    loaded = Loaded(ruleset, catalogue, sources, cat_sources, [d.file for d in sources.docs])
-    check_loaded(loaded)
-    return loaded
+    return Loaded(ruleset, catalogue, sources, cat_sources, [d.file for d in sources.docs])
 
 
 def _catalogue_base(sources: Sources) -> Path | None:
