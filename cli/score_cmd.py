@@ -93,7 +93,7 @@ def score_and_write(
             warn_slow_xlsx(results)
         with stage(progress, f"writing {', '.join(formats)} to {out}"):
             write_started = time.perf_counter()
-            paths = api.write(results, out, formats)
+            paths = api.write(results, out, formats, plan=plan)
             results.manifest["timings"]["write_seconds"] = round(
                 time.perf_counter() - write_started, 3
             )

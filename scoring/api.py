@@ -131,12 +131,15 @@ def write(
     out_dir: str | Path,
     formats: Sequence[str] = DEFAULT_FORMATS,
     *,
+    plan: Plan | None = None,
     written_at: str | None = None,
 ) -> list[Path]:
     """Write the tables, report.md and manifest.json into out_dir (atomically, file by file).
 
-    Only manifest.json records when it was written (`written_at`, UTC, default now); every
-    other file is byte-identical for the same ruleset and inputs.
+    `plan` labels the workbook's per-category headers; without it the ruleset recorded
+    in the manifest is loaded again. Only manifest.json records when it was written
+    (`written_at`, UTC, default now); every other file is byte-identical for the same
+    ruleset and inputs.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -144,7 +147,9 @@ def write(
     metadata = {
         f"jixiao.ruleset.{k}": str(ruleset[k]) for k in ("id", "version", "sha256") if k in ruleset
     }
-    paths = write_tables(results.tables(), out, formats, headers_for(results), metadata)
+    if plan is None:
+        plan = load_ruleset(str(ruleset["files"][0]))
+    paths = write_tables(results.tables(), out, formats, headers_for(results, plan), metadata)
     paths.append(write_text(out / "report.md", summary_markdown(results)))
     manifest = {
         **results.manifest,

@@ -98,13 +98,14 @@ def write_tables(
     tables: Mapping[str, pl.DataFrame],
     out_dir: Path,
     formats: Sequence[str],
-    headers: Mapping[str, str] | None = None,
+    headers: Mapping[str, Mapping[str, str]] | None = None,
     metadata: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write every table in every format; returns the files written, in a stable order.
 
     csv and parquet get one file per table; xlsx gets one workbook `results.xlsx` with a
-    sheet per table (split over `name (2)`, … beyond Excel's row limit). `metadata`
+    sheet per table (split over `name (2)`, … beyond Excel's row limit) whose header row
+    shows `headers[table][column]` (the column registry's Chinese headers). `metadata`
     (ruleset id, version, hash) goes into the parquet key-value metadata and the
     workbook's properties, so a file separated from its manifest still says what made it.
     """
@@ -144,7 +145,7 @@ def _write_parquet(df: pl.DataFrame, path: Path, metadata: dict[str, str]) -> No
 def write_xlsx(
     tables: Mapping[str, pl.DataFrame],
     target: Path,
-    headers: Mapping[str, str],
+    headers: Mapping[str, Mapping[str, str]],
     metadata: Mapping[str, str] | None = None,
 ) -> Path:
     """One formatted workbook: Chinese headers, frozen header row, widths, number formats."""
@@ -163,7 +164,7 @@ def write_xlsx(
             workbook.set_properties({"created": WORKBOOK_CREATED, "comments": comments})
             formats = _CellFormats(workbook)
             for name, df in tables.items():
-                _write_table_sheets(workbook, formats, name, df, headers)
+                _write_table_sheets(workbook, formats, name, df, headers.get(name, {}))
         finally:
             workbook.close()
     return target

@@ -17,7 +17,8 @@ import jixiao.scoring.io.write as w
 from jixiao.scoring.errors import JixiaoError
 from jixiao.scoring.io.write import sha256_file, write_json, write_tables
 
-HEADERS = {"project_id": "项目编号", "score": "得分", "grade": "等级"}
+HEADERS = {"projects": {"project_id": "项目编号", "score": "得分", "grade": "等级"}}
+"""Per table: the rejects sheet keeps its canonical names."""
 
 
 def tables() -> dict[str, pl.DataFrame]:
