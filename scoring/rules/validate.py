@@ -95,4 +95,5 @@ def effective_yaml(loaded: Loaded) -> str:
     header = f"# effective ruleset {loaded.ruleset.id} {loaded.ruleset.version}\n"
     header += "# from: " + " <- ".join(loaded.files) + "\n"
     header += f"# sha256: {loaded.sha256}\n"
+    header += "".join(r.comment() + "\n" for r in loaded.removed)
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
