@@ -23,7 +23,9 @@ def reference() -> str:
     for name in sorted(main.list_commands(ctx)):
         command = main.get_command(ctx, name)
         assert command is not None
-        sub = click.Context(command, info_name=f"jixiao {name}", parent=ctx, **settings)  # type: ignore[arg-type]
+        # The parent context already says "jixiao"; the child adds only its own name, or
+        # the usage line would read "jixiao jixiao demo".
+        sub = click.Context(command, info_name=name, parent=ctx, **settings)  # type: ignore[arg-type]
         parts += [f"## jixiao {name}", "", "```", command.get_help(sub), "```", ""]
     return "\n".join(parts)
 

@@ -7,10 +7,7 @@ from pathlib import Path
 
 import click
 
-from jixiao.scoring.io.write import write_text
-from jixiao.scoring.rules.load import builtin_dir, builtin_ids, load
-from jixiao.scoring.rules.schema import KINDS, schema_text
-from jixiao.scoring.rules.validate import effective_yaml, validate
+from jixiao.scoring import api
 
 
 @click.command("validate")
@@ -28,7 +25,7 @@ def validate_cmd(refs: tuple[str, ...], show: str | None, quiet: bool) -> None:
       jixiao validate my-rulesets/
       jixiao validate --show sichuan-10-90
     """
-    outcomes = validate(list(refs)) if refs or not show else []
+    outcomes = api.validate(list(refs)) if refs or not show else []
     failed = 0
     for outcome in outcomes:
         if outcome.ok:
@@ -39,7 +36,7 @@ def validate_cmd(refs: tuple[str, ...], show: str | None, quiet: bool) -> None:
         for problem in outcome.problems:
             click.echo(str(problem), err=True)
     if show:
-        click.echo(effective_yaml(load(show)), nl=False)
+        click.echo(api.show_ruleset(show), nl=False)
     if failed:
         n = sum(len(o.problems) for o in outcomes)
         click.echo(f"{failed} of {len(outcomes)} files have problems ({n} in all)", err=True)
@@ -49,14 +46,12 @@ def validate_cmd(refs: tuple[str, ...], show: str | None, quiet: bool) -> None:
 @click.command("rulesets")
 def rulesets_cmd() -> None:
     """List the built-in rulesets: id, version, name and file."""
-    for rid in builtin_ids("rulesets"):
-        rs = load(rid).ruleset
-        path = builtin_dir("rulesets") / f"{rid}.yaml"
-        click.echo(f"{rs.id:<22} {rs.version:<9} {rs.name}  ({path})")
+    for rs in api.builtin_rulesets():
+        click.echo(f"{rs.id:<22} {rs.version:<9} {rs.name}  ({rs.path})")
 
 
 @click.command("schema")
-@click.argument("kind", type=click.Choice(sorted(KINDS)), default="ruleset")
+@click.argument("kind", type=click.Choice(sorted(api.SCHEMA_KINDS)), default="ruleset")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
 def schema_cmd(kind: str, out: Path | None) -> None:
     """Print the JSON Schema of the ruleset (or catalogue) format.
@@ -65,11 +60,11 @@ def schema_cmd(kind: str, out: Path | None) -> None:
     Editors (e.g. VS Code's YAML extension) use it to complete and check ruleset files:
       jixiao schema ruleset --out schema/ruleset.schema.json
     """
-    text = schema_text(kind)
+    text = api.schema_text(kind)
     if out is None:
         click.echo(text, nl=False)
     else:
-        write_text(out, text)
+        api.write_text(out, text)
         click.echo(f"wrote {out}")
 
 

@@ -15,11 +15,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from jixiao.scoring import api
-from jixiao.scoring.io.read import Inputs
-from jixiao.scoring.io.write import FORMATS
-from jixiao.scoring.jobs.selfeval import Results
-from jixiao.scoring.report.markdown import grade_counts
-from jixiao.scoring.rules.compile import Plan
+from jixiao.scoring.api import Inputs, Plan, Results
 
 console = Console(stderr=True)
 
@@ -97,7 +93,7 @@ def score_and_write(
             warn_slow_xlsx(results)
         with stage(progress, f"writing {', '.join(formats)} to {out}"):
             write_started = time.perf_counter()
-            paths = api.write(results, out, formats)
+            paths = api.write(results, out, formats, plan=plan)
             results.manifest["timings"]["write_seconds"] = round(
                 time.perf_counter() - write_started, 3
             )
@@ -142,7 +138,7 @@ def print_summary(results: Results, paths: list[Path]) -> None:
     table.add_column("")
     table.add_column("count", justify="right")
     table.add_row("projects scored", str(rows["projects"]["scored"]))
-    for grade, n in grade_counts(results):
+    for grade, n in api.grade_counts(results):
         table.add_row(f"  grade {grade}", str(n))
     table.add_row("projects incomplete", str(int((~ps["complete"]).sum())))
     table.add_row("indicator rows scored", str(rows["indicators"]["scored"]))
@@ -162,7 +158,7 @@ def print_summary(results: Results, paths: list[Path]) -> None:
     "-f",
     "--format",
     "formats",
-    type=click.Choice(FORMATS),
+    type=click.Choice(api.FORMATS),
     multiple=True,
     help="Output format, repeatable (default: xlsx and parquet).",
 )
@@ -252,9 +248,7 @@ def explain_cmd(
     if as_json:
         click.echo(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
     else:
-        from jixiao.scoring.report.markdown import explanation_text
-
-        click.echo(explanation_text(explanation), nl=False)
+        click.echo(api.explanation_text(explanation), nl=False)
 
 
 COMMANDS = [score_cmd, demo_cmd, explain_cmd]

@@ -1,32 +1,97 @@
 """The public Python API, for notebooks and scripts; the CLI is a thin layer over it.
 
->>> from scoring import api
+>>> from jixiao.scoring import api
 >>> plan = api.load_ruleset("project-self-eval")
 >>> results = api.score(plan, ["projects.csv", "indicators.csv"])
 >>> results.project_scores.filter(pl.col("grade") == "差")
 >>> print(api.explain_text(plan, results, "JD2025-0001"))
+
+The CLI imports nothing from jixiao.scoring but this module and `errors` (an
+import-linter contract in pyproject.toml), so everything a command needs is named here.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from jixiao.scoring.explain.project import Explanation, explain
 from jixiao.scoring.io.read import Inputs, read_inputs
-from jixiao.scoring.io.write import write_json, write_tables, write_text
+from jixiao.scoring.io.write import FORMATS, write_json, write_tables, write_text
 from jixiao.scoring.jobs.selfeval import Engine, Results, run
-from jixiao.scoring.report.markdown import explanation_text, headers_for, summary_markdown
-from jixiao.scoring.rules.compile import Plan, compile_ruleset
-from jixiao.scoring.rules.load import load
+from jixiao.scoring.report.markdown import (
+    explanation_text,
+    grade_counts,
+    headers_for,
+    summary_markdown,
+)
+from jixiao.scoring.rules import build
+from jixiao.scoring.rules.compile import Plan
+from jixiao.scoring.rules.load import builtin_dir, builtin_ids, load
+from jixiao.scoring.rules.schema import KINDS as SCHEMA_KINDS
+from jixiao.scoring.rules.schema import schema_text
+from jixiao.scoring.rules.validate import Outcome, effective_yaml, validate
+
+__all__ = [
+    "DEFAULT_FORMATS",
+    "DEFAULT_RULESET",
+    "FORMATS",
+    "SCHEMA_KINDS",
+    "BuiltinRuleset",
+    "Engine",
+    "Explanation",
+    "Inputs",
+    "Outcome",
+    "Plan",
+    "Results",
+    "builtin_rulesets",
+    "explain_project",
+    "explain_text",
+    "explanation_text",
+    "grade_counts",
+    "load_ruleset",
+    "read",
+    "schema_text",
+    "score",
+    "show_ruleset",
+    "validate",
+    "write",
+    "write_text",
+]
 
 DEFAULT_RULESET = "project-self-eval"
 DEFAULT_FORMATS = ("xlsx", "parquet")
 
 
 def load_ruleset(ref: str = DEFAULT_RULESET) -> Plan:
-    """Load, check and compile a ruleset by built-in id or path."""
-    return compile_ruleset(load(ref))
+    """Load, check and compile a ruleset by built-in id or path (the passes `validate` runs)."""
+    return build.load_ruleset(ref)
+
+
+def show_ruleset(ref: str) -> str:
+    """The effective (merged) ruleset as commented YAML, after every check has passed."""
+    return effective_yaml(load_ruleset(ref).loaded)
+
+
+@dataclass(frozen=True)
+class BuiltinRuleset:
+    id: str
+    version: str
+    name: str
+    path: Path
+
+
+def builtin_rulesets() -> list[BuiltinRuleset]:
+    """The rulesets shipped in jixiao.rulesets (loaded through importlib.resources)."""
+    out = []
+    for rid in builtin_ids("rulesets"):
+        rs = load(rid).ruleset
+        out.append(
+            BuiltinRuleset(rs.id, rs.version, rs.name, builtin_dir("rulesets") / f"{rid}.yaml")
+        )
+    return out
 
 
 def read(plan: Plan, paths: Sequence[str | Path]) -> Inputs:
@@ -56,18 +121,40 @@ def explain_text(plan: Plan, results: Results, project_id: str) -> str:
     return explanation_text(explain(plan, results, project_id))
 
 
+def utc_now() -> str:
+    """The current UTC time as ISO 8601 to the second (`2026-11-28T01:30:00Z`)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
 def write(
-    results: Results, out_dir: str | Path, formats: Sequence[str] = DEFAULT_FORMATS
+    results: Results,
+    out_dir: str | Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    *,
+    plan: Plan | None = None,
+    written_at: str | None = None,
 ) -> list[Path]:
-    """Write the tables, report.md and manifest.json into out_dir (atomically, file by file)."""
+    """Write the tables, report.md and manifest.json into out_dir (atomically, file by file).
+
+    `plan` labels the workbook's per-category headers; without it the ruleset recorded
+    in the manifest is loaded again. Only manifest.json records when it was written
+    (`written_at`, UTC, default now); every other file is byte-identical for the same
+    ruleset and inputs.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     ruleset = results.manifest.get("ruleset", {})
     metadata = {
         f"jixiao.ruleset.{k}": str(ruleset[k]) for k in ("id", "version", "sha256") if k in ruleset
     }
-    paths = write_tables(results.tables(), out, formats, headers_for(results), metadata)
+    if plan is None:
+        plan = load_ruleset(str(ruleset["files"][0]))
+    paths = write_tables(results.tables(), out, formats, headers_for(results, plan), metadata)
     paths.append(write_text(out / "report.md", summary_markdown(results)))
-    manifest = {**results.manifest, "outputs": [*sorted(p.name for p in paths), "manifest.json"]}
+    manifest = {
+        **results.manifest,
+        "outputs": [*sorted(p.name for p in paths), "manifest.json"],
+        "written_at": written_at or utc_now(),
+    }
     paths.append(write_json(out / "manifest.json", manifest))
     return paths

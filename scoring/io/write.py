@@ -3,13 +3,13 @@
 Every write goes to a temporary file in the target directory, is fsynced and then
 renamed over the target, so an interrupted run never leaves a half-written file
 (invariant 6). The same tables give byte-identical files (invariant 4): no timestamps,
-fixed workbook properties, no dependence on dict order.
+fixed workbook properties, no dependence on dict order. The one exception is the run
+manifest, which records when it was written (`written_at`, see api.write).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import tempfile
@@ -23,6 +23,7 @@ import polars as pl
 import xlsxwriter
 
 from jixiao.scoring.errors import JixiaoError
+from jixiao.scoring.io.hashing import sha256_file as sha256_file  # re-export for io/read.py
 
 EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, the header row included
 FORMATS = ("csv", "parquet", "xlsx")
@@ -32,15 +33,6 @@ WORKBOOK_CREATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _MAX_WIDTH = 60
 _WIDTH_SAMPLE = 1000
 _SHEET_BAD_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
-
-
-def sha256_file(path: str | Path) -> str:
-    """Hex SHA-256 of a file's bytes, read in chunks so large inputs stay out of memory."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @contextmanager
@@ -106,13 +98,14 @@ def write_tables(
     tables: Mapping[str, pl.DataFrame],
     out_dir: Path,
     formats: Sequence[str],
-    headers: Mapping[str, str] | None = None,
+    headers: Mapping[str, Mapping[str, str]] | None = None,
     metadata: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write every table in every format; returns the files written, in a stable order.
 
     csv and parquet get one file per table; xlsx gets one workbook `results.xlsx` with a
-    sheet per table (split over `name (2)`, … beyond Excel's row limit). `metadata`
+    sheet per table (split over `name (2)`, … beyond Excel's row limit) whose header row
+    shows `headers[table][column]` (the column registry's Chinese headers). `metadata`
     (ruleset id, version, hash) goes into the parquet key-value metadata and the
     workbook's properties, so a file separated from its manifest still says what made it.
     """
@@ -144,14 +137,15 @@ def _write_csv(df: pl.DataFrame, path: Path) -> None:
 
 
 def _write_parquet(df: pl.DataFrame, path: Path, metadata: dict[str, str]) -> None:
-    """snappy: the fastest to write here and readable by every parquet reader."""
-    df.write_parquet(path, compression="snappy", statistics=True, metadata=metadata or None)
+    """zstd (as docs/inputs.md promises): smaller files than snappy at a similar write
+    time, and read by every current parquet reader."""
+    df.write_parquet(path, compression="zstd", statistics=True, metadata=metadata or None)
 
 
 def write_xlsx(
     tables: Mapping[str, pl.DataFrame],
     target: Path,
-    headers: Mapping[str, str],
+    headers: Mapping[str, Mapping[str, str]],
     metadata: Mapping[str, str] | None = None,
 ) -> Path:
     """One formatted workbook: Chinese headers, frozen header row, widths, number formats."""
@@ -170,7 +164,7 @@ def write_xlsx(
             workbook.set_properties({"created": WORKBOOK_CREATED, "comments": comments})
             formats = _CellFormats(workbook)
             for name, df in tables.items():
-                _write_table_sheets(workbook, formats, name, df, headers)
+                _write_table_sheets(workbook, formats, name, df, headers.get(name, {}))
         finally:
             workbook.close()
     return target

@@ -1,7 +1,7 @@
 """Human-readable renderings: the run summary (report.md) and a project explanation.
 
 Machine-readable outputs use canonical English column names; people read Chinese headers
-(xlsx) and these texts, so the header table lives here too.
+(xlsx, from the column registry in scoring/columns.py) and these texts.
 """
 
 from __future__ import annotations
@@ -10,94 +10,26 @@ from typing import Any
 
 import polars as pl
 
+from jixiao.scoring import columns
+from jixiao.scoring.columns import Expansion
 from jixiao.scoring.explain.project import Explanation
 from jixiao.scoring.jobs.selfeval import Results
-
-OUTPUT_HEADERS: dict[str, str] = {
-    "project_id": "项目编号",
-    "project_name": "项目名称",
-    "department": "主管部门",
-    "unit": "实施单位",
-    "year": "年度",
-    "budget_initial": "年初预算数",
-    "budget": "全年预算数",
-    "spent": "全年执行数",
-    "execution_rate": "预算执行率",
-    "budget_spending_rate": "预算支出率",
-    "budget_to_project_rate": "预算到项目率",
-    "budget_score": "预算执行得分",
-    "output_score": "产出得分",
-    "benefit_score": "效益得分",
-    "satisfaction_score": "满意度得分",
-    "cost_score": "成本得分",
-    "indicator_score": "绩效指标得分",
-    "output_points": "产出分值",
-    "benefit_points": "效益分值",
-    "satisfaction_points": "满意度分值",
-    "cost_points": "成本分值",
-    "total": "总分",
-    "grade": "等级",
-    "complete": "评价完整",
-    "n_indicators": "指标数",
-    "n_not_evaluable": "无法评价指标数",
-    "n_missed": "未达成指标数",
-    "points_total": "指标分值合计",
-    "issues": "问题",
-    "level1": "一级指标代码",
-    "level2": "二级指标代码",
-    "indicator": "三级指标",
-    "level1_label": "一级指标",
-    "level2_label": "二级指标",
-    "comparator_text": "指标性质",
-    "target_text": "年度指标值",
-    "unit_text": "度量单位",
-    "actual_text": "实际完成值",
-    "claimed_score": "自评得分",
-    "explanation": "偏差原因分析及改进措施",
-    "comparator": "比较符",
-    "comparator_source": "比较符来源",
-    "target": "目标值(解析)",
-    "upper": "区间上限",
-    "actual": "实际值(解析)",
-    "actual_raw": "实际值(原值)",
-    "actual_kind": "实际值类型",
-    "tier": "定性等级",
-    "kind": "指标类型",
-    "direction": "方向",
-    "rule": "计分规则",
-    "points": "分值",
-    "score": "得分",
-    "evaluable": "可评价",
-    "achieved": "达成",
-    "ratio": "完成比例",
-    "has_explanation": "已说明偏差原因",
-    "reason": "原因",
-    "note": "备注",
-    "source_file": "来源文件",
-    "source_sheet": "来源工作表",
-    "source_row": "来源行号",
-    "n_projects": "项目数",
-    "n_incomplete": "不完整项目数",
-    "mean_total": "平均分",
-    "min_total": "最低分",
-    "max_total": "最高分",
-    "file": "文件",
-    "sheet": "工作表",
-    "row": "行号",
-    "table": "表",
-    "column": "列",
-    "text": "内容",
-}
-"""Canonical output column → Chinese header for xlsx."""
+from jixiao.scoring.rules.compile import Plan
 
 
-def headers_for(results: Results) -> dict[str, str]:
-    """Chinese headers for every output column, including grade_<name> counts."""
-    out = dict(OUTPUT_HEADERS)
-    for col in results.department_summary.columns:
-        if col.startswith("grade_"):
-            out[col] = f"{col.removeprefix('grade_')}(个)"
-    return out
+def headers_for(results: Results, plan: Plan) -> dict[str, dict[str, str]]:
+    """Chinese headers per output table, from the column registry (scoring/columns.py):
+    categories and common indicators labelled by the catalogue, grades in band order."""
+    cat = plan.loaded.catalogue
+    labels = {lv.id: lv.name.removesuffix("指标") for lv in cat.levels}
+    labels |= {ind.id: ind.name for ind in cat.common_indicators}
+    grades = [
+        c.removeprefix("grade_")
+        for c in results.department_summary.columns
+        if c.startswith("grade_")
+    ]
+    expansion = Expansion(plan.categories, list(plan.common), grades, labels)
+    return {table: columns.headers(table, expansion) for table in columns.TABLES}
 
 
 def _fmt(value: Any, digits: int = 2) -> str:

@@ -1,61 +1,35 @@
-"""Check stage: semantic rules a schema cannot express, all collected and reported together.
+"""Check pass: semantic rules a schema cannot express, all collected and reported together.
 
 Weights must add up, grade bands must tile the scale, names must resolve against the
-catalogue, and every expression must pass the safe expression checker — each finding at
-the line and column the analyst wrote.
+catalogue — each finding at the line and column the analyst wrote. Expressions the
+compiler runs are checked by the compile pass (through `expressions.SourcedChecker`), so
+that `validate` and `score` judge the same text once; expressions nothing compiles yet
+(flags) are checked here, through the same checker.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
-from jixiao.scoring.errors import JixiaoError, KeyPath, Problem, RulesetError, did_you_mean
-from jixiao.scoring.expr import ExprError, Type, check
+from jixiao.scoring.errors import JixiaoError, KeyPath, Problem, did_you_mean
+from jixiao.scoring.expr import Type
 from jixiao.scoring.rules import contexts
+from jixiao.scoring.rules.expressions import SourcedChecker
 from jixiao.scoring.rules.load import Loaded, Sources
 from jixiao.scoring.rules.models import Catalogue, Ruleset
-from jixiao.scoring.rules.yamlsource import offset_position
 from jixiao.scoring.values.units import TierTable, Unit, UnitTable
 
 SUM_TOLERANCE = 0.001
 """Weights are decimal numbers typed by people; 0.001 absorbs float noise, not mistakes."""
 
 
-def check_loaded(loaded: Loaded) -> None:
-    """Run every semantic check on a loaded ruleset; raise all problems at once."""
-    problems = [
+def check_loaded(loaded: Loaded) -> list[Problem]:
+    """Every semantic problem of a loaded ruleset and its catalogue, together."""
+    return [
         *check_catalogue(loaded.catalogue, loaded.catalogue_sources),
         *check_ruleset(loaded.ruleset, loaded.catalogue, loaded.sources),
     ]
-    if problems:
-        raise RulesetError(problems)
-
-
-# --- expressions -----------------------------------------------------------------------
-
-
-def check_expression(
-    text: str, names: Mapping[str, Type], sources: Sources, path: KeyPath, expect: Type
-) -> list[Problem]:
-    """Check one expression; map its problems to file positions inside the YAML scalar."""
-    try:
-        check(text, names, expect=expect)
-    except ExprError as exc:
-        return [
-            _expr_problem(text, p.start, p.message, p.hint, sources, path) for p in exc.problems
-        ]
-    return []
-
-
-def _expr_problem(
-    text: str, offset: int, message: str, hint: str | None, sources: Sources, path: KeyPath
-) -> Problem:
-    scalar = sources.scalar(path)
-    if scalar is None:
-        return sources.problem(path, message, hint=hint)
-    line, col = offset_position(scalar, text, offset)
-    return Problem(scalar.file, line, col, message, path, hint)
 
 
 # --- catalogue -------------------------------------------------------------------------
@@ -85,11 +59,6 @@ def check_catalogue(cat: Catalogue, sources: Sources) -> list[Problem]:
                     )
                 )
     problems += _vocabulary_problems(cat, sources)
-    names = contexts.project_formula_names(cat)
-    for i, ind in enumerate(cat.common_indicators):
-        problems += check_expression(
-            ind.formula, names, sources, ("common_indicators", i, "formula"), Type.NUMBER
-        )
     return problems
 
 
@@ -132,7 +101,7 @@ def check_ruleset(rs: Ruleset, cat: Catalogue, sources: Sources) -> list[Problem
         *_check_grades(rs, sources),
         *_check_tiers(rs, cat, sources),
         *_check_names(rs, cat, sources),
-        *_check_expressions(rs, cat, sources),
+        *_check_flags(rs, sources),
     ]
 
 
@@ -296,21 +265,12 @@ def _check_names(rs: Ruleset, cat: Catalogue, sources: Sources) -> list[Problem]
     return problems
 
 
-def _check_expressions(rs: Ruleset, cat: Catalogue, sources: Sources) -> list[Problem]:
+def _check_flags(rs: Ruleset, sources: Sources) -> list[Problem]:
+    """Flag conditions over the scored tables (not compiled yet, so checked here)."""
+    checker = SourcedChecker(sources)
     params = {name: Type.NUMBER for name in rs.params}
-    quant = {**contexts.QUANT_NAMES, **params}
-    problems = []
-    for direction in ("higher", "lower", "exact", "range"):
-        text = getattr(rs.rules.quantitative, direction)
-        problems += check_expression(
-            text, quant, sources, ("rules", "quantitative", direction), Type.NUMBER
-        )
-    budget = {**contexts.BUDGET_NAMES, **params}
-    problems += check_expression(
-        rs.budget_execution.score, budget, sources, ("budget_execution", "score"), Type.NUMBER
-    )
+    categories = tuple(k for k in rs.weights if k != contexts.BUDGET_PART)
     for i, flag in enumerate(rs.flags):
-        categories = tuple(k for k in rs.weights if k != contexts.BUDGET_PART)
         names = {**contexts.flag_names(flag.level, categories), **params}
-        problems += check_expression(flag.when, names, sources, ("flags", i, "when"), Type.BOOL)
-    return problems
+        checker(("flags", i, "when"), flag.when, names, Type.BOOL)
+    return checker.problems

@@ -2,7 +2,9 @@
 
 Every rule is kept as a checked expression (`Checked`), from which both evaluators are
 derived: `to_polars` for batch scoring and `evaluate` for `explain`. Rounding is added
-here as part of the expression text, so both evaluators round the same way (四舍五入).
+here as a `round(…, p)` node around the checked rule, so both evaluators round the same
+way (四舍五入). Analyst-written text goes through `SourcedChecker`: its problems point at
+file:line:col, and `validate` runs this pass too (scoring/rules/build.py).
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from jixiao.scoring.errors import Problem
 from jixiao.scoring.expr import Checked, Type, check, evaluate, to_polars
 from jixiao.scoring.rules import contexts
-from jixiao.scoring.rules.load import Loaded
+from jixiao.scoring.rules.expressions import SourcedChecker
+from jixiao.scoring.rules.load import Loaded, Sources
+from jixiao.scoring.rules.models import Catalogue
 from jixiao.scoring.rules.vocabulary import Vocabulary
 
 DIRECTIONS = ("higher", "lower", "exact", "range")
@@ -78,32 +83,57 @@ def rounding(name: str, precision: int) -> Checked:
 
 
 def rounded(text: str, precision: int) -> str:
-    """Wrap a rule in the ruleset's rounding, so both evaluators round identically."""
+    """Wrap built-in (not analyst-written) text in rounding. For ruleset text use
+    `SourcedChecker(..., round_to=p)`: re-parsing a longer text moves the limits."""
     return f"round(({text}), {precision})"
+
+
+def compile_catalogue(
+    cat: Catalogue, sources: Sources, problems: list[Problem] | None = None
+) -> dict[str, Checked]:
+    """The catalogue's common-indicator formulas, checked where they were written.
+
+    Problems go to `problems` when given (the ruleset's compile reports them with its
+    own), else they are raised here.
+    """
+    checker = SourcedChecker(sources, [] if problems is None else problems)
+    columns = contexts.project_formula_names(cat)
+    formulas = {
+        ind.id: checker(("common_indicators", i, "formula"), ind.formula, columns, Type.NUMBER)
+        for i, ind in enumerate(cat.common_indicators)
+    }
+    if problems is None:
+        checker.raise_problems()
+    return formulas
 
 
 def compile_ruleset(loaded: Loaded) -> Plan:
     """Check every expression of a loaded ruleset and keep the checked forms."""
     rs, cat = loaded.ruleset, loaded.catalogue
+    rule = SourcedChecker(loaded.sources)
     params = {name: Type.NUMBER for name in rs.params}
     quant_names = {**contexts.QUANT_NAMES, **params}
     quantitative = {
-        d: check(
-            rounded(getattr(rs.rules.quantitative, d), rs.precision),
+        d: rule(
+            ("rules", "quantitative", d),
+            getattr(rs.rules.quantitative, d),
             quant_names,
-            expect=Type.NUMBER,
+            Type.NUMBER,
+            round_to=rs.precision,
         )
         for d in DIRECTIONS
     }
     achieved = {c: check(text, quant_names, expect=Type.BOOL) for c, text in ACHIEVED.items()}
-    columns = contexts.project_formula_names(cat)
-    formulas = {i.id: check(i.formula, columns, expect=Type.NUMBER) for i in cat.common_indicators}
+    formulas = compile_catalogue(cat, loaded.catalogue_sources, rule.problems)
     rate = formulas.pop(rs.budget_execution.indicator)
     precision = rs.budget_execution.precision
-    score = check(
-        rounded(rs.budget_execution.score, rs.precision if precision is None else precision),
+    score = rule(
+        ("budget_execution", "score"),
+        rs.budget_execution.score,
         {**contexts.BUDGET_NAMES, **params},
-        expect=Type.NUMBER,
+        Type.NUMBER,
+        round_to=rs.precision if precision is None else precision,
     )
+    rule.raise_problems()
     vocab = Vocabulary.build(cat, rs)
     return Plan(loaded, vocab, quantitative, achieved, rate, score, formulas)

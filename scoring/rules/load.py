@@ -1,4 +1,4 @@
-"""Load stage: ruleset and catalogue files → validated models with source positions.
+"""Load pass: ruleset and catalogue files → validated models with source positions.
 
 A ruleset may `extends` another, key by key, so an analyst's variant is three lines; the
 merged result keeps, for every key, the file and position it came from, so errors in the
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from jixiao.scoring.errors import KeyPath, Problem, RulesetError, did_you_mean
+from jixiao.scoring.rules.merge import Removal, merge_chain
 from jixiao.scoring.rules.models import Catalogue, Ruleset
 from jixiao.scoring.rules.yamlsource import Document, Scalar, read_document
 
@@ -62,6 +64,8 @@ class Loaded:
     sources: Sources
     catalogue_sources: Sources
     files: list[str] = field(default_factory=list)
+    removed: list[Removal] = field(default_factory=list)
+    """Keys removed by `extends` (null or `unset:`), shown by `validate --show`."""
 
     @property
     def sha256(self) -> str:
@@ -122,18 +126,9 @@ def _read_mapping(path: Path) -> Document:
     return doc
 
 
-def _merge(parent: Any, child: Any) -> Any:
-    """Key-by-key override: mappings merge recursively; anything else is replaced whole."""
-    if isinstance(parent, dict) and isinstance(child, dict):
-        out = dict(parent)
-        for key, value in child.items():
-            out[key] = _merge(parent[key], value) if key in parent else value
-        return out
-    return child
-
-
-def _chain(path: Path) -> tuple[Any, list[Document]]:
-    """Read a ruleset and everything it extends; return merged data and docs, child first."""
+def _chain(path: Path) -> tuple[Any, list[Document], list[Removal]]:
+    """Read a ruleset and everything it extends; return merged data, docs (child first)
+    and the keys the children removed (scoring/rules/merge.py)."""
     docs: list[Document] = []
     seen: dict[Path, Document] = {}
     current: Path | None = path
@@ -156,26 +151,35 @@ def _chain(path: Path) -> tuple[Any, list[Document]]:
             raise RulesetError(
                 [doc.problem(("extends",), _missing(parent_ref, "rulesets"), hint=hint)]
             )
-    data: Any = {}
-    for doc in reversed(docs):
-        data = _merge(data, doc.data)
+    data, removals, problems = merge_chain(docs)
+    if problems:
+        raise RulesetError(problems)
     data["extends"] = docs[0].data.get("extends")
-    return data, docs
+    return data, docs, removals
 
 
-def validate_model(model: type[M], data: Any, sources: Sources) -> M:
+def validate_model(
+    model: type[M], data: Any, sources: Sources, removals: Sequence[Removal] = ()
+) -> M:
     """Pydantic validation whose errors point at the YAML line of the offending value."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise RulesetError(
-            [_pydantic_problem(model, err, sources) for err in exc.errors()]
+            [_pydantic_problem(model, err, sources, removals) for err in exc.errors()]
         ) from exc
 
 
-def _pydantic_problem(model: type[BaseModel], err: Any, sources: Sources) -> Problem:
+def _pydantic_problem(
+    model: type[BaseModel], err: Any, sources: Sources, removals: Sequence[Removal] = ()
+) -> Problem:
     loc: KeyPath = tuple(err["loc"])
     kind = err["type"]
+    removed = next((r for r in removals if r.path == loc), None)
+    if kind == "missing" and removed is not None:
+        at = removed.at
+        msg = "a required key cannot be removed"
+        return Problem(at.file, at.line, at.col, msg, loc, "override it with a new value instead")
     if kind == "extra_forbidden":
         allowed = _fields_at(model, loc[:-1])
         hint = did_you_mean(str(loc[-1]), allowed) if allowed else None
@@ -222,22 +226,23 @@ def load_catalogue(ref: str, base: Path | None = None) -> tuple[Catalogue, Sourc
     return validate_model(Catalogue, doc.data, sources), sources
 
 
-def load_ruleset_file(path: Path) -> tuple[Ruleset, Sources]:
+def load_ruleset_file(path: Path) -> tuple[Ruleset, Sources, list[Removal]]:
     """Read a ruleset file and everything it extends into one validated model."""
-    data, docs = _chain(path)
+    data, docs, removals = _chain(path)
     sources = Sources(docs)
-    return validate_model(Ruleset, data, sources), sources
+    return validate_model(Ruleset, data, sources, removals), sources, removals
 
 
 def load(ref: str) -> Loaded:
-    """Load and fully check a ruleset by built-in id or path (the load+check stages)."""
-    from jixiao.scoring.rules.check import check_loaded
+    """Load a ruleset by built-in id or path, with its catalogue: the load pass only.
 
+    Checking and compiling are later passes (scoring/rules/build.py runs them all).
+    """
     path = resolve(ref, "rulesets")
     if path is None:
         hint = did_you_mean(ref, builtin_ids("rulesets"))
         raise RulesetError([Problem(ref, 1, 1, _missing(ref, "rulesets"), hint=hint)])
-    ruleset, sources = load_ruleset_file(path)
+    ruleset, sources, removals = load_ruleset_file(path)
     catalogue_base = _catalogue_base(sources)
     cat_path = resolve(ruleset.catalogue, "indicators", catalogue_base)
     if cat_path is None:
@@ -246,9 +251,8 @@ def load(ref: str) -> Loaded:
             [sources.problem(("catalogue",), _missing(ruleset.catalogue, "indicators"), hint=hint)]
         )
     catalogue, cat_sources = load_catalogue(str(cat_path))
-    loaded = Loaded(ruleset, catalogue, sources, cat_sources, [d.file for d in sources.docs])
-    check_loaded(loaded)
-    return loaded
+    files = [d.file for d in sources.docs]
+    return Loaded(ruleset, catalogue, sources, cat_sources, files, removals)
 
 
 def _catalogue_base(sources: Sources) -> Path | None:

@@ -228,6 +228,9 @@ class Ruleset(Strict):
     """Where the rules come from."""
     extends: str | None = None
     """Id or path of a ruleset to start from; keys given here override it key by key."""
+    unset: list[str] = Field(default=[], exclude=True)
+    """Dotted key paths of the extended ruleset to remove (`weights.satisfaction`); a key
+    written as `null` is removed too. See docs/rulesets.md."""
     catalogue: str
     """Catalogue id (indicators/<id>.yaml) or path."""
     scale: float = Field(default=100, gt=0)

@@ -12,15 +12,8 @@ from pathlib import Path
 import yaml
 
 from jixiao.scoring.errors import Problem, RulesetError
-from jixiao.scoring.rules.check import check_catalogue
-from jixiao.scoring.rules.load import (
-    Loaded,
-    builtin_dir,
-    builtin_ids,
-    load,
-    load_catalogue,
-    looks_like_path,
-)
+from jixiao.scoring.rules.build import build, build_catalogue
+from jixiao.scoring.rules.load import Loaded, builtin_dir, builtin_ids, looks_like_path
 from jixiao.scoring.rules.yamlsource import read_document
 
 
@@ -63,17 +56,24 @@ def validate(refs: list[str]) -> list[Outcome]:
 
 
 def _validate_one(ref: str) -> Outcome:
+    """The very passes `score` runs (scoring/rules/build.py), compile included."""
     kind = _kind_of(ref)
-    try:
-        if kind == "catalogue":
-            cat, sources = load_catalogue(ref)
-            problems = check_catalogue(cat, sources)
-            return Outcome(ref, kind, f"{cat.id} {cat.version}", problems)
-        loaded = load(ref)
-    except RulesetError as exc:
-        return Outcome(ref, kind, problems=list(exc.problems))
-    rs = loaded.ruleset
-    return Outcome(loaded.files[0], kind, f"{rs.id} {rs.version}", loaded=loaded)
+    if kind == "catalogue":
+        cat_state = build_catalogue(ref)
+        cat = cat_state.catalogue
+        label = f"{cat.id} {cat.version}" if cat is not None else ""
+        return Outcome(ref, kind, label, _sorted(cat_state.problems))
+    state = build(ref)
+    if state.loaded is None:
+        return Outcome(ref, kind, problems=_sorted(state.problems))
+    rs = state.loaded.ruleset
+    return Outcome(
+        state.loaded.files[0], kind, f"{rs.id} {rs.version}", _sorted(state.problems), state.loaded
+    )
+
+
+def _sorted(problems: tuple[Problem, ...]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.file, p.line, p.col))
 
 
 def _kind_of(ref: str) -> str:
@@ -95,4 +95,5 @@ def effective_yaml(loaded: Loaded) -> str:
     header = f"# effective ruleset {loaded.ruleset.id} {loaded.ruleset.version}\n"
     header += "# from: " + " <- ".join(loaded.files) + "\n"
     header += f"# sha256: {loaded.sha256}\n"
+    header += "".join(r.comment() + "\n" for r in loaded.removed)
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -15,7 +17,8 @@ import jixiao.scoring.io.write as w
 from jixiao.scoring.errors import JixiaoError
 from jixiao.scoring.io.write import sha256_file, write_json, write_tables
 
-HEADERS = {"project_id": "项目编号", "score": "得分", "grade": "等级"}
+HEADERS = {"projects": {"project_id": "项目编号", "score": "得分", "grade": "等级"}}
+"""Per table: the rejects sheet keeps its canonical names."""
 
 
 def tables() -> dict[str, pl.DataFrame]:
@@ -148,3 +151,39 @@ def test_sha256_file(tmp_path: Path) -> None:
     data = bytes(range(256)) * 5000
     path.write_bytes(data)
     assert sha256_file(path) == hashlib.sha256(data).hexdigest()
+
+
+ZSTD_FRAME = b"\x28\xb5\x2f\xfd"
+"""Every zstd frame starts with this magic number (RFC 8878 §3.1.1)."""
+
+
+def test_parquet_is_zstd_as_documented(tmp_path: Path) -> None:
+    """docs/inputs.md promises zstd; snappy pages carry no zstd frame."""
+    (path,) = write_tables(tables(), tmp_path, ["parquet"])[:1]
+    assert ZSTD_FRAME in path.read_bytes()
+    assert pl.read_parquet(path).equals(tables()["projects"])
+
+
+GBK = Path(__file__).resolve().parents[2] / "examples" / "gbk-sample"
+
+
+def test_manifest_records_write_time_and_nothing_else_changes(tmp_path: Path) -> None:
+    """Only manifest.json carries the time (`written_at`, UTC ISO 8601); every other
+    output of two runs is byte-identical (DESIGN invariant 4)."""
+    from jixiao.scoring import api
+
+    plan = api.load_ruleset()
+    results = api.score(plan, [GBK / "projects.csv", GBK / "indicators.csv"])
+    first = api.write(results, tmp_path / "a", ["csv", "parquet", "xlsx"])
+    api.write(
+        results, tmp_path / "b", ["csv", "parquet", "xlsx"], written_at="2030-01-02T03:04:05Z"
+    )
+    for path in first:
+        other = tmp_path / "b" / path.name
+        if path.name != "manifest.json":
+            assert sha256_file(path) == sha256_file(other), path.name
+    stamp = json.loads((tmp_path / "a" / "manifest.json").read_text("utf-8"))["written_at"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp), stamp
+    assert abs(dt.datetime.fromisoformat(stamp) - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
+    later = json.loads((tmp_path / "b" / "manifest.json").read_text("utf-8"))
+    assert later["written_at"] == "2030-01-02T03:04:05Z"

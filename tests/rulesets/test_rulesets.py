@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from jixiao.scoring import api
 from jixiao.scoring.errors import RulesetError
 from jixiao.scoring.rules.load import builtin_ids, load
 from jixiao.scoring.rules.schema import schema_text
@@ -77,7 +78,7 @@ def test_error_inside_a_block_scalar_points_at_the_token(tmp_path: Path) -> None
         "utf-8",
     )
     with pytest.raises(RulesetError) as info:
-        load(str(path))
+        api.load_ruleset(str(path))
     (problem,) = info.value.problems
     assert (problem.line, problem.col) == (7, 12)
     assert "unknown name 'pionts'" in problem.message and problem.hint == "did you mean 'points'?"

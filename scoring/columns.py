@@ -1,0 +1,268 @@
+"""The registry of output columns: every output table's columns, declared once.
+
+Each column has its canonical (English) name, the Chinese header people read in the
+workbook, its Polars dtype and a description. Columns that exist once per weighted
+category, per common indicator or per grade are declared as patterns (`<level1>_score`)
+and expanded with the ruleset's names. Every view reads this table: the pipeline's
+selections (`names`), the xlsx headers (`headers`), the names flag expressions may use
+(`expression_names`) and docs/outputs.md (`markdown`); a test checks it against the
+tables the pipeline really produces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from jixiao.scoring.expr import Type
+
+S, F, I64, U32, B = pl.String(), pl.Float64(), pl.Int64(), pl.UInt32(), pl.Boolean()
+
+LEVEL1, COMMON, GRADE = "<level1>", "<common>", "<grade>"
+"""Placeholders: a weighted level-1 category id, a common-indicator id, a grade name."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One output column (or a pattern standing for several)."""
+
+    name: str
+    header: str
+    """Chinese header; in a pattern `{}` stands for the category/indicator/grade label."""
+    dtype: pl.DataType
+    description: str
+    flag: bool = False
+    """Visible to flag expressions at this table's level."""
+
+    @property
+    def placeholder(self) -> str | None:
+        return next((p for p in (LEVEL1, COMMON, GRADE) if p in self.name), None)
+
+
+def _c(name: str, header: str, dtype: pl.DataType, description: str, flag: bool = False) -> Column:
+    return Column(name, header, dtype, description, flag)
+
+
+_PROVENANCE = (
+    _c("source_file", "来源文件", S, "Input file the row was read from."),
+    _c("source_sheet", "来源工作表", S, "Worksheet of that file (empty for csv/parquet)."),
+    _c("source_row", "来源行号", I64, "Row number in that file or sheet (header = row 1)."),
+)
+
+PROJECT_SCORES: tuple[Column, ...] = (
+    _c("project_id", "项目编号", S, "Project id, as in the input."),
+    _c("project_name", "项目名称", S, "Project name."),
+    _c("department", "主管部门", S, "Supervising department.", flag=True),
+    _c("unit", "实施单位", S, "Implementing unit."),
+    _c("year", "年度", S, "Budget year, as written in the input."),
+    _c("budget_initial", "年初预算数", F, "Budget at the start of the year.", flag=True),
+    _c("budget", "全年预算数", F, "Budget for the whole year (adjusted).", flag=True),
+    _c("spent", "全年执行数", F, "Amount spent in the year.", flag=True),
+    _c("execution_rate", "预算执行率", F, "The catalogue's execution-rate formula.", flag=True),
+    _c(COMMON, "{}", F, "Every other common indicator of the catalogue, by its formula."),
+    _c("budget_score", "预算执行得分", F, "Points of the budget-execution part.", flag=True),
+    _c(f"{LEVEL1}_score", "{}得分", F, "Points of one weighted level-1 category.", flag=True),
+    _c("indicator_score", "绩效指标得分", F, "Points of all indicators together.", flag=True),
+    _c("total", "总分", F, "Total score on the ruleset's scale.", flag=True),
+    _c("grade", "等级", S, "Grade band of the total (未定级 when incomplete).", flag=True),
+    _c("complete", "评价完整", B, "Every indicator evaluable and every category present.", True),
+    _c("n_indicators", "指标数", U32, "Indicator rows of the project.", flag=True),
+    _c("n_not_evaluable", "无法评价指标数", U32, "Rows that could not be evaluated.", True),
+    _c("n_missed", "未达成指标数", U32, "Evaluable rows whose target was not achieved.", True),
+    _c(f"{LEVEL1}_points", "{}分值", F, "Indicator points declared in one category."),
+    _c("points_total", "指标分值合计", F, "Indicator points declared in all categories."),
+    _c("issues", "问题", S, "Why the project is incomplete, if it is."),
+    *_PROVENANCE,
+)
+
+INDICATOR_SCORES: tuple[Column, ...] = (
+    _c("project_id", "项目编号", S, "Project id of the indicator row."),
+    _c("level1", "一级指标代码", S, "Level-1 category id.", flag=True),
+    _c("level2", "二级指标代码", S, "Level-2 category id.", flag=True),
+    _c("indicator", "三级指标", S, "Indicator name (三级指标), as written."),
+    _c("level1_label", "一级指标", S, "Level-1 category as written in the input."),
+    _c("level2_label", "二级指标", S, "Level-2 category as written in the input."),
+    _c("comparator_text", "指标性质", S, "Comparator column text (正向/反向/…), if any."),
+    _c("target_text", "年度指标值", S, "Target text (指标值), as written."),
+    _c("unit_text", "度量单位", S, "Unit column text, if any."),
+    _c("actual_text", "实际完成值", S, "Actual text (实际完成值), as written."),
+    _c("claimed_score", "自评得分", F, "Score the department claimed, if given.", flag=True),
+    _c("explanation", "偏差原因分析及改进措施", S, "The department's explanation of deviations."),
+    _c("comparator", "比较符", S, "Parsed comparator (>=, >, <=, <, =, range).", flag=True),
+    _c("comparator_source", "比较符来源", S, "Where the comparator came from."),
+    _c("target", "目标值(解析)", F, "Parsed target number (in its unit).", flag=True),
+    _c("upper", "区间上限", F, "Upper bound of a range target.", flag=True),
+    _c("unit", "计量单位(解析)", S, "Unit the target and actual were compared in.", flag=True),
+    _c("actual", "实际值(解析)", F, "Parsed actual, converted to the target's unit.", flag=True),
+    _c("actual_raw", "实际值(原值)", F, "Parsed actual before unit conversion."),
+    _c("actual_kind", "实际值类型", S, "What the actual text held (number, tier, …)."),
+    _c("tier", "定性等级", S, "Qualitative tier (达成/部分达成/未达成), if qualitative.", True),
+    _c("kind", "指标类型", S, "quantitative or qualitative.", flag=True),
+    _c("direction", "方向", S, "Quantitative rule applied (higher, lower, exact, range).", True),
+    _c("rule", "计分规则", S, "Name of the rule that scored the row."),
+    _c("points", "分值", F, "Points (分值) of the indicator.", flag=True),
+    _c("score", "得分", F, "Points scored, rounded to the ruleset precision.", flag=True),
+    _c("evaluable", "可评价", B, "Whether the row could be scored.", flag=True),
+    _c("achieved", "达成", B, "Whether the target was met.", flag=True),
+    _c("ratio", "完成比例", F, "score / points.", flag=True),
+    _c("has_explanation", "已说明偏差原因", B, "An explanation was given.", flag=True),
+    _c("reason", "原因", S, "Why the row is not evaluable, if it is not."),
+    _c("note", "备注", S, "Notes on how values were read (unit conversion, claims).", True),
+    *_PROVENANCE,
+)
+
+DEPARTMENT_SUMMARY: tuple[Column, ...] = (
+    _c("department", "主管部门", S, "Supervising department.", flag=True),
+    _c("n_projects", "项目数", U32, "Projects scored.", flag=True),
+    _c("n_incomplete", "不完整项目数", U32, "Projects whose grade is withheld.", flag=True),
+    _c("mean_total", "平均分", F, "Mean total of its projects.", flag=True),
+    _c("min_total", "最低分", F, "Lowest total.", flag=True),
+    _c("max_total", "最高分", F, "Highest total.", flag=True),
+    _c(f"grade_{GRADE}", "{}(个)", U32, "Projects per grade, best first, then 未定级."),
+    _c("budget", "全年预算数", F, "Sum of its projects' budgets.", flag=True),
+    _c("spent", "全年执行数", F, "Sum of its projects' spending.", flag=True),
+    _c("execution_rate", "预算执行率", F, "spent / budget over the department.", flag=True),
+)
+
+REJECTS: tuple[Column, ...] = (
+    _c("file", "文件", S, "Input file of the rejected row."),
+    _c("sheet", "工作表", S, "Worksheet, if any."),
+    _c("row", "行号", I64, "Row number in the file or sheet."),
+    _c("table", "表", S, "Which input table (projects or indicators)."),
+    _c("column", "列", S, "Column whose value was refused, if one."),
+    _c("text", "内容", S, "The refused text."),
+    _c("reason", "原因", S, "Why the row was refused."),
+)
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "project_scores": PROJECT_SCORES,
+    "indicator_scores": INDICATOR_SCORES,
+    "department_summary": DEPARTMENT_SUMMARY,
+    "rejects": REJECTS,
+}
+"""Every output table, in the order they are written."""
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """The names that patterns expand to, in order (ids; labels for headers)."""
+
+    categories: Sequence[str] = ()
+    common: Sequence[str] = ()
+    grades: Sequence[str] = ()
+    labels: Mapping[str, str] | None = None
+    """Chinese label of a category or common indicator id (its header); else the id."""
+
+    def values(self, placeholder: str) -> Sequence[str]:
+        return {LEVEL1: self.categories, COMMON: self.common, GRADE: self.grades}[placeholder]
+
+    def label(self, value: str) -> str:
+        return (self.labels or {}).get(value, value)
+
+
+def expanded(table: str, expansion: Expansion | None = None) -> list[Column]:
+    """The table's concrete columns, in output order, patterns expanded."""
+    ex = expansion or Expansion()
+    out: list[Column] = []
+    for column in TABLES[table]:
+        holder = column.placeholder
+        if holder is None:
+            out.append(column)
+            continue
+        for value in ex.values(holder):
+            name = column.name.replace(holder, value)
+            header = column.header.format(ex.label(value))
+            out.append(Column(name, header, column.dtype, column.description, column.flag))
+    return out
+
+
+def names(table: str, expansion: Expansion | None = None) -> list[str]:
+    """Ordered column names of a table: what the pipeline selects."""
+    return [c.name for c in expanded(table, expansion)]
+
+
+def indicator_columns() -> list[str]:
+    """indicator_scores, without the provenance columns the run adds from `_file`…."""
+    return [c.name for c in INDICATOR_SCORES if c not in _PROVENANCE]
+
+
+def project_columns(categories: Sequence[str], common: Sequence[str]) -> list[str]:
+    """project_scores, without provenance; `categories` and `common` as in the Plan."""
+    ex = Expansion(categories=categories, common=common)
+    return [c.name for c in expanded("project_scores", ex) if c not in _PROVENANCE]
+
+
+def department_columns(grades: Sequence[str]) -> list[str]:
+    """department_summary; `grades` best first, the ungraded label last."""
+    return names("department_summary", Expansion(grades=grades))
+
+
+def schema(table: str, expansion: Expansion | None = None) -> dict[str, pl.DataType]:
+    """Name → Polars dtype, in order."""
+    return {c.name: c.dtype for c in expanded(table, expansion)}
+
+
+def headers(table: str, expansion: Expansion | None = None) -> dict[str, str]:
+    """Name → Chinese header, for the workbook."""
+    return {c.name: c.header for c in expanded(table, expansion)}
+
+
+def expression_type(dtype: pl.DataType) -> Type:
+    """The expression language's type of a column of this dtype."""
+    if dtype == pl.Boolean():
+        return Type.BOOL
+    if dtype.is_numeric():
+        return Type.NUMBER
+    return Type.TEXT
+
+
+def expression_names(table: str, categories: Sequence[str] = ()) -> dict[str, Type]:
+    """Name → Type of the columns flag expressions over `table` may read."""
+    columns = expanded(table, Expansion(categories=categories))
+    return {c.name: expression_type(c.dtype) for c in columns if c.flag}
+
+
+# --- docs/outputs.md -------------------------------------------------------------------
+
+_PLACEHOLDER_DOCS = {
+    LEVEL1: "one column per weighted level-1 category of the ruleset, in weights order "
+    "(`output_score`, `benefit_score`, …); the header takes the catalogue's name",
+    COMMON: "one column per common indicator of the catalogue other than the execution "
+    "rate (`budget_spending_rate`, …); the header is the indicator's name",
+    GRADE: "one column per grade band, best first, then `grade_未定级`",
+}
+
+
+def markdown() -> str:
+    """docs/outputs.md: every output table's columns (`python -m jixiao.scoring.columns`)."""
+    lines = [
+        "# Output tables",
+        "",
+        "Generated from the column registry `scoring/columns.py` by "
+        "`python -m jixiao.scoring.columns > docs/outputs.md`; a test keeps it current.",
+        "",
+        "Machine-readable files (csv, parquet) use the names; the workbook shows the Chinese "
+        "headers. `flag` marks the columns a flag expression at that table's level may read. "
+        "Patterns in `<…>` stand for several columns:",
+        "",
+        *[f"- `{p}`: {text}." for p, text in _PLACEHOLDER_DOCS.items()],
+        "",
+        "Beside the tables, `manifest.json` records the ruleset (id, version, sha256, "
+        "files), the inputs (path, sha256, rows), the row accounting, the versions, the "
+        "timings and `written_at` (UTC, ISO 8601): the only output that differs between "
+        "two runs on the same inputs.",
+    ]
+    for table, cols in TABLES.items():
+        lines += ["", f"## {table}", "", "| column | 表头 | dtype | flag | description |"]
+        lines.append("| --- | --- | --- | :-: | --- |")
+        for c in cols:
+            mark = "✓" if c.flag else ""
+            header = c.header.format("<名称>") if c.placeholder else c.header
+            lines.append(f"| `{c.name}` | {header} | {c.dtype} | {mark} | {c.description} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")
