@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import csv
 import math
-from dataclasses import fields
 from collections.abc import Iterator, Mapping
+from dataclasses import fields
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
