@@ -1,6 +1,9 @@
 """Value parser: data-driven cases (YAML next to this file), bulk and round-trip checks.
 
 The YAML cases cite DOMAIN.md section 3; an analyst can add a case without touching Python.
+They run with the shipped catalogue's unit and tier tables (indicators/project-common.yaml),
+built by the same loading functions a run uses: an expectation that held only under a
+test-only table would promise a conversion the engine refuses.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jixiao.scoring.errors import JixiaoError
+from jixiao.scoring.rules.load import load, load_catalogue
+from jixiao.scoring.rules.vocabulary import Vocabulary
 from jixiao.scoring.values.grammar import (
     ACTUAL_DTYPE,
     NUMBER_DTYPE,
@@ -37,12 +42,20 @@ def _load(name: str) -> Any:
         return yaml.safe_load(f)
 
 
-TABLES = _load("tables.yaml")
-UNITS = UnitTable.from_units(
-    Unit(u["name"], tuple(u["aliases"]), u["dimension"], float(u["factor"]))
-    for u in TABLES["units"]
-)
-TIERS = TierTable.from_mapping(TABLES["tiers"])
+def _shipped() -> tuple[UnitTable, TierTable]:
+    """The unit and tier tables a real run uses: the shipped catalogue through the public
+    loading path (load_catalogue → Vocabulary.build), so a case here cannot pass under a
+    table the engine never sees."""
+    catalogue, _ = load_catalogue(SHIPPED_CATALOGUE)
+    ruleset = load(SHIPPED_RULESET).ruleset
+    assert ruleset.catalogue == SHIPPED_CATALOGUE, ruleset.catalogue
+    vocab = Vocabulary.build(catalogue, ruleset)
+    return vocab.units, vocab.tiers
+
+
+SHIPPED_CATALOGUE = "project-common"
+SHIPPED_RULESET = "project-self-eval"
+UNITS, TIERS = _shipped()
 TARGET_INPUTS = {"text", "comparator", "unit_column", "default"}
 
 
@@ -243,6 +256,10 @@ def test_normalize_label() -> None:
         "达成年度指标",
         "部分达成",
     ]
+
+
+# The next three tests build tiny tables of their own on purpose: they are about the table
+# builders refusing a bad table, which the shipped catalogue (a valid one) cannot exercise.
 
 
 def test_unit_spelling_claimed_twice_is_an_error() -> None:
