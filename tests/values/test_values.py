@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 import pytest
 import yaml
+from expr_fixtures import assert_ci_floor
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -217,7 +218,7 @@ def written_targets(draw: st.DrawFn) -> tuple[str, str, float, str | None]:
     return text, cmp, cents / 100, unit
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(st.lists(written_targets(), min_size=1, max_size=20))
 def test_written_targets_round_trip(cases: list[tuple[str, str, float, str | None]]) -> None:
     got = _targets([{"text": text} for text, *_ in cases])
@@ -227,7 +228,7 @@ def test_written_targets_round_trip(cases: list[tuple[str, str, float, str | Non
         assert row["value"] == pytest.approx(value, rel=1e-12), text
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])), max_size=10)
 )
@@ -280,3 +281,10 @@ def test_tier_label_claimed_twice_is_an_error() -> None:
 def test_bad_default_comparator_is_refused_up_front() -> None:
     with pytest.raises(JixiaoError, match="default comparator must be one of"):
         parse_target(pl.col("t"), comparator=None, unit=None, units=UNITS, default_comparator="≥")
+
+
+def test_properties_run_the_ci_floor() -> None:
+    """Examples per property come from tests/conftest.py's profiles (500 under CI=true)."""
+    assert_ci_floor(
+        globals(), {"test_written_targets_round_trip", "test_any_text_gives_a_reason_or_a_reading"}
+    )
