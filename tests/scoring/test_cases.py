@@ -8,6 +8,11 @@ engine. Every case runs through every path (STYLE habit 9): the batch in-memory 
 the in-memory ones). A case whose expectation the engine does not meet stays, marked
 `xfail: "<why>"`, so the disagreement is visible rather than papered over.
 
+Besides points, a case may assert per indicator `achieved`, `ratio` and `has_explanation`,
+per project `n_indicators`, `n_not_evaluable` and `n_missed`, and per department its
+department_summary row. The explain path checks only what `explain_project` shows; the
+rest is checked on the batch path (see `test_explain_shows_every_case_field`).
+
 Invariants over every case: no row lost (rows in = scored + rejected, and "in" is every
 row the case wrote), and the same inputs give byte-identical csv and parquet outputs.
 """
