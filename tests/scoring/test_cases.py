@@ -518,6 +518,7 @@ def test_same_inputs_give_byte_identical_outputs(case_id: str, runs: Runs, tmp_p
     "not show achieved, ratio, has_explanation or the project counts yet, so the cases check "
     "them on the batch path only",
     strict=True,
+    raises=AssertionError,
 )
 def test_explain_shows_every_case_field() -> None:
     missing = {*INDICATOR_OPTIONAL, *PROJECT_COUNTS} - EXPLAIN_SHOWS

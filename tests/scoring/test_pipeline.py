@@ -107,6 +107,7 @@ def _grade_by_hand(total: float) -> str:
     reason="explain copies complete and issues from the batch instead of recomputing them "
     "(scoring/explain/project.py _roll_up; issue 7 item 4: explain recomputes every column)",
     strict=True,
+    raises=AssertionError,
 )
 def test_explain_recomputes_completeness(plan: Plan, results: Results) -> None:
     """Tell explain a wrong batch (an incomplete project marked complete, graded on its
@@ -129,6 +130,7 @@ def test_explain_recomputes_completeness(plan: Plan, results: Results) -> None:
     reason="explain copies evaluable and reason of a not-evaluable row from the batch "
     "(scoring/explain/project.py _step; issue 7 item 4: explain recomputes every column)",
     strict=True,
+    raises=AssertionError,
 )
 def test_explain_recomputes_not_evaluable_reasons(plan: Plan, results: Results) -> None:
     """Overwrite the batch's reason of one blank-actual row: a recomputing explain gives
