@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import yaml
+from hypothesis import settings
 
 from jixiao.scoring.expr import Type
 
@@ -36,3 +37,26 @@ def load(name: str) -> object:
     """A YAML data file next to the tests."""
     with (HERE / name).open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
+
+
+ISSUE_CI_EXAMPLES = 500
+"""Issue 7 item 7: at least this many examples per property in CI."""
+
+
+def property_settings(namespace: dict[str, object]) -> dict[str, settings]:
+    """The Hypothesis settings every property test of a module runs with, by name."""
+    return {
+        name: fn._hypothesis_internal_use_settings  # type: ignore[attr-defined]
+        for name, fn in namespace.items()
+        if getattr(fn, "is_hypothesis_test", False)
+    }
+
+
+def assert_ci_floor(namespace: dict[str, object], expected: set[str]) -> None:
+    """Every property of the module takes its example count from the profile (no per-test
+    max_examples below the CI floor), and the CI profile runs at least 500."""
+    found = property_settings(namespace)
+    assert set(found) == expected, sorted(found)
+    for name, used in found.items():
+        assert used.max_examples >= settings.default.max_examples, (name, used.max_examples)
+    assert settings.get_profile("ci").max_examples >= ISSUE_CI_EXAMPLES

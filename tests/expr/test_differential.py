@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 
 import polars as pl
-from expr_fixtures import NAMES, ROW_SCHEMA
+from expr_fixtures import NAMES, ROW_SCHEMA, assert_ci_floor
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +22,8 @@ HERE = Path(__file__).parent
 
 
 NUMS = ["a", "b", "c"]
-SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+"""Examples per property come from the profile in tests/conftest.py (500 under CI=true)."""
 
 number_values = st.one_of(
     st.none(),
@@ -163,7 +164,7 @@ aggregate_row = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@SETTINGS
 @given(inner=inner_numbers, rows=st.lists(aggregate_row, min_size=0, max_size=10))
 def test_aggregates_agree(inner: str, rows: list[dict[str, object]]) -> None:
     text = f"sum({inner}) + mean({inner}) * 2 - count({inner}) + count()"
@@ -189,3 +190,7 @@ def test_kleene_any_all_in_groups() -> None:
     checked = check("any(flag) and not all(flag)", NAMES, aggregate=True)
     frame = pl.DataFrame(rows, schema={"flag": pl.Boolean})
     assert frame.select(to_polars(checked)).item() == evaluate_aggregate(checked, rows) is True
+
+
+def test_properties_run_the_ci_floor() -> None:
+    assert_ci_floor(globals(), {"test_compiled_equals_reference", "test_aggregates_agree"})

@@ -8,6 +8,11 @@ engine. Every case runs through every path (STYLE habit 9): the batch in-memory 
 the in-memory ones). A case whose expectation the engine does not meet stays, marked
 `xfail: "<why>"`, so the disagreement is visible rather than papered over.
 
+Besides points, a case may assert per indicator `achieved`, `ratio` and `has_explanation`,
+per project `n_indicators`, `n_not_evaluable` and `n_missed`, and per department its
+department_summary row. The explain path checks only what `explain_project` shows; the
+rest is checked on the batch path (see `test_explain_shows_every_case_field`).
+
 Invariants over every case: no row lost (rows in = scored + rejected, and "in" is every
 row the case wrote), and the same inputs give byte-identical csv and parquet outputs.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Iterator, Mapping
+from dataclasses import fields
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -28,7 +34,7 @@ from polars.testing import assert_frame_equal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from jixiao.scoring import api
-from jixiao.scoring.explain.project import Explanation
+from jixiao.scoring.explain.project import Explanation, IndicatorStep
 from jixiao.scoring.jobs.selfeval import Engine, Results
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.yamlsource import read_document
@@ -65,6 +71,16 @@ class IndicatorExpect(_Strict):
     """A fragment of the not-evaluable reason."""
     note_contains: str | None = None
     """A fragment of the note (e.g. how an ambiguous fraction was read)."""
+    achieved: bool | None = None
+    """Whether the target is met, one definition per direction that agrees with the scoring
+    rule (DOMAIN §2): ≥ and > → a ≥ t; ≤ and < → a ≤ t; = → a ≤ 0 when t = 0, else a ≥ t;
+    range → lo ≤ a ≤ hi; qualitative → tier 达成. Write `null` for "no verdict" (a row
+    that is not evaluable); leave it out to not check it."""
+    ratio: float | None = None
+    """actual / target in the target's unit (null when t = 0 or either is missing); leave
+    it out to not check it, write `null` to require null."""
+    has_explanation: bool | None = None
+    """Whether the 偏差原因分析及改进措施 cell holds non-blank text."""
 
 
 class ProjectExpect(_Strict):
@@ -81,6 +97,27 @@ class ProjectExpect(_Strict):
     issues_contains: str | list[str] | None = None
     budget_score_null: bool = False
     """Set when the budget score must be blank (e.g. 全年预算数 is 0)."""
+    n_indicators: int | None = None
+    n_not_evaluable: int | None = None
+    n_missed: int | None = None
+    """Indicators whose `achieved` is false (a not-evaluable row has no verdict: not
+    counted)."""
+
+
+class DepartmentExpect(_Strict):
+    """One department_summary row (department "(未填部门)" when the column is blank)."""
+
+    n_projects: int
+    n_incomplete: int
+    mean_total: float
+    min_total: float
+    max_total: float
+    grades: dict[str, int]
+    """Projects per grade; every grade column not named here must be 0."""
+    budget: float
+    spent: float
+    execution_rate: float | None
+    """Σ 全年执行数 / Σ 全年预算数 (DOMAIN §2 执行率, over the department's projects)."""
 
 
 class RejectsExpect(_Strict):
@@ -93,6 +130,7 @@ class RejectsExpect(_Strict):
 class Expect(_Strict):
     indicators: dict[str, IndicatorExpect] = {}
     projects: dict[str, ProjectExpect] = {}
+    departments: dict[str, DepartmentExpect] = {}
     rejects: RejectsExpect = RejectsExpect()
 
 
@@ -281,11 +319,21 @@ class Checker:
             pytest.fail("\n  ".join([head, *self.errors]), pytrace=False)
 
 
+INDICATOR_OPTIONAL = ("achieved", "ratio", "has_explanation")
+"""Checked only where the case writes them (`null` included) and the path shows them."""
+PROJECT_COUNTS = ("n_indicators", "n_not_evaluable", "n_missed")
+EXPLAIN_SHOWS = frozenset(f.name for f in (*fields(IndicatorStep), *fields(Explanation)))
+"""What `explain_project` exposes today; an expectation it does not show is checked on the
+batch path only (and `test_explain_shows_every_case_field` says so, as a strict xfail)."""
+
 IndicatorView = Mapping[str, Any]
 """One indicator's score, evaluable, reason, note, project and name, from either path."""
 
 
-def _check_indicators(check: Checker, rows: list[IndicatorView]) -> None:
+def _check_indicators(
+    check: Checker, rows: list[IndicatorView], shows: frozenset[str] | None = None
+) -> None:
+    """`shows`: the fields this path exposes (None: all of them, a missing one is an error)."""
     for name, want in check.case.expect.indicators.items():
         hits = [
             r for r in rows if r["indicator"] == name and want.project in (None, r["project_id"])
@@ -300,9 +348,18 @@ def _check_indicators(check: Checker, rows: list[IndicatorView]) -> None:
             f"indicator {name!r} reason", got["reason"], _fragments(want.reason_contains)
         )
         check.contains(f"indicator {name!r} note", got["note"], _fragments(want.note_contains))
+        for key in INDICATOR_OPTIONAL:
+            if key in want.model_fields_set and (shows is None or key in shows):
+                expected = getattr(want, key)
+                if key == "ratio":
+                    check.number(f"indicator {name!r} ratio", got[key], expected, exact=False)
+                else:
+                    check.equal(f"indicator {name!r} {key}", got[key], expected)
 
 
-def _check_project(check: Checker, pid: str, got: Mapping[str, Any]) -> None:
+def _check_project(
+    check: Checker, pid: str, got: Mapping[str, Any], shows: frozenset[str] | None = None
+) -> None:
     want = check.case.expect.projects[pid]
     for key in ("budget_score", "execution_rate", "output", "benefit", "satisfaction"):
         expected = getattr(want, key)
@@ -314,6 +371,37 @@ def _check_project(check: Checker, pid: str, got: Mapping[str, Any]) -> None:
     check.equal(f"{pid} grade", got["grade"], want.grade)
     check.equal(f"{pid} complete", got["complete"], want.complete)
     check.contains(f"{pid} issues", got["issues"], _fragments(want.issues_contains))
+    for key in PROJECT_COUNTS:
+        expected = getattr(want, key)
+        if expected is not None and (shows is None or key in shows):
+            check.equal(f"{pid} {key}", got[key], expected)
+
+
+def _check_departments(check: Checker, summary: pl.DataFrame) -> None:
+    """Every department the case names, against its department_summary row."""
+    rows = {r["department"]: r for r in summary.iter_rows(named=True)}
+    grade_columns = [c for c in summary.columns if c.startswith("grade_")]
+    for name, want in check.case.expect.departments.items():
+        got = rows.get(name)
+        if got is None:
+            check.errors.append(f"department {name!r}: no row (rows: {sorted(rows)})")
+            continue
+        for key in ("n_projects", "n_incomplete"):
+            check.equal(f"department {name!r} {key}", got[key], getattr(want, key))
+        for key in ("mean_total", "min_total", "max_total", "budget", "spent"):
+            check.number(f"department {name!r} {key}", got[key], getattr(want, key))
+        check.number(
+            f"department {name!r} execution_rate",
+            got["execution_rate"],
+            want.execution_rate,
+            exact=False,
+        )
+        unknown = {f"grade_{g}" for g in want.grades} - set(grade_columns)
+        if unknown:
+            check.errors.append(f"department {name!r}: no grade columns {sorted(unknown)}")
+        for column in grade_columns:
+            expected = want.grades.get(column.removeprefix("grade_"), 0)
+            check.equal(f"department {name!r} {column}", got[column], expected)
 
 
 def _batch_projects(results: Results) -> dict[str, dict[str, Any]]:
@@ -329,6 +417,7 @@ def _explained_project(e: Explanation) -> dict[str, Any]:
     return {
         "budget_score": e.budget_score, "execution_rate": e.execution_rate, **cats,
         "total": e.total, "grade": e.grade, "complete": e.complete, "issues": e.issues,
+        **{k: getattr(e, k) for k in PROJECT_COUNTS if k in EXPLAIN_SHOWS},
     }  # fmt: skip
 
 
@@ -348,6 +437,7 @@ def test_batch_scores_match_domain(case_id: str, runs: Runs) -> None:
         else:
             check.errors.append(f"project {pid!r} was not scored (rejected?)")
     _check_rejects(check, results.rejects)
+    _check_departments(check, results.department_summary)
     check.done()
 
 
@@ -372,8 +462,8 @@ def test_reference_evaluator_explains_the_same(case_id: str, runs: Runs) -> None
         explanation = api.explain_project(plan, results, pid)
         steps += [{**s.__dict__, "project_id": pid} for s in explanation.indicators]
         if pid in case.expect.projects:
-            _check_project(check, pid, _explained_project(explanation))
-    _check_indicators(check, steps)
+            _check_project(check, pid, _explained_project(explanation), EXPLAIN_SHOWS)
+    _check_indicators(check, steps, EXPLAIN_SHOWS)
     check.done()
 
 
@@ -386,12 +476,21 @@ def test_streaming_engine_gives_identical_frames(case_id: str, runs: Runs) -> No
 
 @pytest.mark.parametrize("case_id", _params("rows"))
 def test_every_row_is_scored_or_rejected(case_id: str, runs: Runs) -> None:
-    """DESIGN invariant 1: rows in = scored + rejected, and "in" is every row written."""
-    case, rows = BY_ID[case_id], runs.scored(case_id).manifest["rows"]
+    """DESIGN invariant 1: every row the case wrote is in the scored tables or in rejects.
+
+    Counted from the output frames against the case's own rows: the manifest's in = scored
+    + rejected is the engine's own arithmetic (it raises otherwise), so it proves nothing
+    here; only its "in" is compared, with what was written."""
+    case, results = BY_ID[case_id], runs.scored(case_id)
     written = {"projects": len(case.projects), "indicators": len(case.indicators)}
-    for table, counts in rows.items():
-        assert counts["in"] == written[table], (table, counts, written[table])
-        assert counts["in"] == counts["scored"] + counts["rejected"], (table, counts)
+    scored = {
+        "projects": results.project_scores.height,
+        "indicators": results.indicator_scores.height,
+    }
+    for table, n in written.items():
+        rejected = int((results.rejects["table"] == table).sum())
+        assert scored[table] + rejected == n, (table, scored[table], rejected, n)
+        assert results.manifest["rows"][table]["in"] == n, (table, results.manifest["rows"])
 
 
 def _output_bytes(results: Results, folder: Path) -> dict[str, bytes]:
@@ -412,6 +511,33 @@ def test_same_inputs_give_byte_identical_outputs(case_id: str, runs: Runs, tmp_p
     assert {p.split(".")[-1] for p in first} == {"csv", "parquet"}
     changed = [name for name in first if first[name] != second[name]]
     assert not changed, f"outputs differ between two runs: {changed}"
+
+
+@pytest.mark.xfail(
+    reason="explain recomputes every column it shows (issue 7 item 4): explain_project does "
+    "not show achieved, ratio, has_explanation or the project counts yet, so the cases check "
+    "them on the batch path only",
+    strict=True,
+    raises=AssertionError,
+)
+def test_explain_shows_every_case_field() -> None:
+    missing = {*INDICATOR_OPTIONAL, *PROJECT_COUNTS} - EXPLAIN_SHOWS
+    assert not missing, f"explain_project does not show {sorted(missing)}"
+
+
+def test_the_new_fields_are_asserted_somewhere() -> None:
+    """Item 7 of issue 7: the cases assert achieved, ratio, has_explanation, the project
+    counts and department rows — each in several cases, true and false both."""
+    ind = [w for c in CASES for w in c.expect.indicators.values()]
+    for key in INDICATOR_OPTIONAL:
+        values = [getattr(w, key) for w in ind if key in w.model_fields_set]
+        assert len(values) >= 10, (key, len(values))
+        if key != "ratio":
+            assert {True, False} <= set(values), (key, set(values))
+    projects = [p for c in CASES for p in c.expect.projects.values()]
+    for key in PROJECT_COUNTS:
+        assert sum(getattr(p, key) is not None for p in projects) >= 10, key
+    assert sum(len(c.expect.departments) for c in CASES) >= 5
 
 
 def test_cases_cover_the_themes() -> None:

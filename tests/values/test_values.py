@@ -1,6 +1,9 @@
 """Value parser: data-driven cases (YAML next to this file), bulk and round-trip checks.
 
 The YAML cases cite DOMAIN.md section 3; an analyst can add a case without touching Python.
+They run with the shipped catalogue's unit and tier tables (indicators/project-common.yaml),
+built by the same loading functions a run uses: an expectation that held only under a
+test-only table would promise a conversion the engine refuses.
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ from typing import Any
 import polars as pl
 import pytest
 import yaml
+from expr_fixtures import assert_ci_floor
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jixiao.scoring.errors import JixiaoError
+from jixiao.scoring.rules.load import load, load_catalogue
+from jixiao.scoring.rules.vocabulary import Vocabulary
 from jixiao.scoring.values.grammar import (
     ACTUAL_DTYPE,
     NUMBER_DTYPE,
@@ -37,12 +43,20 @@ def _load(name: str) -> Any:
         return yaml.safe_load(f)
 
 
-TABLES = _load("tables.yaml")
-UNITS = UnitTable.from_units(
-    Unit(u["name"], tuple(u["aliases"]), u["dimension"], float(u["factor"]))
-    for u in TABLES["units"]
-)
-TIERS = TierTable.from_mapping(TABLES["tiers"])
+def _shipped() -> tuple[UnitTable, TierTable]:
+    """The unit and tier tables a real run uses: the shipped catalogue through the public
+    loading path (load_catalogue → Vocabulary.build), so a case here cannot pass under a
+    table the engine never sees."""
+    catalogue, _ = load_catalogue(SHIPPED_CATALOGUE)
+    ruleset = load(SHIPPED_RULESET).ruleset
+    assert ruleset.catalogue == SHIPPED_CATALOGUE, ruleset.catalogue
+    vocab = Vocabulary.build(catalogue, ruleset)
+    return vocab.units, vocab.tiers
+
+
+SHIPPED_CATALOGUE = "project-common"
+SHIPPED_RULESET = "project-self-eval"
+UNITS, TIERS = _shipped()
 TARGET_INPUTS = {"text", "comparator", "unit_column", "default"}
 
 
@@ -204,7 +218,7 @@ def written_targets(draw: st.DrawFn) -> tuple[str, str, float, str | None]:
     return text, cmp, cents / 100, unit
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(st.lists(written_targets(), min_size=1, max_size=20))
 def test_written_targets_round_trip(cases: list[tuple[str, str, float, str | None]]) -> None:
     got = _targets([{"text": text} for text, *_ in cases])
@@ -214,7 +228,7 @@ def test_written_targets_round_trip(cases: list[tuple[str, str, float, str | Non
         assert row["value"] == pytest.approx(value, rel=1e-12), text
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])), max_size=10)
 )
@@ -245,6 +259,10 @@ def test_normalize_label() -> None:
     ]
 
 
+# The next three tests build tiny tables of their own on purpose: they are about the table
+# builders refusing a bad table, which the shipped catalogue (a valid one) cannot exercise.
+
+
 def test_unit_spelling_claimed_twice_is_an_error() -> None:
     with pytest.raises(JixiaoError, match="'元' is declared for both '元' and '万元'"):
         UnitTable.from_units([Unit("元", (), "money", 1), Unit("万元", ("元",), "money", 10000)])
@@ -263,3 +281,10 @@ def test_tier_label_claimed_twice_is_an_error() -> None:
 def test_bad_default_comparator_is_refused_up_front() -> None:
     with pytest.raises(JixiaoError, match="default comparator must be one of"):
         parse_target(pl.col("t"), comparator=None, unit=None, units=UNITS, default_comparator="≥")
+
+
+def test_properties_run_the_ci_floor() -> None:
+    """Examples per property come from tests/conftest.py's profiles (500 under CI=true)."""
+    assert_ci_floor(
+        globals(), {"test_written_targets_round_trip", "test_any_text_gives_a_reason_or_a_reading"}
+    )
