@@ -15,6 +15,7 @@ import polars as pl
 from jixiao.scoring.expr import Checked, Type, check, evaluate, to_polars
 from jixiao.scoring.rules import contexts
 from jixiao.scoring.rules.load import Loaded
+from jixiao.scoring.rules.project_rules import ProjectRules, compile_project
 from jixiao.scoring.rules.vocabulary import Vocabulary
 
 DIRECTIONS = ("higher", "lower", "exact", "range")
@@ -54,6 +55,9 @@ class Plan:
     budget_score: Checked
     common: dict[str, Checked]
     """Every other common indicator of the catalogue (预算支出率, 预算到项目率 …), by id."""
+    # --- project and department roll-up (rules-proj) ---
+    project: ProjectRules
+    """Total, roll-up checks, completeness, grade and department measures."""
 
     @property
     def params(self) -> dict[str, float]:
@@ -75,6 +79,11 @@ class Plan:
 def rounding(name: str, precision: int) -> Checked:
     """`round(<name>, p)` (四舍五入) as a checked expression, shared by batch and explain."""
     return check(f"round({name}, {precision})", {name: Type.NUMBER}, expect=Type.NUMBER)
+
+
+def rounder(column: str, precision: int) -> pl.Expr:
+    """`round(<column>, p)` of the expression language (四舍五入), as a Polars expression."""
+    return to_polars(rounding(column, precision))
 
 
 def rounded(text: str, precision: int) -> str:
@@ -106,4 +115,6 @@ def compile_ruleset(loaded: Loaded) -> Plan:
         expect=Type.NUMBER,
     )
     vocab = Vocabulary.build(cat, rs)
-    return Plan(loaded, vocab, quantitative, achieved, rate, score, formulas)
+    categories = tuple(k for k in rs.weights if k != contexts.BUDGET_PART)
+    project = compile_project(loaded, vocab, categories)
+    return Plan(loaded, vocab, quantitative, achieved, rate, score, formulas, project)
