@@ -4,6 +4,12 @@ The batch path scores with compiled Polars expressions; this module re-derives e
 number of one project from the same parsed inputs with the one-row reference evaluator
 (simpleeval over the checked IR) and refuses to answer if the two disagree, so what an
 analyst reads is what the batch produced.
+
+The project level runs the compiled roll-up steps of the ruleset (`plan.project`: total,
+roll-up checks, issues, completeness, grade) over sums of the recomputed indicator steps;
+`explain_department` runs the department measures with `evaluate_aggregate`. The one input
+project_scores does not carry is the reader's message for an unreadable amount; it is taken
+from the batch issues (the rest of that text is still recomputed and compared).
 """
 
 from __future__ import annotations
