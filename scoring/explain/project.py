@@ -300,7 +300,10 @@ def _roll_up(plan: Plan, out: Explanation, batch: dict[str, Any]) -> None:
     out.complete = bool(row["complete"])
     out.issues = row["issues"]  # type: ignore[assignment]
     out.grade = row["grade"]  # type: ignore[assignment]
-    for what in ("total", "indicator_score", "n_indicators", "n_not_evaluable", "points_total"):
+    counted = ["n_indicators", "n_not_evaluable", "points_total"]
+    if out.indicators and hasattr(out.indicators[0], "achieved"):
+        counted.append("n_missed")  # once the indicator steps recompute `achieved`
+    for what in ("total", "indicator_score", *counted):
         _agree(_num(row[what]), _num(batch[what]), what)
     for what in ("complete", "issues", "grade"):
         if row[what] != batch[what]:
