@@ -4,6 +4,12 @@ The batch path scores with compiled Polars expressions; this module re-derives e
 number of one project from the same parsed inputs with the one-row reference evaluator
 (simpleeval over the checked IR) and refuses to answer if the two disagree, so what an
 analyst reads is what the batch produced.
+
+The project level runs the compiled roll-up steps of the ruleset (`plan.project`: total,
+roll-up checks, issues, completeness, grade) over sums of the recomputed indicator steps;
+`explain_department` runs the department measures with `evaluate_aggregate`. The one input
+project_scores does not carry is the reader's message for an unreadable amount; it is taken
+from the batch issues (the rest of that text is still recomputed and compared).
 """
 
 from __future__ import annotations
@@ -15,10 +21,12 @@ from typing import Any
 import polars as pl
 
 from jixiao.scoring.errors import JixiaoError, did_you_mean
+from jixiao.scoring.expr import Type, evaluate, evaluate_aggregate
+from jixiao.scoring.fmt import shown
 from jixiao.scoring.jobs.selfeval import Results
 from jixiao.scoring.rules.compile import Plan, rounding
 from jixiao.scoring.rules.contexts import BUDGET_PART
-from jixiao.scoring.stages.rollup import UNGRADED
+from jixiao.scoring.rules.project_rules import Messages, l2_points
 
 AGREE = 1e-9
 
@@ -64,7 +72,8 @@ class Explanation:
     budget_score: float | None
     categories: dict[str, dict[str, float]] = field(default_factory=dict)
     indicators: list[IndicatorStep] = field(default_factory=list)
-    total: float = 0.0
+    total: float | None = 0.0
+    indicator_score: float | None = None
     grade: str | None = None
     complete: bool = True
     issues: str | None = None
@@ -166,17 +175,6 @@ def _agree(reference: float | None, batch: float | None, what: str) -> None:
         )
 
 
-def _grade(plan: Plan, total: float, complete: bool) -> str | None:
-    rs = plan.loaded.ruleset
-    if not complete and rs.incomplete_grade == "withhold":
-        return UNGRADED
-    top = max(g.max for g in rs.grades)
-    for g in rs.grades:
-        if g.min <= total and (total < g.max or (g.max == top and total <= g.max)):
-            return g.name
-    return None
-
-
 def explain(plan: Plan, results: Results, project_id: str) -> Explanation:
     """Recompute one project with the reference evaluator; raise if it disagrees with batch."""
     rs = plan.loaded.ruleset
@@ -211,28 +209,136 @@ def explain(plan: Plan, results: Results, project_id: str) -> Explanation:
     return out
 
 
-def _roll_up(plan: Plan, out: Explanation, batch: dict[str, Any]) -> None:
+def _sums(plan: Plan, steps: list[IndicatorStep]) -> dict[str, object]:
+    """The per-project sums the roll-up reads, from the recomputed indicator steps."""
     rs = plan.loaded.ruleset
+    row: dict[str, object] = {
+        "n_indicators": float(len(steps)),
+        "n_not_evaluable": float(sum(not s.evaluable for s in steps)),
+        "n_missed": float(sum(getattr(s, "achieved", None) is False for s in steps)),
+        "points_total": sum(s.points for s in steps),
+    }
     for c in plan.categories:
-        steps = [s for s in out.indicators if s.level1 == c]
-        scored = sum(s.score for s in steps if s.score is not None)
+        mine = [s for s in steps if s.level1 == c]
+        row[f"{c}_points"] = sum(s.points for s in mine)
+        row[f"{c}_score"] = sum(s.score for s in mine if s.score is not None)
+        row[f"{c}_n"] = float(len(mine))
+    for l1, parts in rs.level2_weights.items():
+        for l2 in parts:
+            points = [s.points for s in steps if s.level1 == l1 and s.level2 == l2]
+            row[l2_points(l1, l2)] = sum(points)
+    return row
+
+
+def _shown(value: object) -> str:
+    """A number inside a message, formatted exactly as the batch formats it."""
+    return str(pl.select(shown(pl.lit(value, pl.Float64))).item())
+
+
+def _text(value: Messages, row: dict[str, object]) -> str | None:
+    texts = []
+    for m in value.parts:
+        if evaluate(m.when, row) is True:
+            args = [
+                _shown(evaluate(a, row)) if a.type == Type.NUMBER else evaluate(a, row)
+                for a in m.args
+            ]
+            texts.append(m.template.format(*args))
+    if value.first:
+        return texts[0] if texts else None
+    return "; ".join(texts) or None
+
+
+def _run_steps(plan: Plan, row: dict[str, object]) -> dict[str, object]:
+    """Every project step of the compiled ruleset, in order, with the reference evaluator."""
+    row = {**plan.project.constants, **row}
+    for name, value in plan.project.steps:
+        row[name] = _text(value, row) if isinstance(value, Messages) else evaluate(value, row)
+    return row
+
+
+def _reader_message(batch_issues: str | None, rest: str | None) -> str | None:
+    """The reader's message for an unreadable amount, which project_scores does not carry:
+    the part of the batch issues before the recomputed rest (that rest is still checked)."""
+    if batch_issues is None:
+        return None
+    if rest is None:
+        return batch_issues
+    tail = "; " + rest
+    return batch_issues[: -len(tail)] if batch_issues.endswith(tail) else None
+
+
+def _roll_up(plan: Plan, out: Explanation, batch: dict[str, Any]) -> None:
+    """Recompute every project-level column shown, then insist the batch agrees."""
+    rs = plan.loaded.ruleset
+    inputs: dict[str, object] = {
+        **_sums(plan, out.indicators),
+        "budget_score": out.budget_score,
+        "budget": out.budget,
+        "spent": out.spent,
+        "amount_errors": batch.get("amount_errors"),
+    }
+    row = _run_steps(plan, inputs)
+    if (
+        "amount_errors" not in batch
+        and out.budget_score is None
+        and row["issues"] != batch["issues"]
+    ):
+        rest = _run_steps(plan, {**inputs, "budget_score": 0.0})["issues"]
+        inputs["amount_errors"] = _reader_message(batch["issues"], rest)  # type: ignore[arg-type]
+        row = _run_steps(plan, inputs)
+    for c in plan.categories:
         out.categories[c] = {
             "weight": rs.weights[c],
-            "points": sum(s.points for s in steps),
-            "score": _round(plan, scored, rs.precision) or 0.0,
+            "points": float(row[f"{c}_points"]),  # type: ignore[arg-type]
+            "score": float(row[f"{c}_score"]),  # type: ignore[arg-type]
         }
         _agree(out.categories[c]["score"], batch[f"{c}_score"], f"{c} subtotal")
-    raw = (out.budget_score or 0.0) + sum(v["score"] for v in out.categories.values())
-    if rs.when_category_missing == "rescale" and any(
-        v["points"] == 0 for v in out.categories.values()
-    ):
-        present = sum(v["points"] for v in out.categories.values())
-        if present > 0:
-            raw = raw / (rs.weights.get(BUDGET_PART, 0.0) + present) * rs.scale
-    out.total = _round(plan, raw, rs.precision) or 0.0
-    _agree(out.total, batch["total"], "total")
-    out.complete = bool(batch["complete"])
-    out.issues = batch["issues"]
-    out.grade = _grade(plan, out.total, out.complete)
-    if out.grade != batch["grade"]:
-        raise JixiaoError(f"internal error: grade: reference {out.grade}, batch {batch['grade']}")
+        _agree(out.categories[c]["points"], batch[f"{c}_points"], f"{c} points")
+    out.total = row["total"]  # type: ignore[assignment]
+    out.indicator_score = _num(row["indicator_score"])
+    out.complete = bool(row["complete"])
+    out.issues = row["issues"]  # type: ignore[assignment]
+    out.grade = row["grade"]  # type: ignore[assignment]
+    counted = ["n_indicators", "n_not_evaluable", "points_total"]
+    if out.indicators and hasattr(out.indicators[0], "achieved"):
+        counted.append("n_missed")  # once the indicator steps recompute `achieved`
+    for what in ("total", "indicator_score", *counted):
+        _agree(_num(row[what]), _num(batch[what]), what)
+    for what in ("complete", "issues", "grade"):
+        if row[what] != batch[what]:
+            raise JixiaoError(
+                f"internal error: {what}: reference gives {row[what]!r}, batch gave {batch[what]!r}"
+            )
+
+
+def explain_department(plan: Plan, results: Results, department: str) -> dict[str, object]:
+    """One department's measures recomputed with the reference evaluator over its projects
+    (as written in project_scores); raise if the batch department_summary disagrees."""
+    rules = plan.project
+    params = plan.loaded.ruleset.params
+    rows = [
+        {**params, **r}
+        for r in results.project_scores.iter_rows(named=True)
+        if (r["department"] if r["department"] is not None else rules.department_label)
+        == department
+    ]
+    batch = results.department_summary.filter(pl.col("department") == department)
+    if not rows or batch.height != 1:
+        raise JixiaoError(f"no department {department!r} in the summary")
+    got = batch.row(0, named=True)
+    values: dict[str, object] = {"department": department}
+    for name, measure in rules.measures.items():
+        values[name] = evaluate_aggregate(measure, rows)
+        want = got[name]
+        same = values[name] == want or (
+            isinstance(values[name], float)
+            and want is not None
+            and math.isclose(values[name], want, rel_tol=1e-12, abs_tol=AGREE)  # type: ignore[arg-type]
+        )
+        if not same:
+            raise JixiaoError(
+                f"internal error: department {department!r} {name}: "
+                f"reference gives {values[name]!r}, batch gave {want!r}"
+            )
+    return values

@@ -13,6 +13,7 @@ after every operation (the reference does that) but costs one check instead of m
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import singledispatch
 
 import polars as pl
@@ -37,9 +38,17 @@ from jixiao.scoring.expr.limits import TOL
 _TWO_52 = 2.0**52
 
 
+_GROUPED: ContextVar[bool] = ContextVar("grouped", default=False)
+"""Set while compiling a group expression (see `_null_nonfinite`)."""
+
+
 def to_polars(checked: Checked) -> pl.Expr:
     """The Polars expression computing `checked` over a frame (or a group, if aggregate)."""
-    return observed(checked.node)
+    token = _GROUPED.set(checked.aggregate)
+    try:
+        return observed(checked.node)
+    finally:
+        _GROUPED.reset(token)
 
 
 @singledispatch
@@ -57,7 +66,10 @@ def observed(node: Node) -> pl.Expr:
 
 def _null_nonfinite(expr: pl.Expr) -> pl.Expr:
     """NaN/±inf to null, reading `expr` once (a when/then would read it twice, and
-    nested reads multiply the plan)."""
+    nested reads multiply the plan). Inside `group_by().agg()` Polars turns `replace` of a
+    group's value into a list, so group expressions (small by nature) use when/then."""
+    if _GROUPED.get():
+        return pl.when(expr.is_finite()).then(expr)
     return expr.replace(_NON_FINITE, None)
 
 
@@ -80,7 +92,19 @@ def _finite(node: Node) -> bool:
     return False
 
 
-_FINITE_IF_ARGS = {"min", "max", "abs", "round", "floor", "ceil", "clip", "coalesce", "if_null"}
+_FINITE_IF_ARGS = {
+    "min",
+    "max",
+    "minimum",
+    "maximum",
+    "abs",
+    "round",
+    "floor",
+    "ceil",
+    "clip",
+    "coalesce",
+    "if_null",
+}
 
 
 _DTYPES = {Type.NUMBER: pl.Float64, Type.BOOL: pl.Boolean, Type.TEXT: pl.String}
@@ -304,7 +328,11 @@ def _per_row(node: Node) -> pl.Expr:
 
     `safe_div(a, 0, default=0)` folds to the scalar 0; aggregated as is, it would count
     once instead of once per row. The row-length mask keeps the reference's semantics.
+    A plain column cannot fold and is aggregated as is (the mask would also change
+    Polars' summation order, and with it the last bit of a sum).
     """
+    if isinstance(node, Col):
+        return observed(node)
     return pl.when(pl.int_range(pl.len()) >= 0).then(observed(node))
 
 
@@ -334,6 +362,8 @@ FUNCTIONS: dict[str, Callable[[Call], pl.Expr]] = {
     "safe_div": _safe_div,
     "sum": _agg(pl.Expr.sum),
     "mean": _agg(pl.Expr.mean),
+    "minimum": _agg(pl.Expr.min),
+    "maximum": _agg(pl.Expr.max),
     "count": _count,
     "any": _agg(pl.Expr.any),
     "all": _agg(pl.Expr.all),

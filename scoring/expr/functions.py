@@ -78,6 +78,22 @@ FUNCTIONS: dict[str, Function] = {
         _fn("sum", "x", "number", "number", "sum over the group; nulls skipped", aggregate=True),
         _fn("mean", "x", "number", "number", "mean over the group; nulls skipped", aggregate=True),
         _fn(
+            "minimum",
+            "x",
+            "number",
+            "number",
+            "smallest value in the group; nulls skipped",
+            aggregate=True,
+        ),
+        _fn(
+            "maximum",
+            "x",
+            "number",
+            "number",
+            "largest value in the group; nulls skipped",
+            aggregate=True,
+        ),
+        _fn(
             "count",
             "x",
             "any",

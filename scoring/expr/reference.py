@@ -128,9 +128,19 @@ def _mean(values: list[Value]) -> float | None:
     return s.finite(math.fsum(nums) / len(nums)) if nums else None
 
 
+def _extreme(pick: Callable[[list[float]], float]) -> Callable[[list[Value]], Value]:
+    def fold(values: list[Value]) -> Value:
+        nums = [v for v in values if isinstance(v, float)]
+        return pick(nums) if nums else None
+
+    return fold
+
+
 AGGREGATES: dict[str, Callable[[list[Value]], Value]] = {
     "sum": _fsum,
     "mean": _mean,
+    "minimum": _extreme(min),
+    "maximum": _extreme(max),
     "count": lambda vs: float(sum(v is not None for v in vs)),
     "any": lambda vs: any(v is True for v in vs),
     "all": lambda vs: not any(v is False for v in vs),

@@ -133,13 +133,15 @@ def run(
     indicators = _note(indicators)
     scored_lf = score_indicators(indicators.lazy(), plan)
     projects_lf = project_scores(projects.lazy(), indicator_totals(scored_lf, plan), plan)
-    scored, project_table = pl.collect_all(
-        [scored_lf, projects_lf], engine="streaming" if engine == "streaming" else "in-memory"
+    departments_lf = department_summary(projects_lf, plan)
+    scored, project_table, departments = pl.collect_all(
+        [scored_lf, projects_lf, departments_lf],
+        engine="streaming" if engine == "streaming" else "in-memory",
     )
     results = Results(
         indicator_scores=_with_provenance(scored, INDICATOR_COLUMNS),
         project_scores=_with_provenance(project_table, project_columns(plan)),
-        department_summary=department_summary(project_table, plan),
+        department_summary=departments,
         rejects=pl.concat([inputs.rejects, project_rejects, indicator_rejects]),
     )
     results.manifest = manifest(plan.loaded, inputs, results, time.perf_counter() - started)

@@ -20,6 +20,7 @@ from jixiao.scoring.rules import contexts
 from jixiao.scoring.rules.expressions import SourcedChecker
 from jixiao.scoring.rules.load import Loaded, Sources
 from jixiao.scoring.rules.models import Catalogue
+from jixiao.scoring.rules.project_rules import ProjectRules, compile_project
 from jixiao.scoring.rules.vocabulary import Vocabulary
 
 DIRECTIONS = ("higher", "lower", "exact", "range")
@@ -59,6 +60,9 @@ class Plan:
     budget_score: Checked
     common: dict[str, Checked]
     """Every other common indicator of the catalogue (预算支出率, 预算到项目率 …), by id."""
+    # --- project and department roll-up (rules-proj) ---
+    project: ProjectRules
+    """Total, roll-up checks, completeness, grade and department measures."""
 
     @property
     def params(self) -> dict[str, float]:
@@ -80,6 +84,11 @@ class Plan:
 def rounding(name: str, precision: int) -> Checked:
     """`round(<name>, p)` (四舍五入) as a checked expression, shared by batch and explain."""
     return check(f"round({name}, {precision})", {name: Type.NUMBER}, expect=Type.NUMBER)
+
+
+def rounder(column: str, precision: int) -> pl.Expr:
+    """`round(<column>, p)` of the expression language (四舍五入), as a Polars expression."""
+    return to_polars(rounding(column, precision))
 
 
 def rounded(text: str, precision: int) -> str:
@@ -134,6 +143,8 @@ def compile_ruleset(loaded: Loaded) -> Plan:
         Type.NUMBER,
         round_to=rs.precision if precision is None else precision,
     )
-    rule.raise_problems()
     vocab = Vocabulary.build(cat, rs)
-    return Plan(loaded, vocab, quantitative, achieved, rate, score, formulas)
+    categories = tuple(k for k in rs.weights if k != contexts.BUDGET_PART)
+    project = compile_project(loaded, vocab, categories, rule)
+    rule.raise_problems()
+    return Plan(loaded, vocab, quantitative, achieved, rate, score, formulas, project)

@@ -61,13 +61,13 @@ class SourcedChecker:
             checked = check(node, names, expect=expect, aggregate=aggregate)
         except ExprError as exc:
             self.problems += [
-                self._locate(text, p.start, p.message, p.hint, path) for p in exc.problems
+                self.locate(text, p.start, p.message, p.hint, path) for p in exc.problems
             ]
             return _PLACEHOLDER
         shown = text if round_to is None else rounded_text(text, round_to)
         return replace(checked, text=shown)
 
-    def _locate(
+    def locate(
         self, text: str, offset: int, message: str, hint: str | None, path: KeyPath
     ) -> Problem:
         scalar = self.sources.scalar(path)

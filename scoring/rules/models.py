@@ -198,6 +198,42 @@ class BudgetExecution(Strict):
     """Expression over `rate` and `points` (the budget_execution weight)."""
     precision: int | None = Field(default=None, ge=0, le=6)
     """Rounding of this score; defaults to the ruleset precision (some tables use 0)."""
+    when_not_computable: Literal["zero", "blank"] = "zero"
+    """A budget score that cannot be computed (zero or unreadable 全年预算数) always makes
+    the project incomplete (grade withheld). In the total it counts as 0 (`zero`: the total
+    shows what could be scored), or the total is left blank (`blank`)."""
+
+
+# --- project and department roll-up (rules-proj) --------------------------------------
+
+COMPLETE = (
+    "n_indicators > 0 and n_not_evaluable == 0 and is_null(points_issue) and is_null(budget_issue)"
+)
+
+DEPARTMENT_MEASURES: dict[str, str] = {
+    "n_projects": "count()",
+    "n_incomplete": "sum(0 if complete else 1)",
+    "mean_total": "round(mean(total), {precision})",
+    "min_total": "minimum(total)",
+    "max_total": "maximum(total)",
+    "grade_{grade}": "sum(1 if grade == {grade} else 0)",
+    "budget": "sum(budget)",
+    "spent": "sum(spent)",
+    "execution_rate": "budget_execution_rate",
+}
+
+
+class Department(Strict):
+    """The department summary (主管部门汇总): one row per department, one column per measure."""
+
+    blank_label: str = "(未填部门)"
+    """Department shown for projects whose 主管部门 is blank."""
+    measures: dict[str, str] = DEPARTMENT_MEASURES
+    """Column → group expression over the department's projects (`count()`, `sum(budget)`,
+    `mean(total)`, `minimum(total)` …; see docs/expressions.md). A catalogue common
+    indicator id (`budget_execution_rate`) stands for its formula over the department's
+    summed columns (Σ spent / Σ budget). `{grade}` in a column name repeats the measure for
+    every grade band and the withheld grade; `{precision}` is the ruleset precision."""
 
 
 class Flag(Strict):
@@ -263,6 +299,19 @@ class Ruleset(Strict):
     """Grade bands covering 0 … scale without gaps or overlaps."""
     incomplete_grade: Literal["withhold", "grade"] = "withhold"
     """Whether a project with a not-evaluable indicator still gets a grade."""
+    withheld_grade: str = Field(default="未定级", min_length=1)
+    """Grade written for a project whose grade is withheld (`incomplete_grade: withhold`)."""
+    complete: str = COMPLETE
+    """When a project's total is complete: an expression over `n_indicators`,
+    `n_not_evaluable`, `n_missed`, `points_total`, `budget_score`, `total`, the category
+    `<id>_score` / `<id>_points` / `<id>_n`, and the texts `points_issue` (the points do not
+    roll up) and `budget_issue` (the budget score is not computable), null when fine."""
+    rescaled_total: str = "raw / (budget_points + present_points) * scale"
+    """Total under `when_category_missing: rescale` when a category is missing (按百分制折算):
+    `raw` is the budget score plus the category subtotals, `present_points` the points of
+    the categories present, `budget_points` the budget_execution weight."""
+    department: Department = Department()
+    """How projects roll up per department."""
     params: dict[str, float] = {}
     """Named constants usable in every expression, e.g. `over_achievement: 1.3`."""
     flags: list[Flag] = []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 from pathlib import Path
 
 import polars as pl
@@ -310,12 +309,10 @@ def test_any_seed_keeps_the_invariants(n: int, seed: int) -> None:
     assert (ind["得分"] >= 0).all() and (ind["得分"] <= ind["分值"]).all()
 
 
-def test_twenty_thousand_rows_are_quick() -> None:
-    start = time.perf_counter()
+def test_two_thousand_projects_give_twenty_thousand_rows() -> None:
+    """The generator's scale (its speed is for bench/, not a timed test on a shared machine)."""
     _, indicators = gen.generate(2_000, 1)
-    elapsed = time.perf_counter() - start
     assert indicators.height >= 19_000
-    assert elapsed < 3.0, f"{indicators.height} rows took {elapsed:.2f}s"
 
 
 def test_bad_arguments_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -103,12 +103,6 @@ def _grade_by_hand(total: float) -> str:
     return "优" if total >= 90 else "良" if total >= 80 else "中" if total >= 60 else "差"
 
 
-@pytest.mark.xfail(
-    reason="explain copies complete and issues from the batch instead of recomputing them "
-    "(scoring/explain/project.py _roll_up; issue 7 item 4: explain recomputes every column)",
-    strict=True,
-    raises=AssertionError,
-)
 def test_explain_recomputes_completeness(plan: Plan, results: Results) -> None:
     """Tell explain a wrong batch (an incomplete project marked complete, graded on its
     total): a recomputing explain either refuses (JixiaoError) or says incomplete."""
