@@ -305,6 +305,8 @@ def _check_expressions(rs: Ruleset, cat: Catalogue, sources: Sources) -> list[Pr
         problems += check_expression(
             text, quant, sources, ("rules", "quantitative", direction), Type.NUMBER
         )
+    for key, text, names, expect in contexts.indicator_rule_texts(rs):  # rules-ind
+        problems += check_expression(text, names, sources, key, expect)
     budget = {**contexts.BUDGET_NAMES, **params}
     problems += check_expression(
         rs.budget_execution.score, budget, sources, ("budget_execution", "score"), Type.NUMBER
