@@ -65,6 +65,8 @@ class IndicatorExpect(_Strict):
     """A fragment of the not-evaluable reason."""
     note_contains: str | None = None
     """A fragment of the note (e.g. how an ambiguous fraction was read)."""
+    achieved: bool | None = None
+    """Whether the target counts as met; checked only when written (`null`: not evaluable)."""
 
 
 class ProjectExpect(_Strict):
@@ -300,6 +302,8 @@ def _check_indicators(check: Checker, rows: list[IndicatorView]) -> None:
             f"indicator {name!r} reason", got["reason"], _fragments(want.reason_contains)
         )
         check.contains(f"indicator {name!r} note", got["note"], _fragments(want.note_contains))
+        if "achieved" in want.model_fields_set:
+            check.equal(f"indicator {name!r} achieved", got["achieved"], want.achieved)
 
 
 def _check_project(check: Checker, pid: str, got: Mapping[str, Any]) -> None:
