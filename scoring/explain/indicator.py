@@ -4,7 +4,8 @@ The batch score stage applies the ruleset's indicator-level expressions (`plan.i
 to whole columns with Polars. Here the same checked expressions run in the same order on
 one row with the reference evaluator, starting from what prepare parsed (target, actual,
 upper, points, tier, claimed score, the parse errors, the texts) — kind, direction, the
-reason, score, achieved, ratio, has_explanation and rule are all recomputed, for
+actual the rules see, the reason, score, achieved, ratio, has_explanation and rule are
+all recomputed, for
 not-evaluable rows too, and nothing is taken from the batch's results. `explain_row`
 then compares with the batch row and raises an internal error on any difference.
 """
@@ -30,6 +31,8 @@ class Recomputed:
 
     kind: str | None
     direction: str | None
+    actual: float | None
+    """The actual the rules saw (a negative one counts as 0 under the ruleset's rule)."""
     evaluable: bool
     reason: str | None
     score: float | None
@@ -118,6 +121,7 @@ def recompute(plan: Plan, parsed: dict[str, Any], explanation: str | None) -> Re
     return Recomputed(
         kind=env["kind"],
         direction=direction,
+        actual=env["actual"],
         evaluable=evaluable,
         reason=reason,
         score=None if score is None else float(score),

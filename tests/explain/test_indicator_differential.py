@@ -230,6 +230,7 @@ def _with(results: Results, **changes: pl.Expr) -> Results:
         ("reason", pl.lit("made up")),
         ("kind", pl.lit("quantitative")),
         ("ratio", pl.lit(0.5)),
+        ("actual", pl.lit(-1.0)),
         ("has_explanation", pl.lit(True)),
     ],
 )
