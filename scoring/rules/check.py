@@ -14,6 +14,7 @@ from jixiao.scoring.errors import JixiaoError, KeyPath, Problem, RulesetError, d
 from jixiao.scoring.expr import ExprError, Type, check
 from jixiao.scoring.rules import contexts
 from jixiao.scoring.rules.load import Loaded, Sources
+from jixiao.scoring.rules.indicator_rules import reason_problems
 from jixiao.scoring.rules.models import Catalogue, Ruleset
 from jixiao.scoring.rules.yamlsource import offset_position
 from jixiao.scoring.values.units import TierTable, Unit, UnitTable
@@ -307,6 +308,8 @@ def _check_expressions(rs: Ruleset, cat: Catalogue, sources: Sources) -> list[Pr
         )
     for key, text, names, expect in contexts.indicator_rule_texts(rs):  # rules-ind
         problems += check_expression(text, names, sources, key, expect)
+    for key, message, hint in reason_problems(rs):  # rules-ind
+        problems.append(sources.problem(key, message, hint=hint))
     budget = {**contexts.BUDGET_NAMES, **params}
     problems += check_expression(
         rs.budget_execution.score, budget, sources, ("budget_execution", "score"), Type.NUMBER

@@ -108,16 +108,34 @@ def placeholders(template: str) -> list[tuple[str, str | None]]:
     return [(lit, name) for lit, name, _, _ in string.Formatter().parse(template)]
 
 
-def _reason(when: str, template: str, names: dict[str, Type], where: str) -> Reason:
+def template_problem(template: str, names: dict[str, Type]) -> tuple[str, str | None] | None:
+    """What is wrong with a reason template (message and hint), or None."""
     try:
         pieces = placeholders(template)
     except ValueError as exc:
-        raise JixiaoError(f"{where}: reason {template!r}: {exc}") from exc
+        return f"reason {template!r}: {exc}", "write {name} to insert a value"
     for _, name in pieces:
         if name is not None and name not in names:
-            hint = did_you_mean(name, list(names))
-            msg = f"{where}: reason {template!r}: unknown name {{{name}}}"
-            raise JixiaoError(msg + (f" — {hint}" if hint else ""))
+            return f"reason {template!r}: unknown name {{{name}}}", did_you_mean(name, list(names))
+    return None
+
+
+def reason_problems(rs: Ruleset) -> list[tuple[tuple[str | int, ...], str, str | None]]:
+    """Key path, message and hint of every bad `rules.not_evaluable[i].reason`, for validate."""
+    names = {**contexts.VALUE_NAMES, **{name: Type.NUMBER for name in rs.params}}
+    out = []
+    for i, cond in enumerate(rs.rules.not_evaluable):
+        problem = template_problem(cond.reason, names)
+        if problem is not None:
+            out.append((("rules", "not_evaluable", i, "reason"), *problem))
+    return out
+
+
+def _reason(when: str, template: str, names: dict[str, Type], where: str) -> Reason:
+    problem = template_problem(template, names)
+    if problem is not None:
+        message, hint = problem
+        raise JixiaoError(f"{where}: {message}" + (f" — {hint}" if hint else ""))
     return Reason(check(when, names, expect=Type.BOOL), template)
 
 
