@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from jixiao.scoring.errors import JixiaoError, KeyPath, Problem, RulesetError, did_you_mean
 from jixiao.scoring.expr import ExprError, Type, check
 from jixiao.scoring.rules import contexts
-from jixiao.scoring.rules.load import Loaded, Sources
 from jixiao.scoring.rules.indicator_rules import reason_problems
+from jixiao.scoring.rules.load import Loaded, Sources
 from jixiao.scoring.rules.models import Catalogue, Ruleset
 from jixiao.scoring.rules.yamlsource import offset_position
 from jixiao.scoring.values.units import TierTable, Unit, UnitTable
