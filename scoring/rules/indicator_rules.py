@@ -120,10 +120,14 @@ def template_problem(template: str, names: dict[str, Type]) -> tuple[str, str | 
     return None
 
 
-def reason_problems(rs: Ruleset) -> list[tuple[tuple[str | int, ...], str, str | None]]:
-    """Key path, message and hint of every bad `rules.not_evaluable[i].reason`, for validate."""
+ReasonProblem = tuple[tuple[str | int, ...], str, str | None]
+"""Key path, message and hint."""
+
+
+def reason_problems(rs: Ruleset) -> list[ReasonProblem]:
+    """Every bad `rules.not_evaluable[i].reason` template, for validate."""
     names = {**contexts.VALUE_NAMES, **{name: Type.NUMBER for name in rs.params}}
-    out = []
+    out: list[ReasonProblem] = []
     for i, cond in enumerate(rs.rules.not_evaluable):
         problem = template_problem(cond.reason, names)
         if problem is not None:
