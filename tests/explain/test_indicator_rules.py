@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from jixiao.scoring import api
 from jixiao.scoring.errors import RulesetError
+from jixiao.scoring.expr import Type, check, evaluate, to_polars
 from jixiao.scoring.rules.load import load
 
 HEADER = "extends: project-self-eval\nid: variant\nrules:\n"
@@ -92,3 +94,15 @@ def test_not_evaluable_conditions_are_ruleset_data(tmp_path: Path) -> None:
     step = _score_one(_ruleset(tmp_path, body), "≥100人", "5000", tmp_path)
     assert (step["evaluable"], step["score"], step["achieved"]) == (False, None, None)
     assert step["reason"] == "actual 5000 is implausible against 100"
+
+
+@pytest.mark.parametrize("text", ["actual / target", "safe_div(actual, target)"])
+def test_division_by_a_column_polars_holds_as_one_scalar(text: str) -> None:
+    """The ratio rule on a frame whose target column is one broadcast value (as after a
+    join that gave every row the same target): batch must divide exactly, like the
+    reference, not multiply by the reciprocal (4.95 × (1 / 5) = 0.9900000000000001)."""
+    checked = check(text, {"actual": Type.NUMBER, "target": Type.NUMBER}, expect=Type.NUMBER)
+    frame = pl.DataFrame({"actual": [4.95, 0.0, None]}).with_columns(target=pl.lit(5.0))
+    batch = frame.select(to_polars(checked)).to_series().to_list()
+    reference = [evaluate(checked, row) for row in frame.iter_rows(named=True)]
+    assert batch == reference == [0.99, 0.0, None]
