@@ -106,10 +106,13 @@ INDICATOR_SCORES: tuple[Column, ...] = (
     _c("score", "得分", F, "Points scored, rounded to the ruleset precision.", flag=True),
     _c("evaluable", "可评价", B, "Whether the row could be scored.", flag=True),
     _c("achieved", "达成", B, "Whether the target was met.", flag=True),
-    _c("ratio", "完成比例", F, "score / points.", flag=True),
+    _c("ratio", "完成比例", F, "actual / target in the target's unit (null when t = 0).", True),
     _c("has_explanation", "已说明偏差原因", B, "An explanation was given.", flag=True),
     _c("reason", "原因", S, "Why the row is not evaluable, if it is not."),
     _c("note", "备注", S, "Notes on how values were read (unit conversion, claims).", True),
+    _c("target_error", "目标值问题", S, "Why the target text could not be read, if so."),
+    _c("actual_error", "实际值问题", S, "Why the actual text could not be read, if so."),
+    _c("claimed_error", "自评得分问题", S, "Why the claimed score could not be read, if so."),
     *_PROVENANCE,
 )
 

@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 
 from jixiao.scoring.errors import JixiaoError, did_you_mean
+from jixiao.scoring.explain.indicator import explain_row
 from jixiao.scoring.expr import Type, evaluate, evaluate_aggregate
 from jixiao.scoring.fmt import shown
 from jixiao.scoring.jobs.selfeval import Results
@@ -54,6 +55,11 @@ class IndicatorStep:
     reason: str | None
     note: str | None
     source: str
+    kind: str | None
+    direction: str | None
+    achieved: bool | None
+    ratio: float | None
+    has_explanation: bool
 
 
 @dataclass
@@ -93,34 +99,6 @@ def _num(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _qualitative(plan: Plan, row: dict[str, Any]) -> float | None:
-    q = plan.loaded.ruleset.rules.qualitative
-    tier = q.tiers[row["tier"]]
-    points, claimed = row["points"], row["claimed_score"]
-    if q.use_claimed_score and claimed is not None:
-        value = claimed
-        if q.claimed_outside_band == "clamp":
-            step = 0.0 if tier.max_inclusive else 10.0**-plan.loaded.ruleset.precision
-            value = min(max(value, tier.min * points), tier.max * points - step)
-    else:
-        value = tier.default * points
-    return _round(plan, value, plan.loaded.ruleset.precision)
-
-
-def _quantitative(plan: Plan, row: dict[str, Any]) -> float | None:
-    actual = row["actual_raw"]
-    if plan.loaded.ruleset.rules.negative_actual_as_zero and actual is not None and actual < 0:
-        actual = 0.0
-    names = {
-        "actual": actual,
-        "target": row["target"],
-        "upper": row["upper"],
-        "points": row["points"],
-    }
-    value = plan.reference(plan.quantitative[row["direction"]], names)
-    return _num(value)
-
-
 def _expression(plan: Plan, row: dict[str, Any]) -> str:
     rs = plan.loaded.ruleset
     if row["kind"] == "qualitative":
@@ -133,12 +111,7 @@ def _expression(plan: Plan, row: dict[str, Any]) -> str:
 
 
 def _step(plan: Plan, row: dict[str, Any]) -> IndicatorStep:
-    score: float | None = None
-    if row["evaluable"]:
-        score = (
-            _qualitative(plan, row) if row["kind"] == "qualitative" else _quantitative(plan, row)
-        )
-        _agree(score, row["score"], f"indicator {row['indicator']!r} (row {row['source_row']})")
+    got = explain_row(plan, row, f"indicator {row['indicator']!r} (row {row['source_row']})")
     source = f"{row['source_file']}" + (f"[{row['source_sheet']}]" if row["source_sheet"] else "")
     return IndicatorStep(
         level1=row["level1"],
@@ -149,17 +122,22 @@ def _step(plan: Plan, row: dict[str, Any]) -> IndicatorStep:
         comparator=row["comparator"],
         target=row["target"],
         upper=row["upper"],
-        actual=row["actual"],
+        actual=got.actual,
         unit=row["unit"],
         tier=row["tier"],
-        rule=row["rule"],
-        expression=" ".join(_expression(plan, row).split()),
+        rule=got.rule,
+        expression=" ".join(_expression(plan, {**row, **asdict(got)}).split()),
         points=row["points"],
-        score=score,
-        evaluable=row["evaluable"],
-        reason=row["reason"],
+        score=got.score,
+        evaluable=got.evaluable,
+        reason=got.reason,
         note=row["note"],
         source=f"{source} row {row['source_row']}",
+        kind=got.kind,
+        direction=got.direction,
+        achieved=got.achieved,
+        ratio=got.ratio,
+        has_explanation=got.has_explanation,
     )
 
 

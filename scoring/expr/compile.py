@@ -152,12 +152,12 @@ def quotient(left: pl.Expr, b: Node) -> pl.Expr:
         if b.value is None or float(b.value) == 0.0:  # type: ignore[arg-type]
             return pl.lit(None, dtype=pl.Float64)
         return left * pl.lit(1.0 / float(b.value), dtype=pl.Float64)  # type: ignore[arg-type]
-    divisor = observed(b)
-    if not isinstance(b, Col):
-        # A divisor that turns out constant at run time (coalesce over an all-null
-        # column) would also hit the reciprocal kernel; spreading it over the rows
-        # (left * 0 is 0, or null/NaN exactly when the quotient is) keeps it exact.
-        divisor = divisor + left * 0.0
+    # A divisor that turns out constant at run time (coalesce over an all-null column,
+    # or a plain column Polars holds as one scalar, as after a join that gave every row
+    # the same target) would hit the reciprocal kernel: 4.95 / 5 → 0.9900000000000001.
+    # Spreading it over the rows (left * 0 is 0, or null/NaN exactly when the quotient
+    # is) keeps it exact.
+    divisor = observed(b) + left * 0.0
     return pl.when(_nonzero(b)).then(left / divisor)
 
 

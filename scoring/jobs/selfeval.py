@@ -59,6 +59,9 @@ INDICATOR_COLUMNS = [
     "has_explanation",
     "reason",
     "note",
+    "target_error",
+    "actual_error",
+    "claimed_error",
 ]
 """indicator_scores: the input texts, what was parsed from them, and what was scored."""
 

@@ -18,34 +18,11 @@ from jixiao.scoring.errors import Problem
 from jixiao.scoring.expr import Checked, Type, check, evaluate, to_polars
 from jixiao.scoring.rules import contexts
 from jixiao.scoring.rules.expressions import SourcedChecker
+from jixiao.scoring.rules.indicator_rules import DIRECTIONS, IndicatorRules, compile_indicator_rules
 from jixiao.scoring.rules.load import Loaded, Sources
 from jixiao.scoring.rules.models import Catalogue
 from jixiao.scoring.rules.project_rules import ProjectRules, compile_project
 from jixiao.scoring.rules.vocabulary import Vocabulary
-
-DIRECTIONS = ("higher", "lower", "exact", "range")
-"""Quantitative directions; the comparator of the target decides which applies."""
-
-DIRECTION_OF = {
-    ">=": "higher",
-    ">": "higher",
-    "<=": "lower",
-    "<": "lower",
-    "=": "exact",
-    "range": "range",
-}
-"""正向 ≥ >, 反向 ≤ <, 等于 =, 区间 (DOMAIN §2 and §3)."""
-
-ACHIEVED = {
-    ">=": "actual >= target",
-    ">": "actual > target",
-    "<=": "actual <= target",
-    "<": "actual < target",
-    "=": "(actual <= 0) if target == 0 else (actual >= target)",
-    "range": "between(actual, target, upper)",
-}
-"""When a quantitative target counts as met (for the `achieved` column and flags); `=`
-follows the scoring rule of DOMAIN §2 (t = 0 → a ≤ 0; t > 0 → as 正向)."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +31,12 @@ class Plan:
 
     loaded: Loaded
     vocab: Vocabulary
+    # --- indicator level (rules-ind): scoring rules per direction, and every other
+    # indicator-level rule (kind, direction, not-evaluable reasons, negative actuals,
+    # qualitative bands, achieved) as checked expressions, see rules/indicator_rules.py.
     quantitative: dict[str, Checked]
-    achieved: dict[str, Checked]
+    indicator: IndicatorRules
+    # --- end indicator level
     budget_rate: Checked
     budget_score: Checked
     common: dict[str, Checked]
@@ -132,7 +113,7 @@ def compile_ruleset(loaded: Loaded) -> Plan:
         )
         for d in DIRECTIONS
     }
-    achieved = {c: check(text, quant_names, expect=Type.BOOL) for c, text in ACHIEVED.items()}
+    indicator = compile_indicator_rules(rs, quantitative)
     formulas = compile_catalogue(cat, loaded.catalogue_sources, rule.problems)
     rate = formulas.pop(rs.budget_execution.indicator)
     precision = rs.budget_execution.precision
@@ -147,4 +128,4 @@ def compile_ruleset(loaded: Loaded) -> Plan:
     categories = tuple(k for k in rs.weights if k != contexts.BUDGET_PART)
     project = compile_project(loaded, vocab, categories, rule)
     rule.raise_problems()
-    return Plan(loaded, vocab, quantitative, achieved, rate, score, formulas, project)
+    return Plan(loaded, vocab, quantitative, indicator, rate, score, formulas, project)

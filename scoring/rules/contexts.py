@@ -8,7 +8,7 @@ tables the pipeline really produces.
 from __future__ import annotations
 
 from jixiao.scoring.expr import Type
-from jixiao.scoring.rules.models import Catalogue
+from jixiao.scoring.rules.models import Catalogue, Ruleset
 
 BUDGET_PART = "budget_execution"
 """The weights key of the 预算执行率 part."""
@@ -21,6 +21,44 @@ QUANT_NAMES: dict[str, Type] = {
 }
 """Quantitative rules see the parsed actual (in the target's unit), target, range upper
 bound and the indicator's points."""
+
+INDICATOR_INPUTS: dict[str, Type] = {
+    "comparator": Type.TEXT,
+    "target": Type.NUMBER,
+    "upper": Type.NUMBER,
+    "actual": Type.NUMBER,
+    "actual_kind": Type.TEXT,
+    "actual_text": Type.TEXT,
+    "tier": Type.TEXT,
+    "points": Type.NUMBER,
+    "claimed_score": Type.NUMBER,
+    "target_error": Type.TEXT,
+    "actual_error": Type.TEXT,
+    "claimed_error": Type.TEXT,
+}
+"""What prepare parsed from one indicator row: the inputs of every indicator-level rule."""
+
+VALUE_NAMES: dict[str, Type] = {
+    **INDICATOR_INPUTS,
+    "kind": Type.TEXT,
+    "direction": Type.TEXT,
+}
+"""Names the not-evaluable conditions (`rules.not_evaluable`) and their reasons may use."""
+
+ACHIEVED_NAMES: dict[str, Type] = {**QUANT_NAMES, "tier": Type.TEXT}
+"""Names the `rules.achieved` expressions may use."""
+
+BAND_NAMES: dict[str, Type] = {
+    "band_min": Type.NUMBER,
+    "band_max": Type.NUMBER,
+    "band_top": Type.BOOL,
+    "band_default": Type.NUMBER,
+    "band_lo": Type.NUMBER,
+    "band_hi": Type.NUMBER,
+    "in_band": Type.BOOL,
+}
+"""What the compiler derives for a qualitative row from its tier's band (shares of
+points, the band in points, whether a claimed score lies in it)."""
 
 BUDGET_NAMES: dict[str, Type] = {"rate": Type.NUMBER, "points": Type.NUMBER}
 """The budget execution score sees the execution rate and the part's weight."""
@@ -78,7 +116,7 @@ DEPARTMENT_FLAG_NAMES: dict[str, Type] = {
 }
 """Columns of the department_summary table visible to department-level flags."""
 
-RESERVED = frozenset({*QUANT_NAMES, *BUDGET_NAMES})
+RESERVED = frozenset({*QUANT_NAMES, *BUDGET_NAMES, *VALUE_NAMES, *BAND_NAMES})
 """Names a ruleset parameter may not shadow."""
 
 
@@ -97,3 +135,22 @@ def project_formula_names(cat: Catalogue) -> dict[str, Type]:
     if table is None:
         return {}
     return {c.name: Type.NUMBER for c in table.columns if c.type == "number"}
+
+
+RuleText = tuple[tuple[str | int, ...], str, dict[str, Type], Type]
+"""Key path, expression text, the names it may use, and the type it must have."""
+
+
+def indicator_rule_texts(rs: Ruleset) -> list[RuleText]:
+    """The indicator-level expressions a ruleset writes (besides `rules.quantitative`),
+    so that `validate` checks them at their file:line:col exactly as compile will."""
+    params = {name: Type.NUMBER for name in rs.params}
+    achieved = {**ACHIEVED_NAMES, **params}
+    out: list[RuleText] = [
+        (("rules", "achieved", d), getattr(rs.rules.achieved, d), achieved, Type.BOOL)
+        for d in ("higher", "lower", "exact", "range", "qualitative")
+    ]
+    values = {**VALUE_NAMES, **params}
+    for i, cond in enumerate(rs.rules.not_evaluable):
+        out.append((("rules", "not_evaluable", i, "when"), cond.when, values, Type.BOOL))
+    return out

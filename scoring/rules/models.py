@@ -178,6 +178,38 @@ class QualitativeRules(Strict):
     clamped into the band (and flagged)."""
 
 
+class AchievedRules(Strict):
+    """When an indicator counts as met (the `achieved` column, `n_missed`, flags), one
+    boolean expression per direction. It must agree with the scoring rule: a row that
+    gets full points is achieved (正向 `>95%` with actual 95% scores w, so achieved).
+
+    Names: `actual` (after `negative_actual_as_zero`), `target`, `upper`, `points`,
+    `tier` (qualitative rows) and the ruleset's `params`.
+    """
+
+    higher: str
+    """正向 (≥ and > alike): e.g. `actual >= target`."""
+    lower: str
+    """反向 (≤ and < alike): e.g. `actual <= target`."""
+    exact: str
+    """等于 (=): e.g. `(actual <= 0) if target == 0 else (actual >= target)`."""
+    range: str
+    """Range targets: e.g. `between(actual, target, upper)`."""
+    qualitative: str
+    """Tier judged as met: e.g. `tier == '达成'` (a tier name of the catalogue)."""
+
+
+class NotEvaluable(Strict):
+    """A condition under which an indicator cannot be scored, with the reason shown."""
+
+    when: str
+    """Boolean expression over the parsed values: `kind`, `direction`, `comparator`,
+    `actual_kind` (blank / number / tier / text), `actual_text`, `actual`, `target`,
+    `upper`, `tier`, `target_error`, `actual_error`."""
+    reason: str
+    """Message; `{name}` inserts that value of the row (a null shows as `?` or `blank`)."""
+
+
 class Rules(Strict):
     """Scoring rules by indicator kind."""
 
@@ -186,7 +218,12 @@ class Rules(Strict):
     qualitative: QualitativeRules
     """Rules for indicators judged by tier."""
     negative_actual_as_zero: bool = True
-    """A negative actual counts as 0 (DOMAIN §2)."""
+    """A negative actual counts as 0 (DOMAIN §2) in the scoring and `achieved` rules."""
+    achieved: AchievedRules
+    """When an indicator counts as met, per direction (see docs/rulesets.md)."""
+    not_evaluable: list[NotEvaluable] = Field(min_length=1)
+    """Conditions that make an indicator not evaluable, tried in order; the first that
+    holds gives the reason. A row none of them catches is scored by its rule."""
 
 
 class BudgetExecution(Strict):

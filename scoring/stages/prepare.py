@@ -16,7 +16,6 @@ import polars as pl
 from jixiao.scoring.io.read import REJECT_SCHEMA
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.vocabulary import level_key
-from jixiao.scoring.stages.score import classify_values
 from jixiao.scoring.values.grammar import parse_actual, parse_number, parse_target, reconcile
 
 RENAMED_INDICATOR_TEXT = {
@@ -271,7 +270,7 @@ def _parse_values(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
         actual_error=pl.coalesce(a("error"), r("error")),
         note=r("note"),
     ).drop("_t", "_a", "_r")
-    return _with_default_note(classify_values(frame))
+    return _with_default_note(frame)
 
 
 def _with_default_note(frame: pl.DataFrame) -> pl.DataFrame:

@@ -120,12 +120,6 @@ def test_explain_recomputes_completeness(plan: Plan, results: Results) -> None:
     assert explained.complete is False and explained.issues
 
 
-@pytest.mark.xfail(
-    reason="explain copies evaluable and reason of a not-evaluable row from the batch "
-    "(scoring/explain/project.py _step; issue 7 item 4: explain recomputes every column)",
-    strict=True,
-    raises=AssertionError,
-)
 def test_explain_recomputes_not_evaluable_reasons(plan: Plan, results: Results) -> None:
     """Overwrite the batch's reason of one blank-actual row: a recomputing explain gives
     its own reason (or refuses), never the planted text."""
