@@ -83,6 +83,10 @@ class Explanation:
     grade: str | None = None
     complete: bool = True
     issues: str | None = None
+    n_indicators: int = 0
+    n_not_evaluable: int = 0
+    n_missed: int = 0
+    """Indicators not met (evaluable and `achieved` false), recomputed from the steps."""
     names: dict[str, str] = field(default_factory=dict)
     """Catalogue names of the level-1 and level-2 ids, for display."""
 
@@ -193,7 +197,7 @@ def _sums(plan: Plan, steps: list[IndicatorStep]) -> dict[str, object]:
     row: dict[str, object] = {
         "n_indicators": float(len(steps)),
         "n_not_evaluable": float(sum(not s.evaluable for s in steps)),
-        "n_missed": float(sum(getattr(s, "achieved", None) is False for s in steps)),
+        "n_missed": float(sum(s.achieved is False for s in steps)),
         "points_total": sum(s.points for s in steps),
     }
     for c in plan.categories:
@@ -278,9 +282,10 @@ def _roll_up(plan: Plan, out: Explanation, batch: dict[str, Any]) -> None:
     out.complete = bool(row["complete"])
     out.issues = row["issues"]  # type: ignore[assignment]
     out.grade = row["grade"]  # type: ignore[assignment]
-    counted = ["n_indicators", "n_not_evaluable", "points_total"]
-    if out.indicators and hasattr(out.indicators[0], "achieved"):
-        counted.append("n_missed")  # once the indicator steps recompute `achieved`
+    out.n_indicators = int(row["n_indicators"])  # type: ignore[call-overload]
+    out.n_not_evaluable = int(row["n_not_evaluable"])  # type: ignore[call-overload]
+    out.n_missed = int(row["n_missed"])  # type: ignore[call-overload]
+    counted = ["n_indicators", "n_not_evaluable", "n_missed", "points_total"]
     for what in ("total", "indicator_score", *counted):
         _agree(_num(row[what]), _num(batch[what]), what)
     for what in ("complete", "issues", "grade"):

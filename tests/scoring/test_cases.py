@@ -10,8 +10,8 @@ the in-memory ones). A case whose expectation the engine does not meet stays, ma
 
 Besides points, a case may assert per indicator `achieved`, `ratio` and `has_explanation`,
 per project `n_indicators`, `n_not_evaluable` and `n_missed`, and per department its
-department_summary row. The explain path checks only what `explain_project` shows; the
-rest is checked on the batch path (see `test_explain_shows_every_case_field`).
+department_summary row. The explain path recomputes and shows every one of them
+(`test_explain_shows_every_case_field` keeps it so).
 
 Invariants over every case: no row lost (rows in = scored + rejected, and "in" is every
 row the case wrote), and the same inputs give byte-identical csv and parquet outputs.
@@ -323,8 +323,8 @@ INDICATOR_OPTIONAL = ("achieved", "ratio", "has_explanation")
 """Checked only where the case writes them (`null` included) and the path shows them."""
 PROJECT_COUNTS = ("n_indicators", "n_not_evaluable", "n_missed")
 EXPLAIN_SHOWS = frozenset(f.name for f in (*fields(IndicatorStep), *fields(Explanation)))
-"""What `explain_project` exposes today; an expectation it does not show is checked on the
-batch path only (and `test_explain_shows_every_case_field` says so, as a strict xfail)."""
+"""What `explain_project` exposes; `test_explain_shows_every_case_field` requires every
+case field to be among them, so the explain path checks everything the batch path does."""
 
 IndicatorView = Mapping[str, Any]
 """One indicator's score, evaluable, reason, note, project and name, from either path."""
@@ -513,13 +513,6 @@ def test_same_inputs_give_byte_identical_outputs(case_id: str, runs: Runs, tmp_p
     assert not changed, f"outputs differ between two runs: {changed}"
 
 
-@pytest.mark.xfail(
-    reason="explain recomputes every column it shows (issue 7 item 4): explain_project does "
-    "not show achieved, ratio, has_explanation or the project counts yet, so the cases check "
-    "them on the batch path only",
-    strict=True,
-    raises=AssertionError,
-)
 def test_explain_shows_every_case_field() -> None:
     missing = {*INDICATOR_OPTIONAL, *PROJECT_COUNTS} - EXPLAIN_SHOWS
     assert not missing, f"explain_project does not show {sorted(missing)}"
