@@ -9,7 +9,6 @@ fixed workbook properties, no dependence on dict order.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import tempfile
@@ -23,6 +22,7 @@ import polars as pl
 import xlsxwriter
 
 from jixiao.scoring.errors import JixiaoError
+from jixiao.scoring.io.hashing import sha256_file as sha256_file  # moved; re-exported
 
 EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, the header row included
 FORMATS = ("csv", "parquet", "xlsx")
@@ -32,15 +32,6 @@ WORKBOOK_CREATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _MAX_WIDTH = 60
 _WIDTH_SAMPLE = 1000
 _SHEET_BAD_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
-
-
-def sha256_file(path: str | Path) -> str:
-    """Hex SHA-256 of a file's bytes, read in chunks so large inputs stay out of memory."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @contextmanager
