@@ -47,7 +47,7 @@ def _reject_frame(
 def split_rejects(frame: pl.LazyFrame, spec: TableSpec) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Blank rows, blank keys and (for unique keys) repeated keys go to rejects, in that
     order, each row at most once; rejects keep the input order."""
-    frame = frame.with_row_index("__seq")
+    frame = frame.with_row_index("__seq").cache()  # read once, split many ways
     blank = frame.filter(pl.col(BLANK))
     rejects = [_reject_frame(blank, spec.name, pl.lit(None), pl.lit("blank row"), pl.lit(None))]
     rest = frame.filter(~pl.col(BLANK))

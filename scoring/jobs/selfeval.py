@@ -20,7 +20,7 @@ from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.load import Loaded
 from jixiao.scoring.stages.prepare import prepare_indicators, prepare_projects
 from jixiao.scoring.stages.rollup import department_summary, indicator_totals, project_scores
-from jixiao.scoring.stages.score import score_indicators
+from jixiao.scoring.stages.score import classify_values, score_indicators
 
 Engine = Literal["in-memory", "streaming"]
 
@@ -110,7 +110,7 @@ class Results:
         }
 
 
-def _note(frame: pl.DataFrame) -> pl.DataFrame:
+def _note(frame: pl.LazyFrame) -> pl.LazyFrame:
     """The value note plus the claimed-score note, where there is one."""
     both = pl.concat_str(
         [pl.col("note"), pl.col("claimed_note")], separator="; ", ignore_nulls=True
@@ -119,34 +119,50 @@ def _note(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(note=note)
 
 
+def _classified(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """kind, direction, value_reason. Temporary: agreement 1 moves this into the score
+    stage (rules-ind); until then the job adds it between prepare and score."""
+    return classify_values(frame)  # type: ignore[arg-type,return-value]
+
+
 def run(
     plan: Plan, inputs: Inputs, *, year: int | None = None, engine: Engine = "in-memory"
 ) -> Results:
     """Score already-read input tables with a compiled plan.
 
-    Output rows keep the input order (every join keeps the left order), which makes the
-    outputs byte-identical across runs and engines without a sort.
+    The stages only build one lazy query from the input scans to each output table; the
+    outputs are collected together, so a common part (the scans, the parsed rows) is
+    computed once and `engine="streaming"` runs the whole plan in bounded batches. Output
+    rows keep the input order (every join keeps the left order), which makes the outputs
+    byte-identical across runs and engines without a sort.
     """
     started = time.perf_counter()
-    projects, project_rejects = prepare_projects(inputs.tables["projects"], plan, year)
-    indicators, indicator_rejects = prepare_indicators(inputs.tables["indicators"], projects, plan)
-    indicators = _note(indicators)
-    scored_lf = score_indicators(indicators.lazy(), plan)
-    projects_lf = project_scores(projects.lazy(), indicator_totals(scored_lf, plan), plan)
-    scored, project_table = pl.collect_all(
-        [scored_lf, projects_lf], engine="streaming" if engine == "streaming" else "in-memory"
-    )
+    # `.cache()` marks the frames several branches read, so that each is computed once;
+    # the optimizer's own de-duplication does not find them in a plan this deep.
+    projects, project_rejects = prepare_projects(inputs.frames["projects"], plan, year)
+    projects = projects.cache()
+    indicators, indicator_rejects = prepare_indicators(inputs.frames["indicators"], projects, plan)
+    scored = score_indicators(_note(_classified(indicators)).cache(), plan).cache()
+    totals = project_scores(projects, indicator_totals(scored, plan), plan).cache()
+    queries = [
+        _with_provenance(scored, INDICATOR_COLUMNS),
+        _with_provenance(totals, project_columns(plan)),
+        pl.concat([inputs.reject_frame, project_rejects, indicator_rejects]),
+    ]
+    indicator_table, project_table, rejects = pl.collect_all(queries, engine=engine)
     results = Results(
-        indicator_scores=_with_provenance(scored, INDICATOR_COLUMNS),
-        project_scores=_with_provenance(project_table, project_columns(plan)),
+        indicator_scores=indicator_table,
+        project_scores=project_table,
+        # On the collected project table (one row per project): the streaming engine
+        # sums in another order, and a sum's last digit must not depend on the engine.
         department_summary=department_summary(project_table, plan),
-        rejects=pl.concat([inputs.rejects, project_rejects, indicator_rejects]),
+        rejects=rejects,
     )
     results.manifest = manifest(plan.loaded, inputs, results, time.perf_counter() - started)
     return results
 
 
-def _with_provenance(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+def _with_provenance(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
     return frame.select(*columns, *PROVENANCE).rename(PROVENANCE)
 
 
@@ -187,7 +203,7 @@ def row_accounting(inputs: Inputs, results: Results) -> dict[str, dict[str, int]
         "indicators": results.indicator_scores.height,
     }
     for table, n_scored in scored.items():
-        n_in = inputs.tables[table].height + int((inputs.rejects["table"] == table).sum())
+        n_in = sum(s.rows.get(table, 0) for s in inputs.sources)
         n_rejected = int((results.rejects["table"] == table).sum())
         out[table] = {"in": n_in, "scored": n_scored, "rejected": n_rejected}
         if n_in != n_scored + n_rejected:
