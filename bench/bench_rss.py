@@ -33,10 +33,10 @@ from bench_score import OUT, dataset  # noqa: E402
 JIXIAO = Path(sys.executable).with_name("jixiao")
 
 
-def measure(command: list[str]) -> tuple[float, float]:
+def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """(seconds, peak RSS in MiB) of one child process; fails loudly if it fails."""
     started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
@@ -44,24 +44,34 @@ def measure(command: list[str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024  # Linux reports KiB
 
 
-def commands(n: int, engines: list[str]) -> dict[str, list[str]]:
+Run = tuple[list[str], dict[str, str] | None]
+
+
+def commands(n: int, engines: list[str], baseline: str | None) -> dict[str, Run]:
     projects, indicators = dataset(n)
     out = OUT / f"rss-{n}"
-    runs = {
-        f"jixiao score, {engine}": [
-            str(JIXIAO), "score", "-q", "-f", "parquet", "--engine", engine,
-            "-o", str(out / engine), str(projects), str(indicators),
-        ]
+    score = ["score", "-q", "-f", "parquet", str(projects), str(indicators)]
+    runs: dict[str, Run] = {
+        f"jixiao score, {engine}": (
+            [str(JIXIAO), *score, "--engine", engine, "-o", str(out / engine)],
+            None,
+        )
         for engine in engines
-    }  # fmt: skip
+    }
+    if baseline:  # another build of jixiao (pip install --target DIR), e.g. before a change
+        cli = [sys.executable, "-c", "from jixiao.cli.main import main; main()"]
+        env = {**os.environ, "PYTHONPATH": baseline}
+        for engine in engines:
+            command = [*cli, *score, "--engine", engine, "-o", str(out / f"base-{engine}")]
+            runs[f"baseline jixiao score, {engine}"] = (command, env)
     hand = (
         "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
         "from bench_score import run_hand_written as h;"
         "h(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))"
     )
-    runs["hand-written Polars, in-memory"] = [
+    runs["hand-written Polars, in-memory"] = ([
         sys.executable, "-c", hand, str(HERE), str(projects), str(indicators), str(out / "hand"),
-    ]  # fmt: skip
+    ], None)  # fmt: skip
     return runs
 
 
@@ -71,6 +81,9 @@ def main() -> None:
     )
     parser.add_argument("--projects", type=int, nargs="+", default=[100_000])
     parser.add_argument("--engines", nargs="+", default=["in-memory", "streaming"])
+    parser.add_argument(
+        "--baseline", help="site dir of another jixiao build to measure too (PYTHONPATH)"
+    )
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, "
@@ -81,7 +94,8 @@ def main() -> None:
     print("| ---: | ---: | --- | ---: | ---: | ---: |")
     for n in args.projects:
         rows = pl.scan_parquet(dataset(n)[1]).select(pl.len()).collect().item()
-        measured = {name: measure(cmd) for name, cmd in commands(n, args.engines).items()}
+        runs = commands(n, args.engines, args.baseline)
+        measured = {name: measure(cmd, env) for name, (cmd, env) in runs.items()}
         hand_rss = measured["hand-written Polars, in-memory"][1]
         for name, (seconds, rss) in measured.items():
             print(
