@@ -119,6 +119,11 @@ def _note(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.with_columns(note=note)
 
 
+_SCRATCH = ["points_text", "claimed_text", "claimed_note"]
+"""Texts already parsed and notes already merged: not carried into the cached frames
+(a cache keeps every column it holds, projection pushdown stops there)."""
+
+
 def _classified(frame: pl.LazyFrame) -> pl.LazyFrame:
     """kind, direction, value_reason. Temporary: agreement 1 moves this into the score
     stage (rules-ind); until then the job adds it between prepare and score."""
@@ -142,7 +147,8 @@ def run(
     projects, project_rejects = prepare_projects(inputs.frames["projects"], plan, year)
     projects = projects.cache()
     indicators, indicator_rejects = prepare_indicators(inputs.frames["indicators"], projects, plan)
-    scored = score_indicators(_note(_classified(indicators)).cache(), plan).cache()
+    prepared = _note(_classified(indicators)).drop(_SCRATCH)
+    scored = score_indicators(prepared.cache(), plan).cache()
     totals = project_scores(projects, indicator_totals(scored, plan), plan).cache()
     queries = [
         _with_provenance(scored, INDICATOR_COLUMNS),
