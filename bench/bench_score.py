@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from jixiao.examples.generate import generate  # noqa: E402
-from scoring import api  # noqa: E402
+from jixiao.scoring import api  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 

@@ -1,8 +1,4 @@
-"""Content hashes of files, for the run manifest and the readers' provenance.
-
-Its own module so readers and writers both use it without the reader importing the
-writer (io/read.py still imports it through io/write.py until its owner switches).
-"""
+"""Content hashes of files, for the run manifest: which exact bytes were read and written."""
 
 from __future__ import annotations
 

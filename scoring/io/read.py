@@ -1,50 +1,60 @@
-"""Input files → canonical tables + a rejects table, with every row's source kept.
+"""Input files → lazy canonical tables + a lazy rejects table, with every row's source kept.
 
 Departments hand in .xlsx workbooks (often with a title row above the header), CSVs in
 UTF-8 or GBK, or parquet. Each sheet or file is matched to a `TableSpec` by its
 headers, its headers are mapped to canonical names, every value is kept as the text
-the user wrote (the value parser reads it later), and every row carries `_file`,
-`_sheet` and `_row` so that any later message can point back at the cell.
+the user wrote (the value parsers read it later and normalise it themselves), and every
+row carries `_file`, `_sheet` and `_row` so that any later message can point back at the
+cell. Only what must be is stripped here: key cells, and the test for blank rows.
 
-Invariant "nothing lost": a data row either goes on in `Inputs.tables` or lands in
-`Inputs.rejects` with its file, sheet, row, column and reason. The only rows not
-accounted for are blank rows after the last non-blank row of a sheet, which Excel's
-used range and trailing newlines produce without the user writing them.
+CSV and parquet are scanned, not loaded: a run turns the scans, the stages and the
+writers into one query, so a large input is never held twice. Only the first rows (to
+find the header) and, for CSV, one streaming pass (row count, trailing blank rows, and
+a malformed file found while reading rather than mid-run) are read here.
+
+Invariant "nothing lost": a data row either goes on in `Inputs.frames` or lands in
+`Inputs.reject_frame` with its file, sheet, row, column and reason. The only rows not
+accounted for are blank rows after the last non-blank row of a sheet or CSV, which
+Excel's used range and trailing newlines produce without the user writing them.
 """
 
 from __future__ import annotations
 
-import ast
-import codecs
-import csv
-import io
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from jixiao.scoring.errors import InputError, did_you_mean
-from jixiao.scoring.io.tablespec import TableSpec, normalize_header
-from jixiao.scoring.io.write import sha256_file
+from jixiao.scoring.errors import InputError
+from jixiao.scoring.io.hashing import sha256_file
+from jixiao.scoring.io.headers import Match, check_duplicates, classify, column_letter
+from jixiao.scoring.io.read_excel import read_excel_sheets
+from jixiao.scoring.io.read_text import HEADER_SCAN_ROWS, detect_encoding, scan_text
+from jixiao.scoring.io.rejects import (
+    BLANK,
+    PROVENANCE,
+    REJECT_SCHEMA,
+    TEXT,
+    empty_rejects,
+    split_rejects,
+)
+from jixiao.scoring.io.tablespec import TableSpec
 
-PROVENANCE = ("_file", "_sheet", "_row")
-REJECT_SCHEMA: dict[str, pl.DataType] = {
-    "file": pl.String(),
-    "sheet": pl.String(),
-    "row": pl.Int64(),
-    "table": pl.String(),
-    "column": pl.String(),
-    "text": pl.String(),
-    "reason": pl.String(),
-}
+__all__ = [
+    "PROVENANCE",
+    "REJECT_SCHEMA",
+    "Inputs",
+    "SourceInfo",
+    "detect_encoding",
+    "empty_rejects",
+    "read_inputs",
+    "read_table",
+]
+
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
-HEADER_SCAN_ROWS = 10  # a title row or two may sit above the header
 _TEXT_MAX = 200  # characters of a rejected row's content shown in `text`
-# Helper columns that live between reading and splitting off rejects.
-_BLANK, _TEXT = "__blank", "__text"
 
 
 @dataclass
@@ -62,21 +72,45 @@ class SourceInfo:
 
 @dataclass
 class Inputs:
-    """Canonical tables (all pl.String plus provenance) and the rows that were rejected."""
+    """Canonical tables (all pl.String plus provenance) and the rejected rows, as lazy
+    queries; `tables` and `rejects` collect them for callers that want frames."""
 
-    tables: dict[str, pl.DataFrame]
-    rejects: pl.DataFrame
+    frames: dict[str, pl.LazyFrame]
+    reject_frame: pl.LazyFrame
     sources: list[SourceInfo]
     unused_columns: list[tuple[str, str | None, str]]  # (file, sheet, header)
+    _collected: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """Every table collected (once)."""
+        for name, frame in self.frames.items():
+            if name not in self._collected:
+                self._collected[name] = frame.collect()
+        return {name: self._collected[name] for name in self.frames}
+
+    @property
+    def rejects(self) -> pl.DataFrame:
+        """The reader's rejects collected (once)."""
+        if "\0rejects" not in self._collected:
+            self._collected["\0rejects"] = self.reject_frame.collect()
+        return self._collected["\0rejects"]
 
 
 @dataclass
 class _Grid:
-    """A sheet as read: String columns c0…cN and `_row`; the header is still inside
-    `body` unless `headers` is known (parquet)."""
+    """A sheet or file as read: String columns `cells` and `_row`.
+
+    `head` is its first rows as text (stripped, blank → None), where the header is looked
+    for unless `headers` is known (parquet); `filled` is how many rows there are up to
+    the last non-blank one (all rows, when that is not worth a pass: parquet).
+    """
 
     sheet: str | None
-    body: pl.DataFrame
+    body: pl.LazyFrame
+    cells: list[str]
+    head: pl.DataFrame
+    filled: int
     headers: list[str | None] | None = None
 
 
@@ -85,201 +119,83 @@ class _Piece:
     """One sheet or file matched to a table, before rejects are split off."""
 
     table: str
-    frame: pl.DataFrame
-    unused: list[str]
+    frame: pl.LazyFrame
+    rows: int
     header_row: int | None
 
 
-def empty_rejects() -> pl.DataFrame:
-    """A rejects table with no rows, for stages that found nothing to reject."""
-    return pl.DataFrame(schema=REJECT_SCHEMA)
+def _blank(cell: pl.Expr) -> pl.Expr:
+    return cell.is_null() | (cell.str.strip_chars() == "")
 
 
-def _where(file: str, sheet: str | None, row: int | None = None) -> str:
-    """`a.xlsx, sheet 指标, row 3`: how every input error starts."""
-    parts = [file] + ([f"sheet {sheet!r}"] if sheet is not None else [])
-    return ", ".join(parts + ([f"row {row}"] if row is not None else []))
+def _stripped(cell: pl.Expr) -> pl.Expr:
+    """A cell without outer whitespace (full-width too); blank → null."""
+    return cell.str.strip_chars().replace("", None)
 
 
-def _column_letter(index: int) -> str:
-    """0 → A, 26 → AA: users find columns by letter in Excel."""
-    out = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-# --- reading files into grids -------------------------------------------------------
-
-
-def detect_encoding(data: bytes, file: str) -> str:
-    """BOM, else strict UTF-8, else strict GB18030 (a superset of GBK); never a guess."""
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"  # Excel's "Unicode text" export
+def _filled_rows(body: pl.LazyFrame, cells: list[str], file: str) -> int:
+    """Rows up to the last non-blank one, in one streaming pass that also parses the file."""
+    if not cells:
+        return 0
+    filled = pl.any_horizontal(~_blank(pl.col(c)) for c in cells)
+    query = body.with_row_index("__i").select(pl.col("__i").filter(filled).max())
     try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as utf8_error:
-        try:
-            data.decode("gb18030")
-            return "gb18030"
-        except UnicodeDecodeError as gb_error:
-            raise InputError(
-                f"{file}: cannot decode as UTF-8 (bad byte 0x{data[utf8_error.start]:02x} at "
-                f"offset {utf8_error.start}) nor as GBK/GB18030 (bad byte at offset "
-                f"{gb_error.start}); save the file as UTF-8 CSV"
-            ) from None
+        last = query.collect(engine="streaming").item()
+    except pl.exceptions.ComputeError as exc:
+        raise InputError(
+            f"{file}: malformed CSV (a row with more cells than the first rows' "
+            f"{len(cells)}, or a broken quote): {str(exc).splitlines()[0]}"
+        ) from None
+    return 0 if last is None else int(last) + 1
 
 
-def _delimiter(text: str, suffix: str) -> str:
-    """Tab for .tsv, or when the first lines hold tabs and no commas; else comma."""
-    if suffix == ".tsv":
-        return "\t"
-    head = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS])
-    return "\t" if "\t" in head and "," not in head else ","
+def _head(body: pl.LazyFrame, cells: list[str]) -> pl.DataFrame:
+    return body.head(HEADER_SCAN_ROWS).with_columns(_stripped(pl.col(c)) for c in cells).collect()
 
 
-def _read_text(path: Path, file: str) -> tuple[list[_Grid], str]:
-    data = path.read_bytes()
-    encoding = detect_encoding(data, file)
-    text = data.decode(encoding)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, path.suffix))
-    rows: list[list[str]] = []
-    starts: list[int] = []
-    line = 1
+def _text_grid(path: Path, file: str) -> tuple[_Grid, str]:
+    body, encoding = scan_text(path, file)
+    cells = [c for c in body.collect_schema().names() if c != "_row"]
+    return _Grid(None, body, cells, _head(body, cells), _filled_rows(body, cells, file)), encoding
+
+
+def _excel_grids(path: Path, file: str) -> list[_Grid]:
+    grids = []
+    for sheet, frame in read_excel_sheets(path, file):
+        cells = [c for c in frame.columns if c != "_row"]
+        body = frame.lazy()
+        grids.append(_Grid(sheet, body, cells, _head(body, cells), _filled_rows(body, cells, file)))
+    return grids
+
+
+def _parquet_grid(path: Path, file: str) -> _Grid:
     try:
-        for record in reader:
-            rows.append(record)
-            starts.append(line)
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise InputError(f"{_where(file, None, line)}: malformed CSV: {exc}") from None
-    return [_Grid(None, _rows_to_frame(rows, starts))], encoding
-
-
-def _rows_to_frame(rows: list[list[str]], starts: list[int]) -> pl.DataFrame:
-    width = max((len(r) for r in rows), default=0)
-    columns = {f"c{j}": [r[j] if j < len(r) else None for r in rows] for j in range(width)}
-    frame = pl.DataFrame(columns, schema={c: pl.String for c in columns})
-    return frame.with_columns(pl.Series("_row", starts, dtype=pl.Int64))
-
-
-def _read_excel(path: Path, file: str) -> list[_Grid]:
-    """Every sheet as text, blank rows kept so that row numbers stay Excel's.
-
-    fastexcel is the calamine engine behind pl.read_excel; it is called directly because
-    pl.read_excel drops blank rows, which would shift every row number after them.
-    """
-    import fastexcel
-
-    try:
-        reader = fastexcel.read_excel(str(path))
-        grids = []
-        merges = merged_ranges(path)
-        for name in reader.sheet_names:
-            sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-            raw = sheet.to_polars()
-            columns = sheet.available_columns()
-            first_col = columns[0].absolute_index if columns else 0
-            raw = _fill_merged(raw, merges.get(name, []), first_col)
-            frame = raw.rename({c: f"c{j}" for j, c in enumerate(raw.columns)})
-            grids.append(_Grid(name, frame.with_row_index("_row", offset=1)))
-    except Exception as exc:  # fastexcel raises its own hierarchy for broken files
-        raise InputError(f"{file}: cannot read as an Excel workbook: {exc}") from exc
-    return [_Grid(g.sheet, g.body.with_columns(pl.col("_row").cast(pl.Int64))) for g in grids]
-
-
-_MERGE = re.compile(r'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
-_SHEET = re.compile(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
-_REL = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
-
-
-def _col_index(letters: str) -> int:
-    """`A` → 0, `AB` → 27."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-def merged_ranges(path: Path) -> dict[str, list[tuple[int, int, int, int]]]:
-    """Merged cell ranges per sheet name, 0-based (first row, first col, last row, last col).
-
-    Templates merge the 一级指标/二级指标 cells of a block of indicator rows; the value
-    sits in the top cell only. calamine does not report merges, so they are read from
-    the workbook's XML. A workbook whose parts cannot be read this way has none.
-    """
-    import html
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as z:
-            rels = dict(_REL.findall(z.read("xl/_rels/workbook.xml.rels").decode("utf-8")))
-            out: dict[str, list[tuple[int, int, int, int]]] = {}
-            for name, rid in _SHEET.findall(z.read("xl/workbook.xml").decode("utf-8")):
-                target = rels.get(rid, "").lstrip("/")
-                part = target if target.startswith("xl/") else f"xl/{target}"
-                xml = z.read(part).decode("utf-8")
-                ranges = [
-                    (int(r1) - 1, _col_index(c1), int(r2) - 1, _col_index(c2))
-                    for c1, r1, c2, r2 in _MERGE.findall(xml)
-                ]
-                if ranges:
-                    out[html.unescape(name)] = ranges
-            return out
-    except (KeyError, zipfile.BadZipFile, UnicodeDecodeError):
-        return {}
-
-
-def _fill_merged(
-    raw: pl.DataFrame, ranges: list[tuple[int, int, int, int]], first_col: int
-) -> pl.DataFrame:
-    """Give every row of a vertically merged cell the value shown in it (the top cell's).
-
-    Only the merge's first column is filled down: a header merged across columns must not
-    turn into two columns of the same name.
-    """
-    fills: dict[int, list[int]] = {}
-    for r1, c1, r2, _ in ranges:
-        j = c1 - first_col
-        if r2 <= r1 or not 0 <= j < raw.width or r1 >= raw.height:
-            continue
-        index = fills.setdefault(j, list(range(raw.height)))
-        for r in range(r1 + 1, min(r2, raw.height - 1) + 1):
-            index[r] = r1
-    if not fills:
-        return raw
-    return raw.with_columns(
-        raw.to_series(j).gather(index).alias(raw.columns[j]) for j, index in fills.items()
-    )
-
-
-def _read_parquet(path: Path, file: str) -> list[_Grid]:
-    try:
-        raw = pl.read_parquet(path)
+        scan = pl.scan_parquet(path)
+        schema = scan.collect_schema()
+        height = int(scan.select(pl.len()).collect().item())
     except Exception as exc:
         raise InputError(f"{file}: cannot read as parquet: {exc}") from exc
-    body = pl.DataFrame([_as_text(raw.get_column(c), file) for c in raw.columns])
-    body = body.rename({c: f"c{j}" for j, c in enumerate(raw.columns)})
+    cells = [f"c{j}" for j in range(len(schema))]
+    body = scan.select(
+        _as_text(name, dtype, file).alias(c)
+        for c, (name, dtype) in zip(cells, schema.items(), strict=True)
+    )
     # Parquet has no header row on screen: the first record is row 1.
-    return [_Grid(None, body.with_row_index("_row", offset=1), list(raw.columns))]
+    body = body.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
+    head = _head(body, cells)
+    return _Grid(None, body, cells, head, height, list(schema.names()))
 
 
-def _as_text(series: pl.Series, file: str) -> pl.Series:
+def _as_text(name: str, dtype: pl.DataType, file: str) -> pl.Expr:
     """Text as a spreadsheet would show it: integral floats without `.0`."""
-    if series.dtype.is_nested():
-        raise InputError(f"{file}: column {series.name!r} holds {series.dtype}, not values")
-    if series.dtype.is_float():
-        whole = series.is_finite() & (series == series.round(0)) & (series.abs() < 2.0**53)
-        frame = pl.DataFrame({"v": series, "w": whole})
-        as_int = pl.col("v").cast(pl.Int64, strict=False).cast(pl.String)
-        expr = pl.when(pl.col("w")).then(as_int).otherwise(pl.col("v").cast(pl.String))
-        return frame.select(expr.alias(series.name)).to_series()
-    return series.cast(pl.String)
+    if dtype.is_nested():
+        raise InputError(f"{file}: column {name!r} holds {dtype}, not values")
+    value = pl.col(name)
+    if dtype.is_float():
+        whole = value.is_finite() & (value == value.round(0)) & (value.abs() < 2.0**53)
+        as_int = value.cast(pl.Int64, strict=False).cast(pl.String)
+        return pl.when(whole).then(as_int).otherwise(value.cast(pl.String))
+    return value.cast(pl.String)
 
 
 def _read_grids(path: Path, file: str) -> tuple[list[_Grid], str, str | None]:
@@ -287,188 +203,70 @@ def _read_grids(path: Path, file: str) -> tuple[list[_Grid], str, str | None]:
         raise InputError(f"{file}: no such file")
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path, file), suffix[1:], None
+        return _excel_grids(path, file), suffix[1:], None
     if suffix in TEXT_SUFFIXES:
-        grids, encoding = _read_text(path, file)
-        return grids, suffix[1:], encoding
+        grid, encoding = _text_grid(path, file)
+        return [grid], suffix[1:], encoding
     if suffix == ".parquet":
-        return _read_parquet(path, file), "parquet", None
+        return [_parquet_grid(path, file)], "parquet", None
     raise InputError(
         f"{file}: unknown file type {suffix or '(none)'}; expected one of "
         f"{', '.join(EXCEL_SUFFIXES + TEXT_SUFFIXES + ('.parquet',))}"
     )
 
 
-def _clean(frame: pl.DataFrame) -> pl.DataFrame:
-    """Strip every cell (full-width spaces too) and turn empty strings into nulls."""
-    cells = [c for c in frame.columns if c != "_row"]
-    stripped = (pl.col(c).str.strip_chars().replace("", None) for c in cells)
-    return frame.lazy().with_columns(stripped).collect()
-
-
-# --- matching headers to a table ----------------------------------------------------
-
-
-@dataclass
-class _Match:
-    """Headers of one row read against one spec."""
-
-    spec: TableSpec
-    header_index: int  # index into the grid body; -1 when headers were given
-    headers: list[str | None]
-    mapping: dict[int, str]  # column position → canonical name
-
-    @property
-    def complete(self) -> bool:
-        return all(c.name in self.mapping.values() for c in self.spec.required)
-
-
-def _match_row(spec: TableSpec, headers: list[str | None], index: int) -> _Match:
-    mapping: dict[int, str] = {}
-    for j, header in enumerate(headers):
-        canonical = spec.match(header) if header else None
-        if canonical is not None:
-            mapping[j] = canonical
-    return _Match(spec, index, headers, mapping)
-
-
-def _best_match(spec: TableSpec, grid: _Grid) -> _Match:
-    """The row among the first few that names the most of this table's columns."""
-    if grid.headers is not None:
-        return _match_row(spec, grid.headers, -1)
-    cells = [c for c in grid.body.columns if c != "_row"]
-    head = grid.body.head(HEADER_SCAN_ROWS).select(cells).rows()
-    candidates = [_match_row(spec, list(row), i) for i, row in enumerate(head)]
-    best = max(candidates, key=lambda m: len(set(m.mapping.values())), default=None)
-    return best if best is not None else _match_row(spec, [], 0)
-
-
-def _missing_message(match: _Match, file: str, sheet: str | None) -> str:
-    spec = match.spec
-    missing = [c for c in spec.required if c.name not in match.mapping.values()]
-    unmatched = [h for j, h in enumerate(match.headers) if h and j not in match.mapping]
-    hints = [h for c in missing if (h := _hint((*c.aliases, c.name), unmatched))]
-    row = match.header_index + 1 if match.header_index >= 0 else None
-    found = ", ".join(repr(h) for h in match.headers if h) or "none"
-    text = (
-        f"{_where(file, sheet, row)}: table {spec.name!r} lacks required column(s) "
-        f"{'; '.join(c.label() for c in missing)}. Headers found: {found}."
-    )
-    return text + (f" Hint: {'; '.join(hints)}" if hints else "")
-
-
-def _hint(names: tuple[str, ...], headers: list[str]) -> str | None:
-    by_norm = {normalize_header(h): h for h in headers}
-    for name in names:
-        hint = did_you_mean(normalize_header(name), by_norm)
-        if hint is not None:
-            close = ast.literal_eval(hint.removeprefix("did you mean ").removesuffix("?"))
-            return f"for {name!r}, did you mean {by_norm[close]!r}?"
-    return None
-
-
-def _check_duplicates(match: _Match, file: str, sheet: str | None) -> None:
-    seen: dict[str, int] = {}
-    for j, canonical in sorted(match.mapping.items()):
-        if canonical in seen:
-            first = seen[canonical]
-            raise InputError(
-                f"{_where(file, sheet)}: columns {match.headers[first]!r} "
-                f"(column {_column_letter(first)}) and {match.headers[j]!r} "
-                f"(column {_column_letter(j)}) both mean "
-                f"{match.spec.column(canonical).label()}; keep one"
-            )
-        seen[canonical] = j
-
-
-def _classify(
-    grid: _Grid, specs: Mapping[str, TableSpec], file: str, strict: bool
-) -> _Match | None:
-    """The table this sheet or file holds, by headers first and its name second.
-
-    A workbook may hold sheets that are not tables (说明, 填表说明); with `strict` off, a
-    sheet that matches no table by headers and is not named like one is skipped.
-    """
-    matches = [_best_match(spec, grid) for spec in specs.values()]
-    label = grid.sheet if grid.sheet is not None else Path(file).stem
-    complete = [m for m in matches if m.complete]
-    if len(complete) > 1:
-        complete = [m for m in complete if m.spec.matches_sheet_name(label)] or complete
-    if len(complete) == 1:
-        return complete[0]
-    if complete:
-        names = ", ".join(m.spec.name for m in complete)
-        raise InputError(
-            f"{_where(file, grid.sheet)}: headers fit several tables ({names}); name the "
-            f"sheet or file after one of them"
-        )
-    named = [m for m in matches if m.spec.matches_sheet_name(label)]
-    if named:
-        closest = max(named, key=lambda m: len(m.mapping))
-        raise InputError(_missing_message(closest, file, grid.sheet))
-    if not strict:
-        return None
-    raise _unclassified(matches, file, grid.sheet)
-
-
-def _unclassified(matches: list[_Match], file: str, sheet: str | None) -> InputError:
-    headers = max(matches, key=lambda m: len(m.mapping)).headers if matches else []
-    found = ", ".join(repr(h) for h in headers if h) or "none"
-    wants = "; ".join(
-        f"{m.spec.name} needs {', '.join(c.label() for c in m.spec.required)}" for m in matches
-    )
-    return InputError(
-        f"{_where(file, sheet)}: cannot tell which table this is. Headers found: {found}. "
-        f"Expected: {wants}"
-    )
-
-
 # --- building canonical frames ------------------------------------------------------
 
 
-def _piece(grid: _Grid, match: _Match, file: str) -> tuple[_Piece, list[tuple[int, str]]]:
+def _head_rows(grid: _Grid) -> list[list[str | None]]:
+    return [list(r) for r in grid.head.select(grid.cells).rows()]
+
+
+def _piece(grid: _Grid, match: Match, file: str) -> tuple[_Piece, list[str]]:
     """Canonical columns plus provenance and the helpers used to build rejects."""
-    body = grid.body.slice(match.header_index + 1)
-    cells = [c for c in body.columns if c != "_row"]
-    body = _drop_trailing_blank(body, cells)
-    named = {f"c{j}": (h or f"column {_column_letter(j)}") for j, h in enumerate(match.headers)}
+    start = match.header_index + 1
+    rows = max(grid.filled - start, 0)
+    body = grid.body.slice(start, rows)
+    named = {f"c{j}": (h or f"column {column_letter(j)}") for j, h in enumerate(match.headers)}
     used = {f"c{j}": name for j, name in match.mapping.items()}
-    unused = [(j, named.get(c, c)) for j, c in enumerate(cells) if c not in used]
-    unused = [(j, h) for j, h in unused if _has_data(body, f"c{j}", match.headers, j)]
+    key = set(match.spec.key)
+    unused = [c for c in grid.cells if c not in used]
+    unused = _with_data(body, unused, {f"c{j}" for j, h in enumerate(match.headers) if h})
+    cells = [pl.col(c) for c in grid.cells]
+    key_cells = [pl.col(c) for c, name in used.items() if name in key]
+    keyless = pl.any_horizontal(_blank(c) for c in key_cells) if key_cells else pl.lit(True)
     frame = body.select(
-        *(_canonical(used, name) for name in match.spec.column_names),
+        *(_canonical(used, name, name in key) for name in match.spec.column_names),
         pl.lit(file, pl.String).alias("_file"),
         pl.lit(grid.sheet, pl.String).alias("_sheet"),
         pl.col("_row"),
-        pl.all_horizontal(pl.col(c).is_null() for c in cells).alias(_BLANK)
-        if cells
-        else pl.lit(True).alias(_BLANK),
+        (pl.all_horizontal(_blank(c) for c in cells) if cells else pl.lit(True)).alias(BLANK),
+        # The row's text is only shown for rows rejected for a blank key.
+        pl.when(keyless).then(_row_text(grid.cells, named, used, match.spec)).alias(TEXT),
     )
-    # The row's text is only shown for rows rejected for a blank key: build it for those.
-    key_cells = [c for c, name in used.items() if name in match.spec.key]
-    keyless = pl.any_horizontal(pl.col(c).is_null() for c in key_cells) if key_cells else None
-    texts = body.filter(keyless if keyless is not None else pl.lit(True)).select(
-        "_row", _row_text(cells, named, used, match.spec).alias(_TEXT)
-    )
-    frame = frame.join(texts, on="_row", how="left", maintain_order="left")
     header_row = None if match.header_index < 0 else _header_row(grid, match)
-    return _Piece(match.spec.name, frame, [h for _, h in unused], header_row), unused
+    return _Piece(match.spec.name, frame, rows, header_row), [named.get(c, c) for c in unused]
 
 
-def _header_row(grid: _Grid, match: _Match) -> int:
-    return int(grid.body.get_column("_row")[match.header_index])
+def _with_data(body: pl.LazyFrame, unused: list[str], named: set[str]) -> list[str]:
+    """Unused columns worth mentioning: those with a header, or with any value."""
+    unnamed = [c for c in unused if c not in named]
+    if not unnamed:
+        return unused
+    has = body.select(pl.col(c).is_not_null().any() for c in unnamed).collect().row(0)
+    filled = {c for c, h in zip(unnamed, has, strict=True) if h}
+    return [c for c in unused if c in named or c in filled]
 
 
-def _has_data(body: pl.DataFrame, column: str, headers: list[str | None], j: int) -> bool:
-    """An unused column is worth mentioning if it has a header or any value."""
-    named = j < len(headers) and headers[j] is not None
-    return named or body.get_column(column).null_count() < body.height
+def _header_row(grid: _Grid, match: Match) -> int:
+    return int(grid.head.get_column("_row")[match.header_index])
 
 
-def _canonical(used: dict[str, str], name: str) -> pl.Expr:
+def _canonical(used: dict[str, str], name: str, is_key: bool) -> pl.Expr:
     for source, canonical in used.items():
         if canonical == name:
-            return pl.col(source).alias(name)
+            cell = pl.col(source)
+            return (_stripped(cell) if is_key else cell).alias(name)
     return pl.lit(None, pl.String).alias(name)
 
 
@@ -478,7 +276,9 @@ def _row_text(
     """`项目名称=合计; 全年预算数=100`: what a rejected row held, so users can find it."""
     if not cells:
         return pl.lit(None, pl.String)
-    parts = [pl.lit(_display_name(c, named, used, spec) + "=") + pl.col(c) for c in cells]
+    parts = [
+        pl.lit(_display_name(c, named, used, spec) + "=") + _stripped(pl.col(c)) for c in cells
+    ]
     return pl.concat_str(parts, separator="; ", ignore_nulls=True).str.slice(0, _TEXT_MAX)
 
 
@@ -488,126 +288,37 @@ def _display_name(cell: str, named: dict[str, str], used: dict[str, str], spec: 
     return named.get(cell, cell)
 
 
-def _drop_trailing_blank(body: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
-    if not cells or body.height == 0:
-        return body
-    filled = body.select(pl.any_horizontal(pl.col(c).is_not_null() for c in cells)).to_series()
-    positions = filled.arg_true()
-    return body.head(int(positions[-1]) + 1 if positions.len() else 0)
-
-
-# --- rejects --------------------------------------------------------------------------
-
-
-def _reject_frame(
-    frame: pl.DataFrame, table: str, column: pl.Expr, reason: pl.Expr, text: pl.Expr
-) -> pl.DataFrame:
-    return frame.select(
-        pl.col("_file").alias("file"),
-        pl.col("_sheet").alias("sheet"),
-        pl.col("_row").alias("row"),
-        pl.lit(table, pl.String).alias("table"),
-        column.cast(pl.String).alias("column"),
-        text.cast(pl.String).alias("text"),
-        reason.cast(pl.String).alias("reason"),
-        pl.col("__seq"),
-    )
-
-
-def split_rejects(frame: pl.DataFrame, spec: TableSpec) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Blank rows, blank keys and (for unique keys) repeated keys go to rejects, in that
-    order, each row at most once."""
-    frame = frame.with_row_index("__seq")
-    blank = frame.filter(pl.col(_BLANK))
-    rejects = [_reject_frame(blank, spec.name, pl.lit(None), pl.lit("blank row"), pl.lit(None))]
-    rest = frame.filter(~pl.col(_BLANK))
-    if spec.key:
-        no_key = pl.any_horizontal(pl.col(k).is_null() for k in spec.key)
-        rejects.append(_missing_key_rejects(rest.filter(no_key), spec))
-        rest = rest.filter(~no_key)
-    if spec.unique_key and spec.key:
-        rest, dupes = _split_duplicates(rest, spec)
-        rejects.append(dupes)
-    kept = rest.select(*spec.column_names, *PROVENANCE)
-    ordered = pl.concat(rejects).sort("__seq").drop("__seq")  # input order, not reason order
-    return kept, ordered.cast(REJECT_SCHEMA)  # type: ignore[arg-type]
-
-
-def _missing_key_rejects(frame: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
-    blank_names = [pl.when(pl.col(k).is_null()).then(pl.lit(k)) for k in spec.key]
-    reasons = [
-        pl.when(pl.col(k).is_null()).then(pl.lit(f"missing {spec.column(k).first_alias()} ({k})"))
-        for k in spec.key
-    ]
-    return _reject_frame(
-        frame,
-        spec.name,
-        pl.concat_str(blank_names, separator=",", ignore_nulls=True),
-        pl.concat_str(reasons, separator="; ", ignore_nulls=True),
-        pl.col(_TEXT),
-    )
-
-
-def _split_duplicates(frame: pl.DataFrame, spec: TableSpec) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Keep each key's first row; later rows are rejected, pointing at the first."""
-    key = list(spec.key)
-    first = frame.group_by(key, maintain_order=True).agg(
-        pl.col("_file").first().alias("__f_file"),
-        pl.col("_sheet").first().alias("__f_sheet"),
-        pl.col("_row").first().alias("__f_row"),
-    )
-    marked = frame.with_columns(pl.struct(key).is_first_distinct().alias("__first"))
-    dupes = marked.filter(~pl.col("__first")).join(first, on=key, how="left", nulls_equal=True)
-    same_place = (pl.col("__f_file") == pl.col("_file")) & pl.col("__f_sheet").eq_missing(
-        pl.col("_sheet")
-    )
-    elsewhere = pl.concat_str(
-        pl.col("__f_file"),
-        pl.when(pl.col("__f_sheet").is_not_null()).then(
-            pl.lit(", sheet '") + pl.col("__f_sheet") + pl.lit("'")
-        ),
-        ignore_nulls=True,
-    )
-    where = pl.when(same_place).then(pl.lit("")).otherwise(elsewhere + pl.lit(" "))
-    value = pl.concat_str([pl.col(k) for k in key], separator="', '")
-    reason = pl.format(
-        "duplicate {} '{}', first at {}row {}",
-        pl.lit(", ".join(key)),
-        value,
-        where,
-        pl.col("__f_row"),
-    )
-    rejects = _reject_frame(dupes, spec.name, pl.lit(",".join(key)), reason, value)
-    return marked.filter(pl.col("__first")).drop("__first"), rejects
-
-
 # --- public entry points ----------------------------------------------------------------
+
+
+Unused = list[tuple[str, str | None, str]]
 
 
 def _read_source(
     path: str | Path, specs: Mapping[str, TableSpec], strict: bool
-) -> tuple[SourceInfo, list[_Piece], list[tuple[str, str | None, str]]]:
+) -> tuple[SourceInfo, list[_Piece], Unused]:
     file = str(path)
     grids, fmt, encoding = _read_grids(Path(path), file)
     info = SourceInfo(file, sha256_file(path), fmt, encoding)
     pieces: list[_Piece] = []
-    unused: list[tuple[str, str | None, str]] = []
+    unused: Unused = []
     for grid in grids:
-        grid = _Grid(grid.sheet, _clean(grid.body), grid.headers)
-        if _is_empty(grid.body):
+        if not grid.cells or grid.filled == 0:
             if grid.sheet is None:
                 raise InputError(f"{file}: the file is empty")
             info.sheets[grid.sheet] = None  # an unused template sheet, not a table
             continue
-        match = _classify(grid, specs, file, strict or grid.sheet is None)
+        match = classify(
+            _head_rows(grid), grid.headers, grid.sheet, specs, file, strict or grid.sheet is None
+        )
         info.sheets[grid.sheet] = match.spec.name if match else None
         if match is None:
             continue
-        _check_duplicates(match, file, grid.sheet)
+        check_duplicates(match, file, grid.sheet)
         piece, extra = _piece(grid, match, file)
         pieces.append(piece)
-        unused.extend((file, grid.sheet, h) for _, h in extra)
-        info.rows[piece.table] = info.rows.get(piece.table, 0) + piece.frame.height
+        unused.extend((file, grid.sheet, h) for h in extra)
+        info.rows[piece.table] = info.rows.get(piece.table, 0) + piece.rows
         if piece.header_row is not None:
             info.header_rows[grid.sheet] = piece.header_row
     if not pieces:
@@ -616,29 +327,20 @@ def _read_source(
     return info, pieces, unused
 
 
-def _is_empty(body: pl.DataFrame) -> bool:
-    cells = [c for c in body.columns if c != "_row"]
-    return (
-        not cells
-        or body.height == 0
-        or body.select(cells).null_count().sum_horizontal().item() == (body.height * len(cells))
-    )
-
-
 def read_inputs(paths: Sequence[str | Path], specs: Mapping[str, TableSpec]) -> Inputs:
     """Read every file; one canonical table per spec, concatenated in file order."""
     if not paths:
         raise InputError("no input files given")
     sources: list[SourceInfo] = []
     pieces: list[_Piece] = []
-    unused: list[tuple[str, str | None, str]] = []
+    unused: Unused = []
     for path in paths:
         info, found, extra = _read_source(path, specs, strict=False)
         sources.append(info)
         pieces.extend(found)
         unused.extend(extra)
-    tables: dict[str, pl.DataFrame] = {}
-    rejects = [empty_rejects()]
+    tables: dict[str, pl.LazyFrame] = {}
+    rejects = [empty_rejects().lazy()]
     for name, spec in specs.items():
         frames = [p.frame for p in pieces if p.table == name]
         if not frames:
@@ -662,4 +364,5 @@ def _missing_table_message(spec: TableSpec, sources: list[SourceInfo]) -> str:
 def read_table(path: str | Path, spec: TableSpec) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One file holding one table: (canonical table, rejects)."""
     _, pieces, _ = _read_source(path, {spec.name: spec}, strict=False)
-    return split_rejects(pl.concat([p.frame for p in pieces]), spec)
+    kept, rejects = split_rejects(pl.concat([p.frame for p in pieces]), spec)
+    return tuple(pl.collect_all([kept, rejects]))  # type: ignore[return-value]

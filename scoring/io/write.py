@@ -23,7 +23,7 @@ import polars as pl
 import xlsxwriter
 
 from jixiao.scoring.errors import JixiaoError
-from jixiao.scoring.io.hashing import sha256_file as sha256_file  # re-export for io/read.py
+from jixiao.scoring.io.hashing import sha256_file as sha256_file  # moved; re-exported
 
 EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, the header row included
 FORMATS = ("csv", "parquet", "xlsx")

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from jixiao.scoring import columns
 from jixiao.scoring.errors import JixiaoError
 from jixiao.scoring.io.read import Inputs
 from jixiao.scoring.rules.compile import Plan
@@ -25,73 +26,6 @@ from jixiao.scoring.stages.score import score_indicators
 Engine = Literal["in-memory", "streaming"]
 
 PROVENANCE = {"_file": "source_file", "_sheet": "source_sheet", "_row": "source_row"}
-
-INDICATOR_COLUMNS = [
-    "project_id",
-    "level1",
-    "level2",
-    "indicator",
-    "level1_label",
-    "level2_label",
-    "comparator_text",
-    "target_text",
-    "unit_text",
-    "actual_text",
-    "claimed_score",
-    "explanation",
-    "comparator",
-    "comparator_source",
-    "target",
-    "upper",
-    "unit",
-    "actual",
-    "actual_raw",
-    "actual_kind",
-    "tier",
-    "kind",
-    "direction",
-    "rule",
-    "points",
-    "score",
-    "evaluable",
-    "achieved",
-    "ratio",
-    "has_explanation",
-    "reason",
-    "note",
-    "target_error",
-    "actual_error",
-    "claimed_error",
-]
-"""indicator_scores: the input texts, what was parsed from them, and what was scored."""
-
-
-def project_columns(plan: Plan) -> list[str]:
-    cats = plan.categories
-    return [
-        "project_id",
-        "project_name",
-        "department",
-        "unit",
-        "year",
-        "budget_initial",
-        "budget",
-        "spent",
-        "execution_rate",
-        *plan.common,
-        "budget_score",
-        *[f"{c}_score" for c in cats],
-        "indicator_score",
-        "total",
-        "grade",
-        "complete",
-        "n_indicators",
-        "n_not_evaluable",
-        "n_missed",
-        *[f"{c}_points" for c in cats],
-        "points_total",
-        "issues",
-    ]
 
 
 @dataclass
@@ -113,7 +47,7 @@ class Results:
         }
 
 
-def _note(frame: pl.DataFrame) -> pl.DataFrame:
+def _note(frame: pl.LazyFrame) -> pl.LazyFrame:
     """The value note plus the claimed-score note, where there is one."""
     both = pl.concat_str(
         [pl.col("note"), pl.col("claimed_note")], separator="; ", ignore_nulls=True
@@ -122,36 +56,50 @@ def _note(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(note=note)
 
 
+_SCRATCH = ["points_text", "claimed_text", "claimed_note"]
+"""Texts already parsed and notes already merged: not carried into the cached frames
+(a cache keeps every column it holds, projection pushdown stops there)."""
+
+
 def run(
     plan: Plan, inputs: Inputs, *, year: int | None = None, engine: Engine = "in-memory"
 ) -> Results:
     """Score already-read input tables with a compiled plan.
 
-    Output rows keep the input order (every join keeps the left order), which makes the
-    outputs byte-identical across runs and engines without a sort.
+    The stages only build one lazy query from the input scans to each output table; the
+    outputs are collected together, so a common part (the scans, the parsed rows) is
+    computed once and `engine="streaming"` runs the whole plan in bounded batches. Output
+    rows keep the input order (every join keeps the left order), which makes the outputs
+    byte-identical across runs and engines without a sort.
     """
     started = time.perf_counter()
-    projects, project_rejects = prepare_projects(inputs.tables["projects"], plan, year)
-    indicators, indicator_rejects = prepare_indicators(inputs.tables["indicators"], projects, plan)
-    indicators = _note(indicators)
-    scored_lf = score_indicators(indicators.lazy(), plan)
-    projects_lf = project_scores(projects.lazy(), indicator_totals(scored_lf, plan), plan)
-    departments_lf = department_summary(projects_lf, plan)
-    scored, project_table, departments = pl.collect_all(
-        [scored_lf, projects_lf, departments_lf],
-        engine="streaming" if engine == "streaming" else "in-memory",
-    )
+    # `.cache()` marks the frames several branches read, so that each is computed once;
+    # the optimizer's own de-duplication does not find them in a plan this deep.
+    projects, project_rejects = prepare_projects(inputs.frames["projects"], plan, year)
+    projects = projects.cache()
+    indicators, indicator_rejects = prepare_indicators(inputs.frames["indicators"], projects, plan)
+    prepared = _note(indicators).drop(_SCRATCH)
+    scored = score_indicators(prepared.cache(), plan).cache()
+    totals = project_scores(projects, indicator_totals(scored, plan), plan).cache()
+    queries = [
+        _with_provenance(scored, columns.indicator_columns()),
+        _with_provenance(totals, columns.project_columns(plan.categories, list(plan.common))),
+        pl.concat([inputs.reject_frame, project_rejects, indicator_rejects]),
+    ]
+    indicator_table, project_table, rejects = pl.collect_all(queries, engine=engine)
     results = Results(
-        indicator_scores=_with_provenance(scored, INDICATOR_COLUMNS),
-        project_scores=_with_provenance(project_table, project_columns(plan)),
-        department_summary=departments,
-        rejects=pl.concat([inputs.rejects, project_rejects, indicator_rejects]),
+        indicator_scores=indicator_table,
+        project_scores=project_table,
+        # On the collected project table (one row per project): the streaming engine
+        # sums in another order, and a sum's last digit must not depend on the engine.
+        department_summary=department_summary(project_table.lazy(), plan).collect(),
+        rejects=rejects,
     )
     results.manifest = manifest(plan.loaded, inputs, results, time.perf_counter() - started)
     return results
 
 
-def _with_provenance(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+def _with_provenance(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
     return frame.select(*columns, *PROVENANCE).rename(PROVENANCE)
 
 
@@ -192,7 +140,7 @@ def row_accounting(inputs: Inputs, results: Results) -> dict[str, dict[str, int]
         "indicators": results.indicator_scores.height,
     }
     for table, n_scored in scored.items():
-        n_in = inputs.tables[table].height + int((inputs.rejects["table"] == table).sum())
+        n_in = sum(s.rows.get(table, 0) for s in inputs.sources)
         n_rejected = int((results.rejects["table"] == table).sum())
         out[table] = {"in": n_in, "scored": n_scored, "rejected": n_rejected}
         if n_in != n_scored + n_rejected:

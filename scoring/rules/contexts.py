@@ -7,6 +7,7 @@ tables the pipeline really produces.
 
 from __future__ import annotations
 
+from jixiao.scoring import columns
 from jixiao.scoring.expr import Type
 from jixiao.scoring.rules.models import Catalogue, Ruleset
 
@@ -63,58 +64,6 @@ points, the band in points, whether a claimed score lies in it)."""
 BUDGET_NAMES: dict[str, Type] = {"rate": Type.NUMBER, "points": Type.NUMBER}
 """The budget execution score sees the execution rate and the part's weight."""
 
-INDICATOR_FLAG_NAMES: dict[str, Type] = {
-    "points": Type.NUMBER,
-    "score": Type.NUMBER,
-    "target": Type.NUMBER,
-    "upper": Type.NUMBER,
-    "actual": Type.NUMBER,
-    "claimed_score": Type.NUMBER,
-    "ratio": Type.NUMBER,
-    "evaluable": Type.BOOL,
-    "achieved": Type.BOOL,
-    "has_explanation": Type.BOOL,
-    "kind": Type.TEXT,
-    "direction": Type.TEXT,
-    "comparator": Type.TEXT,
-    "tier": Type.TEXT,
-    "level1": Type.TEXT,
-    "level2": Type.TEXT,
-    "unit": Type.TEXT,
-    "note": Type.TEXT,
-}
-"""Columns of the indicator_scores table visible to indicator-level flags."""
-
-PROJECT_FLAG_NAMES: dict[str, Type] = {
-    "budget_initial": Type.NUMBER,
-    "budget": Type.NUMBER,
-    "spent": Type.NUMBER,
-    "execution_rate": Type.NUMBER,
-    "budget_score": Type.NUMBER,
-    "indicator_score": Type.NUMBER,
-    "total": Type.NUMBER,
-    "n_indicators": Type.NUMBER,
-    "n_not_evaluable": Type.NUMBER,
-    "n_missed": Type.NUMBER,
-    "complete": Type.BOOL,
-    "grade": Type.TEXT,
-    "department": Type.TEXT,
-}
-"""Columns of the project_scores table visible to project-level flags (plus one
-`<level1>_score` per weighted category, added by `flag_names`)."""
-
-DEPARTMENT_FLAG_NAMES: dict[str, Type] = {
-    "n_projects": Type.NUMBER,
-    "n_incomplete": Type.NUMBER,
-    "mean_total": Type.NUMBER,
-    "min_total": Type.NUMBER,
-    "max_total": Type.NUMBER,
-    "budget": Type.NUMBER,
-    "spent": Type.NUMBER,
-    "execution_rate": Type.NUMBER,
-    "department": Type.TEXT,
-}
-"""Columns of the department_summary table visible to department-level flags."""
 
 RESERVED = frozenset({*QUANT_NAMES, *BUDGET_NAMES, *VALUE_NAMES, *BAND_NAMES})
 """Names a ruleset parameter may not shadow."""
@@ -122,11 +71,8 @@ RESERVED = frozenset({*QUANT_NAMES, *BUDGET_NAMES, *VALUE_NAMES, *BAND_NAMES})
 
 def flag_names(level: str, categories: tuple[str, ...] = ()) -> dict[str, Type]:
     """Names visible to a flag of the given level."""
-    if level == "indicator":
-        return dict(INDICATOR_FLAG_NAMES)
-    if level == "project":
-        return {**PROJECT_FLAG_NAMES, **{f"{c}_score": Type.NUMBER for c in categories}}
-    return dict(DEPARTMENT_FLAG_NAMES)
+    table = {"indicator": "indicator_scores", "project": "project_scores"}
+    return columns.expression_names(table.get(level, "department_summary"), categories)
 
 
 def project_formula_names(cat: Catalogue) -> dict[str, Type]:

@@ -57,6 +57,23 @@ class Unit(Strict):
     """Size of the unit in the dimension's base unit (万元 = 10000 when 元 = 1)."""
 
 
+CodeWords = dict[Literal[">=", ">", "<=", "<", "="], list[str]]
+
+
+class Comparators(Strict):
+    """How comparators are written around a target number (`≥95%`, `不低于95%`, `95%以上`)
+    and in the comparator column (指标性质). Full-width forms match their half-width
+    spelling, so `>=` also covers `＞＝`."""
+
+    before: CodeWords
+    """Words written before the number, by comparator, e.g. `">=": [≥, 不低于, 达到]`."""
+    after: CodeWords = {}
+    """Words written after the number and unit, e.g. `">=": [以上]`, `"<=": [以内]`."""
+    column: dict[Literal["pos", "neg", "qual", "range", "none"], list[str]] = {}
+    """Extra words of the comparator column besides the `before` words: a direction
+    (`pos` 正向 = ≥, `neg` 反向 = ≤), `qual` (定性), `range` (区间), `none` (定量)."""
+
+
 class CommonIndicator(Strict):
     """A common indicator (共性指标) computed from the projects table by formula."""
 
@@ -116,6 +133,8 @@ class Catalogue(Strict):
     """Units that target and actual values may carry."""
     tiers: dict[str, list[str]]
     """Qualitative tier (达成 / 部分达成 / 未达成) → the labels that mean it."""
+    comparators: Comparators
+    """Comparator words of target values and of the comparator column."""
     common_indicators: list[CommonIndicator] = []
     """Indicators computed from the projects table."""
     tables: dict[Literal["projects", "indicators"], Table]

@@ -16,7 +16,12 @@ import polars as pl
 from jixiao.scoring.io.read import REJECT_SCHEMA
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.vocabulary import level_key
-from jixiao.scoring.values.grammar import parse_actual, parse_number, parse_target, reconcile
+from jixiao.scoring.values.actuals import parse_actual
+from jixiao.scoring.values.comparators import ComparatorTable
+from jixiao.scoring.values.exprs import NUMBER_DTYPE
+from jixiao.scoring.values.numbers import parse_number
+from jixiao.scoring.values.reconcile import reconcile
+from jixiao.scoring.values.targets import parse_target
 
 RENAMED_INDICATOR_TEXT = {
     "level1": "level1_label",
@@ -32,7 +37,7 @@ RENAMED_INDICATOR_TEXT = {
 take the short names (`target`, `actual`, `points`) the rule expressions use."""
 
 
-def _rejects(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+def _rejects(frame: pl.LazyFrame, table: str) -> pl.LazyFrame:
     """Rows whose `_reject` is set, in the rejects schema."""
     return (
         frame.filter(pl.col("_reject").is_not_null())
@@ -71,7 +76,7 @@ def _first_reason(cases: list[Case]) -> list[pl.Expr]:
     return [reason.alias("_reject"), column.alias("_reject_column"), text.alias("_reject_text")]
 
 
-def _split(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _split(frame: pl.LazyFrame, table: str) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     kept = frame.filter(pl.col("_reject").is_null()).drop(
         "_reject", "_reject_column", "_reject_text"
     )
@@ -81,24 +86,37 @@ def _split(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]
 # --- projects --------------------------------------------------------------------------
 
 
-NUMBER_COLUMNS = ("budget_initial", "budget", "spent", "allocated")
+def number_columns(plan: Plan) -> list[str]:
+    """The projects table's columns the catalogue declares `type: number`."""
+    table = plan.loaded.catalogue.tables["projects"]
+    return [c.name for c in table.columns if c.type == "number"]
+
+
+def _blank(cell: pl.Expr) -> pl.Expr:
+    """Nothing written: the reader keeps cells as typed, spaces included."""
+    return cell.is_null() | (cell.str.strip_chars() == "")
 
 
 def prepare_projects(
-    projects: pl.DataFrame, plan: Plan, year: int | None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+    projects: pl.LazyFrame, plan: Plan, year: int | None
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Keep only the scoring year, parse amounts and compute the common indicators.
 
-    An unreadable amount does not reject the project (its indicators still score): it
-    is kept in `amount_errors`, and the budget score cannot be computed.
+    Every `type: number` column of the catalogue is parsed (`1,000.00`, `１２００`). An
+    unreadable amount does not reject the project (its indicators still score): it is
+    kept in `amount_errors`, and what needs it (the budget score) cannot be computed.
     """
+    # Department groups the roll-up and year is compared: both must not carry spaces.
+    projects = projects.with_columns(
+        pl.col(c).str.strip_chars().replace("", None) for c in ("department", "year")
+    )
     cases: list[Case] = []
     if year is not None:
         year_text = pl.col("year").str.replace(r"\.0+$", "").str.replace("年$", "")
         message = pl.format("year {} is not the scoring year {}", pl.col("year"), pl.lit(str(year)))
         cases.append((year_text.is_not_null() & (year_text != str(year)), "year", message))
     kept, rejects = _split(projects.with_columns(_first_reason(cases)), "projects")
-    amounts = [c for c in NUMBER_COLUMNS if c in kept.columns]
+    amounts = number_columns(plan)
     parsed = kept.with_columns(parse_number(pl.col(c)).alias(f"_{c}") for c in amounts)
     errors = [
         pl.when(pl.col(f"_{c}").struct.field("error").is_not_null()).then(
@@ -117,28 +135,35 @@ def prepare_projects(
 # --- indicators ------------------------------------------------------------------------
 
 
-def by_distinct(
-    frame: pl.DataFrame, keys: list[str], build: Callable[[pl.DataFrame], pl.DataFrame]
-) -> pl.DataFrame:
-    """Compute columns once per distinct combination of `keys` and join them back.
+def per_distinct(key: pl.Expr, parse: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> pl.Expr:
+    """`parse` run once per distinct text of `key`, mapped back to every row.
 
     Indicator tables repeat a few thousand texts (`≥95%`, `产出指标`, `达成年度指标`)
-    across a million rows; parsing is a pure function of the texts, so working on the
-    distinct combinations gives the same columns at a fraction of the cost.
+    across millions of rows; parsing is a pure function of the text. Keyed by one plain
+    string and mapped back inside one expression (no self-join), the query stays a single
+    chain the optimizer does not have to de-duplicate. Null and "" mean the same here.
     """
-    distinct = build(frame.select(keys).unique())
-    return frame.join(distinct, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    key = key.fill_null("")
+    distinct = key.unique(maintain_order=True)  # one order for both uses below
+    missing = pl.lit(None, dtype=dtype)
+    return key.replace_strict(distinct, parse(distinct), default=missing, return_dtype=dtype)
 
 
 def prepare_indicators(
-    indicators: pl.DataFrame, projects: pl.DataFrame, plan: Plan
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Place every indicator row in the tree and parse its values; reject what cannot be placed."""
-    frame = indicators.rename(RENAMED_INDICATOR_TEXT).with_columns(
-        _known=pl.col("project_id").is_in(projects["project_id"].implode()),
+    indicators: pl.LazyFrame, projects: pl.LazyFrame, plan: Plan
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Place every indicator row in the tree and parse its values; reject what cannot be placed.
+
+    Yields parsed target, actual, tier and their errors; what kind of indicator a row is
+    and whether it can be scored is the score stage's call.
+    """
+    known = projects.select("project_id", _known=pl.lit(True))
+    frame = (
+        indicators.rename(RENAMED_INDICATOR_TEXT)
+        .join(known, on="project_id", how="left", maintain_order="left")
+        .with_columns(pl.col("_known").fill_null(False))
     )
-    placing = ["level1_label", "level2_label", "points_text"]
-    frame = by_distinct(frame, placing, lambda d: _place(d, plan))
+    frame = _place(frame, plan)
     frame = frame.with_columns(_first_reason(_indicator_cases(plan)))
     kept, rejects = _split(frame, "indicators")
     kept = kept.with_columns(
@@ -146,23 +171,23 @@ def prepare_indicators(
         level2=pl.col("_l2"),
         points=pl.col("_points").struct.field("value"),
     ).drop("_known", "_l1", "_l2", "_points")
-    kept = by_distinct(kept, VALUE_TEXTS, lambda d: _parse_values(d, plan))
-    kept = by_distinct(kept, ["claimed_text"], _parse_claimed)
+    kept = kept.with_columns(_t=_target(plan), _a=_actual(plan))
+    kept = _parse_claimed(_with_default_note(_values(kept, plan)))
     return kept, rejects
 
 
-def _place(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
-    """Level-1/level-2 ids and parsed points, for the distinct label and points texts."""
-    first = frame.with_columns(_l1=_level1(plan), _points=parse_number(pl.col("points_text")))
-    return first.with_columns(_l2=_level2(plan))
+def _place(frame: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
+    """Level-1/level-2 ids and parsed points, each label and points text read once."""
+    first = frame.with_columns(
+        _l1=per_distinct(pl.col("level1_label"), lambda t: _level1(t, plan), pl.String()),
+        _points=per_distinct(pl.col("points_text"), parse_number, NUMBER_DTYPE),
+        _l2key=per_distinct(pl.col("level2_label"), level_key, pl.String()),
+    )
+    return first.with_columns(_l2=_level2(plan)).drop("_l2key")
 
 
-VALUE_TEXTS = ["target_text", "comparator_text", "unit_text", "actual_text"]
-"""The texts that together decide an indicator's parsed target and actual."""
-
-
-def _parse_claimed(frame: pl.DataFrame) -> pl.DataFrame:
-    claimed = parse_number(pl.col("claimed_text"))
+def _parse_claimed(frame: pl.LazyFrame) -> pl.LazyFrame:
+    claimed = per_distinct(pl.col("claimed_text"), parse_number, NUMBER_DTYPE)
     frame = frame.with_columns(
         claimed_score=claimed.struct.field("value"), claimed_error=claimed.struct.field("error")
     )
@@ -173,13 +198,13 @@ def _parse_claimed(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _level1(plan: Plan) -> pl.Expr:
-    key = level_key(pl.col("level1_label"))
+def _level1(label: pl.Expr, plan: Plan) -> pl.Expr:
+    key = level_key(label)
     return key.replace_strict(plan.vocab.level1, default=None, return_dtype=pl.String)
 
 
 def _level2(plan: Plan) -> pl.Expr:
-    key = pl.concat_str([pl.col("_l1"), pl.lit("/"), level_key(pl.col("level2_label"))])
+    key = pl.concat_str([pl.col("_l1"), pl.lit("/"), pl.col("_l2key")])
     return key.replace_strict(plan.vocab.level2, default=None, return_dtype=pl.String)
 
 
@@ -203,12 +228,12 @@ def _indicator_cases(plan: Plan) -> list[Case]:
             ),
         ),
         (
-            pl.col("level1_label").is_null(),
+            _blank(pl.col("level1_label")),
             "level1_label",
             pl.lit("level-1 category (一级指标) is blank"),
         ),
         (
-            pl.col("level2_label").is_null(),
+            _blank(pl.col("level2_label")),
             "level2_label",
             pl.lit("level-2 category (二级指标) is blank"),
         ),
@@ -237,27 +262,36 @@ def _indicator_cases(plan: Plan) -> list[Case]:
     ]
 
 
-def _parse_values(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
-    """Targets, actuals and claimed scores as numbers, units and tiers (vectorized)."""
-    rs, vocab = plan.loaded.ruleset, plan.vocab
-    target = parse_target(
+def _target(plan: Plan) -> pl.Expr:
+    rs, cat = plan.loaded.ruleset, plan.loaded.catalogue
+    words = cat.comparators
+    return parse_target(
         pl.col("target_text"),
         comparator=pl.col("comparator_text"),
         unit=pl.col("unit_text"),
-        units=vocab.units,
+        units=plan.vocab.units,
+        comparators=ComparatorTable.from_words(words.before, words.after, words.column),
         default_comparator=rs.default_comparator,
     )
-    actual = parse_actual(pl.col("actual_text"), units=vocab.units, tiers=vocab.tiers)
-    frame = frame.with_columns(_t=target, _a=actual).with_columns(
+
+
+def _actual(plan: Plan) -> pl.Expr:
+    return parse_actual(pl.col("actual_text"), units=plan.vocab.units, tiers=plan.vocab.tiers)
+
+
+def _values(frame: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
+    """Parsed target and actual as columns, the actual in the target's unit (per row)."""
+    rs = plan.loaded.ruleset
+    frame = frame.with_columns(
         _r=reconcile(
             pl.col("_t"),
             pl.col("_a"),
-            units=vocab.units,
+            units=plan.vocab.units,
             fraction_as_percent=rs.fraction_as_percent,
         )
     )
     t, a, r = (pl.col(n).struct.field for n in ("_t", "_a", "_r"))
-    frame = frame.with_columns(
+    return frame.with_columns(
         comparator=t("cmp"),
         comparator_source=t("cmp_source"),
         target=t("value"),
@@ -270,10 +304,9 @@ def _parse_values(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
         actual_error=pl.coalesce(a("error"), r("error")),
         note=r("note"),
     ).drop("_t", "_a", "_r")
-    return _with_default_note(frame)
 
 
-def _with_default_note(frame: pl.DataFrame) -> pl.DataFrame:
+def _with_default_note(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Say when the comparator was not written anywhere and the ruleset default applied."""
     default = pl.when(pl.col("comparator_source") == "default").then(
         pl.format("no comparator written; {} assumed (ruleset default)", pl.col("comparator"))

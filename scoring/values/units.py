@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from jixiao.scoring.errors import JixiaoError
-from jixiao.scoring.values.grammar import normalize_label, unit_key
+from jixiao.scoring.values.normalize import normalize_label, unit_key
 
 
 def _keys(exprs: pl.Expr, texts: Sequence[str]) -> list[str]:

@@ -8,6 +8,7 @@ test-only table would promise a conversion the engine refuses.
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from jixiao.scoring.values.grammar import (
     NUMBER_DTYPE,
     RECONCILED_DTYPE,
     TARGET_DTYPE,
+    ComparatorTable,
     normalize_label,
     normalize_text,
     parse_actual,
@@ -57,6 +59,9 @@ def _shipped() -> tuple[UnitTable, TierTable]:
 SHIPPED_CATALOGUE = "project-common"
 SHIPPED_RULESET = "project-self-eval"
 UNITS, TIERS = _shipped()
+# Comparator words are catalogue data: read them from the shipped catalogue.
+_CATALOGUE = files("jixiao.indicators").joinpath("project-common.yaml").read_text("utf-8")
+WORDS = ComparatorTable.from_words(**yaml.safe_load(_CATALOGUE)["comparators"])
 TARGET_INPUTS = {"text", "comparator", "unit_column", "default"}
 
 
@@ -80,6 +85,7 @@ def _targets(rows: list[dict[str, Any]], default: str = ">=") -> list[dict[str, 
         comparator=pl.col("comparator"),
         unit=pl.col("unit"),
         units=UNITS,
+        comparators=WORDS,
         default_comparator=default,
     )
     return frame.select(expr.alias("p")).to_series().to_list()
@@ -123,7 +129,12 @@ def test_actual(case: dict[str, Any]) -> None:
 def test_reconcile(case: dict[str, Any]) -> None:
     frame = pl.DataFrame({"t": [case["target"]], "a": [case["actual"]]})
     target = parse_target(
-        pl.col("t"), comparator=None, unit=None, units=UNITS, default_comparator=">="
+        pl.col("t"),
+        comparator=None,
+        unit=None,
+        units=UNITS,
+        comparators=WORDS,
+        default_comparator=">=",
     )
     actual = parse_actual(pl.col("a"), units=UNITS, tiers=TIERS)
     fraction = case.get("fraction_as_percent", True)
@@ -143,7 +154,12 @@ def test_output_dtypes_even_for_empty_frames() -> None:
     frame = pl.DataFrame({"t": []}, schema={"t": pl.String})
     out = frame.select(
         t=parse_target(
-            pl.col("t"), comparator=None, unit=None, units=UNITS, default_comparator="="
+            pl.col("t"),
+            comparator=None,
+            unit=None,
+            units=UNITS,
+            comparators=WORDS,
+            default_comparator="=",
         ),
         a=parse_actual(pl.col("t"), units=UNITS, tiers=TIERS),
         n=parse_number(pl.col("t")),
@@ -167,7 +183,12 @@ def test_two_hundred_thousand_rows_in_one_call() -> None:
     got = (
         frame.select(
             parse_target(
-                pl.col("t"), comparator=None, unit=None, units=UNITS, default_comparator=">="
+                pl.col("t"),
+                comparator=None,
+                unit=None,
+                units=UNITS,
+                comparators=WORDS,
+                default_comparator=">=",
             )
         )
         .to_series()
@@ -280,7 +301,35 @@ def test_tier_label_claimed_twice_is_an_error() -> None:
 
 def test_bad_default_comparator_is_refused_up_front() -> None:
     with pytest.raises(JixiaoError, match="default comparator must be one of"):
-        parse_target(pl.col("t"), comparator=None, unit=None, units=UNITS, default_comparator="≥")
+        parse_target(
+            pl.col("t"),
+            comparator=None,
+            unit=None,
+            units=UNITS,
+            comparators=WORDS,
+            default_comparator="≥",
+        )
+
+
+def test_comparator_words_come_from_the_catalogue() -> None:
+    """`达到90%` reads as ≥ 90 with the shipped words; a word a table adds is read, and a
+    word it lacks is not (the words are data, not code)."""
+    (got,) = _targets([{"text": "达到90%"}])
+    assert (got["cmp"], got["value"], got["unit"], got["error"]) == (">=", 90.0, "%", None)
+    extra = ComparatorTable.from_words({">=": ["够"]})
+    frame = pl.DataFrame({"t": ["够5个", "不低于5个"]})
+    expr = parse_target(
+        pl.col("t"), comparator=None, unit=None, units=UNITS, comparators=extra,
+        default_comparator="=",
+    )  # fmt: skip
+    first, second = frame.select(expr).to_series().to_list()
+    assert (first["cmp"], first["value"], first["error"]) == (">=", 5.0, None)
+    assert second["cmp"] is None and second["error"] == "cannot read target '不低于5个'"
+
+
+def test_comparator_word_claimed_twice_is_an_error() -> None:
+    with pytest.raises(JixiaoError, match="'不低于' is declared for both '>=' and '<='"):
+        ComparatorTable.from_words({">=": ["不低于"], "<=": ["不低于"]})
 
 
 def test_properties_run_the_ci_floor() -> None:
