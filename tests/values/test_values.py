@@ -91,6 +91,18 @@ def _targets(rows: list[dict[str, Any]], default: str = ">=") -> list[dict[str, 
     return frame.select(expr.alias("p")).to_series().to_list()
 
 
+def _target_of(column: str, default: str = ">=") -> pl.Expr:
+    """A text column parsed as a target with the shipped words and units, no side columns."""
+    return parse_target(
+        pl.col(column),
+        comparator=None,
+        unit=None,
+        units=UNITS,
+        comparators=WORDS,
+        default_comparator=default,
+    )
+
+
 def _expected(case: dict[str, Any], fields: list[str], inputs: set[str]) -> dict[str, Any]:
     unknown = set(case) - set(fields) - inputs
     assert not unknown, f"case has unknown keys {unknown}"
@@ -128,14 +140,7 @@ def test_actual(case: dict[str, Any]) -> None:
 @pytest.mark.parametrize("case", _load("reconcile.yaml"), ids=_case_id)
 def test_reconcile(case: dict[str, Any]) -> None:
     frame = pl.DataFrame({"t": [case["target"]], "a": [case["actual"]]})
-    target = parse_target(
-        pl.col("t"),
-        comparator=None,
-        unit=None,
-        units=UNITS,
-        comparators=WORDS,
-        default_comparator=">=",
-    )
+    target = _target_of("t")
     actual = parse_actual(pl.col("a"), units=UNITS, tiers=TIERS)
     fraction = case.get("fraction_as_percent", True)
     got = frame.select(reconcile(target, actual, units=UNITS, fraction_as_percent=fraction)).item()
@@ -153,14 +158,7 @@ def test_number(case: dict[str, Any]) -> None:
 def test_output_dtypes_even_for_empty_frames() -> None:
     frame = pl.DataFrame({"t": []}, schema={"t": pl.String})
     out = frame.select(
-        t=parse_target(
-            pl.col("t"),
-            comparator=None,
-            unit=None,
-            units=UNITS,
-            comparators=WORDS,
-            default_comparator="=",
-        ),
+        t=_target_of("t", "="),
         a=parse_actual(pl.col("t"), units=UNITS, tiers=TIERS),
         n=parse_number(pl.col("t")),
     ).with_columns(r=reconcile(pl.col("t"), pl.col("a"), units=UNITS, fraction_as_percent=True))
@@ -180,20 +178,7 @@ def test_two_hundred_thousand_rows_in_one_call() -> None:
     texts = [f"≥{i:,}万元" if i % 2 else f"{i}%以上" for i in range(n)]
     texts[::7] = [cases[i % len(cases)]["text"] for i in range(len(texts[::7]))]
     frame = pl.DataFrame({"t": texts}, schema={"t": pl.String})
-    got = (
-        frame.select(
-            parse_target(
-                pl.col("t"),
-                comparator=None,
-                unit=None,
-                units=UNITS,
-                comparators=WORDS,
-                default_comparator=">=",
-            )
-        )
-        .to_series()
-        .struct.unnest()
-    )
+    got = frame.select(_target_of("t")).to_series().struct.unnest()
     assert got.height == n
     fields = list(TARGET_DTYPE.to_schema())
     by_text = {c["text"]: _expected(c, fields, TARGET_INPUTS) for c in cases}
@@ -301,14 +286,7 @@ def test_tier_label_claimed_twice_is_an_error() -> None:
 
 def test_bad_default_comparator_is_refused_up_front() -> None:
     with pytest.raises(JixiaoError, match="default comparator must be one of"):
-        parse_target(
-            pl.col("t"),
-            comparator=None,
-            unit=None,
-            units=UNITS,
-            comparators=WORDS,
-            default_comparator="≥",
-        )
+        _target_of("t", "≥")
 
 
 def test_comparator_words_come_from_the_catalogue() -> None:
