@@ -226,8 +226,12 @@ _EXACT: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
 
 
 def compare(op: str, a: Node, b: Node) -> pl.Expr:
-    """One comparison; numbers within TOL of each other are equal."""
+    """One comparison; numbers within TOL of each other are equal. Only numbers are
+    ordered, so an ordering with a null-typed operand (`x <= null`) is null, as in the
+    reference evaluator."""
     if a.type != Type.NUMBER or b.type != Type.NUMBER:
+        if op not in _EXACT:
+            return pl.lit(None, pl.Boolean)
         return _EXACT[op](translate(a), translate(b))
     ea, eb = observed(a), observed(b)
     return _TOLERANT[op](ea - eb, _slack(a, b, ea, eb))
