@@ -213,14 +213,16 @@ def _streamed(
     counts of scored and not-evaluable indicator rows.
     """
     projects_lazy, project_rejects_lazy = prepare_projects(inputs.frames["projects"], plan, year)
-    projects_lazy = projects_lazy.cache()
-    projects, project_rejects, reader_rejects = pl.collect_all(
-        [projects_lazy, project_rejects_lazy, inputs.reject_frame], engine="streaming"
+    source = spill.folder / "indicators.input.parquet"
+    # One query, so the reader's kept rows and its rejects are split from one pass over
+    # each input: apart, the rejects query alone held the whole indicator table.
+    spill_input = inputs.frames["indicators"].sink_parquet(source, compression="lz4", lazy=True)
+    projects, project_rejects, reader_rejects, _ = pl.collect_all(
+        [projects_lazy.cache(), project_rejects_lazy, inputs.reject_frame, spill_input],
+        engine="streaming",
     )
     narrow: list[pl.DataFrame] = []
     rejects = [reader_rejects, project_rejects]
-    source = spill.folder / "indicators.input.parquet"
-    inputs.frames["indicators"].sink_parquet(source, compression="lz4", engine="streaming")
     rows = pl.scan_parquet(source).select(pl.len()).collect().item()
     for offset in range(0, max(rows, 1), chunk_rows):
         chunk = pl.scan_parquet(source).slice(offset, chunk_rows)
