@@ -87,10 +87,14 @@ _SCRATCH = ["points_text", "claimed_text", "claimed_note"]
 (a cache keeps every column it holds, projection pushdown stops there)."""
 
 
-CHUNK_ROWS = 250_000
-"""Indicator rows scored at a time by the streaming engine. Measured at 100k projects
-(1M rows): the prepare and score stages need several times their input while parsing,
-so that working set, not the outputs, set the in-memory peak."""
+SLICE_ROWS: dict[str, int] = {"in-memory": 1_000_000, "streaming": 100_000}
+"""Indicator rows scored at a time, per engine. Measured (bench/bench_rss.py): parsing
+and scoring need several times their input, so over a whole table of 10M rows that
+working set, not the outputs, set the peak (8.0 GB at 1M projects, 2.1x hand-written
+Polars). Slices bound it; smaller slices cost a little time per slice (plan and parse
+tables per slice): 100k projects (1M rows) took 2.9 s in one slice, 3.7 s in four. The
+streaming engine spills, so its slices can be small: with 100k-row slices its scoring
+peaked at 430 MiB there, then writing (sinking 262,144-row row groups) at ~650 MiB."""
 
 TOTALS_INPUTS = ["project_id", "level1", "level2", "evaluable", "achieved", "points", "score"]
 """What `indicator_totals` reads of each scored row: kept (narrow) from every slice."""
@@ -102,29 +106,25 @@ def run(
     *,
     year: int | None = None,
     engine: Engine = "in-memory",
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int | None = None,
     spill_dir: Path | None = None,
 ) -> Results:
     """Score already-read input tables with a compiled plan.
 
-    The stages only build one lazy query from the input scans to each output table.
-    In memory, the outputs are collected together, so a common part (the scans, the
-    parsed rows) is computed once. The streaming engine bounds memory by scoring the
-    indicator rows in slices of `chunk_rows` (see `_streamed`); with `spill_dir` it
-    keeps them there instead of in memory (`Results.indicator_scan`, for the writer;
-    the directory must outlive the results). Output rows keep the
-    input order (every join keeps the left order), which makes the outputs
-    byte-identical across runs and engines without a sort.
+    The stages build lazy queries from the input scans; the indicator rows are scored
+    in slices of `chunk_rows` (default `SLICE_ROWS[engine]`, see `_sliced`). With
+    `spill_dir` the scored indicator rows are kept there instead of in memory
+    (`Results.indicator_scan`, for the writer; the directory must outlive the results).
+    Output rows keep the input order (every join keeps the left order, slices are
+    concatenated in order), which makes the outputs byte-identical across runs and
+    engines without a sort.
     """
     started = time.perf_counter()
-    scan, counts = None, (0, 0)
-    if engine == "streaming":
-        with _scratch(spill_dir) as tmp:
-            spill = Spill(tmp, keep=spill_dir is not None)
-            project_table, rejects, counts = _streamed(plan, inputs, year, chunk_rows, spill)
-            indicator_table, scan = spill.result()
-    else:
-        indicator_table, project_table, rejects = _in_memory(plan, inputs, year)
+    with _scratch(spill_dir) as tmp:
+        spill = Spill(tmp, keep=spill_dir is not None)
+        rows = chunk_rows or SLICE_ROWS[engine]
+        project_table, rejects, counts = _sliced(plan, inputs, year, rows, spill, engine)
+        indicator_table, scan = spill.result()
     results = Results(
         indicator_scores=indicator_table,
         project_scores=project_table,
@@ -137,22 +137,6 @@ def run(
     )
     results.manifest = manifest(plan.loaded, inputs, results, time.perf_counter() - started)
     return results
-
-
-def _in_memory(plan: Plan, inputs: Inputs, year: int | None) -> list[pl.DataFrame]:
-    """The whole plan as one query per output, collected together."""
-    # `.cache()` marks the frames several branches read, so that each is computed once;
-    # the optimizer's own de-duplication does not find them in a plan this deep.
-    projects, project_rejects = prepare_projects(inputs.frames["projects"], plan, year)
-    projects = projects.cache()
-    scored, indicator_rejects = _scored(inputs.frames["indicators"], projects, plan)
-    totals = project_scores(projects, indicator_totals(scored, plan), plan).cache()
-    queries = [
-        _with_provenance(scored, columns.indicator_columns()),
-        _with_provenance(totals, columns.project_columns(plan.categories, list(plan.common))),
-        pl.concat([inputs.reject_frame, project_rejects, indicator_rejects]),
-    ]
-    return pl.collect_all(queries)
 
 
 def _scored(
@@ -199,8 +183,8 @@ class Spill:
         return self.frames[0], pl.scan_parquet(self.files)
 
 
-def _streamed(
-    plan: Plan, inputs: Inputs, year: int | None, chunk_rows: int, spill: Spill
+def _sliced(
+    plan: Plan, inputs: Inputs, year: int | None, chunk_rows: int, spill: Spill, engine: Engine
 ) -> tuple[pl.DataFrame, pl.DataFrame, tuple[int, int]]:
     """Score the indicator rows slice by slice into `spill`, then roll up once.
 
@@ -211,6 +195,9 @@ def _streamed(
     parsing, scoring) depends on that row and the projects only, so slicing changes
     no value; slices are kept in input order. Returns project_scores, rejects and the
     counts of scored and not-evaluable indicator rows.
+
+    `engine` runs the whole-table steps; a slice is bounded, and the in-memory engine
+    scores it faster (measured), whichever engine was chosen.
     """
     projects_lazy, project_rejects_lazy = prepare_projects(inputs.frames["projects"], plan, year)
     source = spill.folder / "indicators.input.parquet"
@@ -219,7 +206,7 @@ def _streamed(
     spill_input = inputs.frames["indicators"].sink_parquet(source, compression="lz4", lazy=True)
     projects, project_rejects, reader_rejects, _ = pl.collect_all(
         [projects_lazy.cache(), project_rejects_lazy, inputs.reject_frame, spill_input],
-        engine="streaming",
+        engine=engine,
     )
     narrow: list[pl.DataFrame] = []
     rejects = [reader_rejects, project_rejects]
@@ -243,7 +230,7 @@ def _streamed(
     totals = indicator_totals(scored_rows.lazy(), plan)
     project_query = project_scores(projects.lazy(), totals, plan)
     project_columns = columns.project_columns(plan.categories, list(plan.common))
-    project_table = _with_provenance(project_query, project_columns).collect()
+    project_table = _with_provenance(project_query, project_columns).collect(engine=engine)
     return project_table, pl.concat(rejects), counts
 
 
