@@ -87,16 +87,26 @@ def score_and_write(
             read = api.read(plan, inputs)
         if not quiet:
             print_sources(read)
-        with stage(progress, "scoring"):
-            results = api.score(plan, read, year=year, engine=engine)  # type: ignore[arg-type]
-        if "xlsx" in formats and not quiet:
-            warn_slow_xlsx(results)
-        with stage(progress, f"writing {', '.join(formats)} to {out}"):
-            write_started = time.perf_counter()
-            paths = api.write(results, out, formats, plan=plan)
-            results.manifest["timings"]["write_seconds"] = round(
-                time.perf_counter() - write_started, 3
-            )
+        # Streaming to csv/parquet keeps the indicator rows on disk until they are
+        # written; the workbook cannot be written from disk, so with xlsx they stay in memory.
+        spilling = engine == "streaming" and "xlsx" not in formats
+        with api.spill(out) if spilling else _null() as spill_dir:
+            with stage(progress, "scoring"):
+                results = api.score(
+                    plan,
+                    read,
+                    year=year,
+                    engine=engine,  # type: ignore[arg-type]
+                    spill_dir=spill_dir,
+                )
+            if "xlsx" in formats and not quiet:
+                warn_slow_xlsx(results)
+            with stage(progress, f"writing {', '.join(formats)} to {out}"):
+                write_started = time.perf_counter()
+                paths = api.write(results, out, formats, plan=plan)
+                results.manifest["timings"]["write_seconds"] = round(
+                    time.perf_counter() - write_started, 3
+                )
     results.manifest["timings"]["total_seconds"] = round(time.perf_counter() - started, 3)
     return plan, results, paths
 
@@ -117,7 +127,7 @@ def warn_slow_xlsx(results: Results) -> None:
 
 @contextmanager
 def _null() -> Iterator[None]:
-    yield
+    yield None
 
 
 def print_sources(inputs: Inputs) -> None:
@@ -142,9 +152,7 @@ def print_summary(results: Results, paths: list[Path]) -> None:
         table.add_row(f"  grade {grade}", str(n))
     table.add_row("projects incomplete", str(int((~ps["complete"]).sum())))
     table.add_row("indicator rows scored", str(rows["indicators"]["scored"]))
-    table.add_row(
-        "indicator rows not evaluable", str(int((~results.indicator_scores["evaluable"]).sum()))
-    )
+    table.add_row("indicator rows not evaluable", str(results.indicator_count(not_evaluable=True)))
     table.add_row("rows rejected", str(results.rejects.height))
     console.print(table)
     console.print(f"results in {paths[0].parent}/: " + ", ".join(p.name for p in paths))
@@ -168,7 +176,9 @@ def print_summary(results: Results, paths: list[Path]) -> None:
     type=click.Choice(["in-memory", "streaming"]),
     default="in-memory",
     show_default=True,
-    help="Polars engine; streaming for data larger than memory.",
+    help="Polars engine. streaming scores the indicator rows in slices and, for csv and "
+    "parquet, writes them from a scratch folder in --out, so memory stays bounded; with "
+    "-f xlsx the workbook needs every row in memory.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
 def score_cmd(

@@ -13,7 +13,9 @@ import-linter contract in pyproject.toml), so everything a command needs is name
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +58,7 @@ __all__ = [
     "schema_text",
     "score",
     "show_ruleset",
+    "spill",
     "validate",
     "write",
     "write_text",
@@ -105,11 +108,26 @@ def score(
     *,
     year: int | None = None,
     engine: Engine = "in-memory",
+    spill_dir: Path | None = None,
 ) -> Results:
-    """Score inputs (already read, or file paths) into Polars DataFrames."""
+    """Score inputs (already read, or file paths) into Polars DataFrames.
+
+    With the streaming engine and `spill_dir` (see `spill`), the indicator rows stay in
+    parquet files there rather than in memory, for `write` to sink: `indicator_scores`
+    is then empty and `Results.indicator_scan` reads them."""
     if not isinstance(inputs, Inputs):
         inputs = read(plan, inputs)
-    return run(plan, inputs, year=year, engine=engine)
+    return run(plan, inputs, year=year, engine=engine, spill_dir=spill_dir)
+
+
+@contextmanager
+def spill(out_dir: str | Path) -> Iterator[Path]:
+    """A scratch folder inside `out_dir` for a streaming run's indicator rows; removed
+    after use, so call `write` inside the `with`."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out, prefix=".jixiao-spill-") as tmp:
+        yield Path(tmp)
 
 
 def explain_project(plan: Plan, results: Results, project_id: str) -> Explanation:
@@ -149,7 +167,8 @@ def write(
     }
     if plan is None:
         plan = load_ruleset(str(ruleset["files"][0]))
-    paths = write_tables(results.tables(), out, formats, headers_for(results, plan), metadata)
+    tables = results.lazy_tables()
+    paths = write_tables(tables, out, formats, headers_for(results, plan), metadata)
     paths.append(write_text(out / "report.md", summary_markdown(results)))
     manifest = {
         **results.manifest,

@@ -28,6 +28,7 @@ from jixiao.scoring.io.hashing import sha256_file as sha256_file  # moved; re-ex
 EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, the header row included
 FORMATS = ("csv", "parquet", "xlsx")
 WORKBOOK_NAME = "results.xlsx"
+PARQUET_ROW_GROUP = 262_144  # rows; Polars' documented default (512²), made explicit
 # Fixed so that two runs give identical workbooks; Excel shows it as the creation date.
 WORKBOOK_CREATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _MAX_WIDTH = 60
@@ -95,7 +96,7 @@ def _json_default(obj: object) -> object:
 
 
 def write_tables(
-    tables: Mapping[str, pl.DataFrame],
+    tables: Mapping[str, pl.DataFrame | pl.LazyFrame],
     out_dir: Path,
     formats: Sequence[str],
     headers: Mapping[str, Mapping[str, str]] | None = None,
@@ -108,6 +109,8 @@ def write_tables(
     shows `headers[table][column]` (the column registry's Chinese headers). `metadata`
     (ruleset id, version, hash) goes into the parquet key-value metadata and the
     workbook's properties, so a file separated from its manifest still says what made it.
+    A LazyFrame (a streaming run's spilled rows) is sunk to csv and parquet, in bounded
+    memory and to the same bytes; the workbook cannot stream and collects it.
     """
     meta = dict(metadata or {})
     unknown = [f for f in formats if f not in FORMATS]
@@ -118,7 +121,10 @@ def write_tables(
         if fmt not in formats:
             continue
         if fmt == "xlsx":
-            written.append(write_xlsx(tables, out_dir / WORKBOOK_NAME, headers or {}, meta))
+            frames = {
+                k: v.collect() if isinstance(v, pl.LazyFrame) else v for k, v in tables.items()
+            }
+            written.append(write_xlsx(frames, out_dir / WORKBOOK_NAME, headers or {}, meta))
             continue
         for name in sorted(tables):
             target = out_dir / f"{name}.{fmt}"
@@ -131,15 +137,40 @@ def write_tables(
     return written
 
 
-def _write_csv(df: pl.DataFrame, path: Path) -> None:
+def _write_csv(df: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
     """UTF-8 with BOM: Excel on a Chinese Windows reads BOM-less CSV as GBK and garbles it."""
-    df.write_csv(path, include_bom=True)
+    if isinstance(df, pl.LazyFrame):
+        df.sink_csv(path, include_bom=True, engine="streaming")
+    else:
+        df.write_csv(path, include_bom=True)
 
 
-def _write_parquet(df: pl.DataFrame, path: Path, metadata: dict[str, str]) -> None:
+def _write_parquet(df: pl.DataFrame | pl.LazyFrame, path: Path, metadata: dict[str, str]) -> None:
     """zstd (as docs/inputs.md promises): smaller files than snappy at a similar write
-    time, and read by every current parquet reader."""
-    df.write_parquet(path, compression="zstd", statistics=True, metadata=metadata or None)
+    time, and read by every current parquet reader.
+
+    A fixed row-group size: without one, Polars 2.1 cuts pages and row groups where the
+    frame's memory chunks end, and those depend on the engine and on how the rows were
+    computed, so equal tables of more than a few hundred thousand rows gave different
+    bytes. Tables of one row group are written exactly as before. With it, sinking a
+    LazyFrame writes the same bytes as writing the collected frame."""
+    if isinstance(df, pl.LazyFrame):
+        df.sink_parquet(
+            path,
+            compression="zstd",
+            statistics=True,
+            row_group_size=PARQUET_ROW_GROUP,
+            metadata=metadata or None,
+            engine="streaming",
+        )
+        return
+    df.write_parquet(
+        path,
+        compression="zstd",
+        statistics=True,
+        row_group_size=PARQUET_ROW_GROUP,
+        metadata=metadata or None,
+    )
 
 
 def write_xlsx(

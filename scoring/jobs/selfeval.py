@@ -7,9 +7,13 @@ counted here and written into the manifest: rows in = rows scored + rows rejecte
 
 from __future__ import annotations
 
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
@@ -37,6 +41,10 @@ class Results:
     department_summary: pl.DataFrame
     rejects: pl.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
+    indicator_scan: pl.LazyFrame | None = None
+    """Set only by a streaming run told to spill (`run(spill_dir=…)`): the indicator rows
+    are in parquet files there, read in order by this scan, and `indicator_scores` is
+    an empty frame of the same schema. The writer sinks them from the scan."""
 
     def tables(self) -> dict[str, pl.DataFrame]:
         return {
@@ -45,6 +53,24 @@ class Results:
             "department_summary": self.department_summary,
             "rejects": self.rejects,
         }
+
+    def lazy_tables(self) -> dict[str, pl.DataFrame | pl.LazyFrame]:
+        """The tables to write: the spilled indicator rows as a scan, the rest as frames."""
+        tables: dict[str, pl.DataFrame | pl.LazyFrame] = dict(self.tables())
+        if self.indicator_scan is not None:
+            tables["indicator_scores"] = self.indicator_scan
+        return tables
+
+    spilled_counts: tuple[int, int] | None = None
+    """Rows and not-evaluable rows of spilled indicator rows, counted while scoring (the
+    spill folder may be gone when they are asked for)."""
+
+    def indicator_count(self, *, not_evaluable: bool = False) -> int:
+        """Indicator rows (or only the not-evaluable ones), spilled or not."""
+        if self.spilled_counts is not None:
+            return self.spilled_counts[1 if not_evaluable else 0]
+        frame = self.indicator_scores
+        return int((~frame["evaluable"]).sum()) if not_evaluable else frame.height
 
 
 def _note(frame: pl.LazyFrame) -> pl.LazyFrame:
@@ -61,42 +87,151 @@ _SCRATCH = ["points_text", "claimed_text", "claimed_note"]
 (a cache keeps every column it holds, projection pushdown stops there)."""
 
 
+SLICE_ROWS: dict[str, int] = {"in-memory": 1_000_000, "streaming": 100_000}
+"""Indicator rows scored at a time, per engine. Measured (bench/bench_rss.py): parsing
+and scoring need several times their input, so over a whole table of 10M rows that
+working set, not the outputs, set the peak (8.0 GB at 1M projects, 2.1x hand-written
+Polars). Slices bound it; smaller slices cost a little time per slice (plan and parse
+tables per slice): 100k projects (1M rows) took 2.9 s in one slice, 3.7 s in four. The
+streaming engine spills, so its slices can be small: with 100k-row slices its scoring
+peaked at 430 MiB there, then writing (sinking 262,144-row row groups) at ~650 MiB."""
+
+TOTALS_INPUTS = ["project_id", "level1", "level2", "evaluable", "achieved", "points", "score"]
+"""What `indicator_totals` reads of each scored row: kept (narrow) from every slice."""
+
+
 def run(
-    plan: Plan, inputs: Inputs, *, year: int | None = None, engine: Engine = "in-memory"
+    plan: Plan,
+    inputs: Inputs,
+    *,
+    year: int | None = None,
+    engine: Engine = "in-memory",
+    chunk_rows: int | None = None,
+    spill_dir: Path | None = None,
 ) -> Results:
     """Score already-read input tables with a compiled plan.
 
-    The stages only build one lazy query from the input scans to each output table; the
-    outputs are collected together, so a common part (the scans, the parsed rows) is
-    computed once and `engine="streaming"` runs the whole plan in bounded batches. Output
-    rows keep the input order (every join keeps the left order), which makes the outputs
-    byte-identical across runs and engines without a sort.
+    The stages build lazy queries from the input scans; the indicator rows are scored
+    in slices of `chunk_rows` (default `SLICE_ROWS[engine]`, see `_sliced`). With
+    `spill_dir` the scored indicator rows are kept there instead of in memory
+    (`Results.indicator_scan`, for the writer; the directory must outlive the results).
+    Output rows keep the input order (every join keeps the left order, slices are
+    concatenated in order), which makes the outputs byte-identical across runs and
+    engines without a sort.
     """
     started = time.perf_counter()
-    # `.cache()` marks the frames several branches read, so that each is computed once;
-    # the optimizer's own de-duplication does not find them in a plan this deep.
-    projects, project_rejects = prepare_projects(inputs.frames["projects"], plan, year)
-    projects = projects.cache()
-    indicators, indicator_rejects = prepare_indicators(inputs.frames["indicators"], projects, plan)
-    prepared = _note(indicators).drop(_SCRATCH)
-    scored = score_indicators(prepared.cache(), plan).cache()
-    totals = project_scores(projects, indicator_totals(scored, plan), plan).cache()
-    queries = [
-        _with_provenance(scored, columns.indicator_columns()),
-        _with_provenance(totals, columns.project_columns(plan.categories, list(plan.common))),
-        pl.concat([inputs.reject_frame, project_rejects, indicator_rejects]),
-    ]
-    indicator_table, project_table, rejects = pl.collect_all(queries, engine=engine)
+    with _scratch(spill_dir) as tmp:
+        spill = Spill(tmp, keep=spill_dir is not None)
+        rows = chunk_rows or SLICE_ROWS[engine]
+        project_table, rejects, counts = _sliced(plan, inputs, year, rows, spill, engine)
+        indicator_table, scan = spill.result()
     results = Results(
         indicator_scores=indicator_table,
         project_scores=project_table,
-        # On the collected project table (one row per project): the streaming engine
-        # sums in another order, and a sum's last digit must not depend on the engine.
+        # On the collected project table (one row per project), whatever the engine: a
+        # sum's last digit must not depend on the engine's summation order.
         department_summary=department_summary(project_table.lazy(), plan).collect(),
         rejects=rejects,
+        indicator_scan=scan,
+        spilled_counts=counts if scan is not None else None,
     )
     results.manifest = manifest(plan.loaded, inputs, results, time.perf_counter() - started)
     return results
+
+
+def _scored(
+    indicators: pl.LazyFrame, projects: pl.LazyFrame, plan: Plan
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Prepared and scored indicator rows (cached: several outputs read them), and rejects."""
+    prepared, rejects = prepare_indicators(indicators, projects, plan)
+    prepared = _note(prepared).drop(_SCRATCH)
+    return score_indicators(prepared.cache(), plan).cache(), rejects
+
+
+@contextmanager
+def _scratch(spill_dir: Path | None) -> Iterator[Path]:
+    """The caller's spill directory, or a temporary one removed afterwards."""
+    if spill_dir is not None:
+        yield spill_dir
+        return
+    with tempfile.TemporaryDirectory(prefix="jixiao-") as tmp:
+        yield Path(tmp)
+
+
+@dataclass
+class Spill:
+    """Where a streaming run puts each slice of indicator rows: in memory, or (`keep`)
+    in numbered parquet files of `folder`, read back in order by one scan."""
+
+    folder: Path
+    keep: bool
+    frames: list[pl.DataFrame] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    def add(self, table: pl.DataFrame) -> None:
+        if not self.keep:
+            self.frames.append(table)
+            return
+        path = self.folder / f"indicator_scores.{len(self.files):06d}.parquet"
+        table.write_parquet(path, compression="lz4", statistics=False)
+        self.files.append(path)
+        self.frames = [table.clear()]  # the schema, for the empty in-memory table
+
+    def result(self) -> tuple[pl.DataFrame, pl.LazyFrame | None]:
+        if not self.keep:
+            return pl.concat(self.frames), None
+        return self.frames[0], pl.scan_parquet(self.files)
+
+
+def _sliced(
+    plan: Plan, inputs: Inputs, year: int | None, chunk_rows: int, spill: Spill, engine: Engine
+) -> tuple[pl.DataFrame, pl.DataFrame, tuple[int, int]]:
+    """Score the indicator rows slice by slice into `spill`, then roll up once.
+
+    Whole-table work stays whole: the reader's rejects (blank rows, repeated keys) are
+    split before the rows are spilled to a scratch parquet file, the projects are
+    prepared once, and the roll-up sums each project's rows in input order in one
+    group-by, as the in-memory plan does. Every indicator row's own work (placing,
+    parsing, scoring) depends on that row and the projects only, so slicing changes
+    no value; slices are kept in input order. Returns project_scores, rejects and the
+    counts of scored and not-evaluable indicator rows.
+
+    `engine` runs the whole-table steps; a slice is bounded, and the in-memory engine
+    scores it faster (measured), whichever engine was chosen.
+    """
+    projects_lazy, project_rejects_lazy = prepare_projects(inputs.frames["projects"], plan, year)
+    source = spill.folder / "indicators.input.parquet"
+    # One query, so the reader's kept rows and its rejects are split from one pass over
+    # each input: apart, the rejects query alone held the whole indicator table.
+    spill_input = inputs.frames["indicators"].sink_parquet(source, compression="lz4", lazy=True)
+    projects, project_rejects, reader_rejects, _ = pl.collect_all(
+        [projects_lazy.cache(), project_rejects_lazy, inputs.reject_frame, spill_input],
+        engine=engine,
+    )
+    narrow: list[pl.DataFrame] = []
+    rejects = [reader_rejects, project_rejects]
+    rows = pl.scan_parquet(source).select(pl.len()).collect().item()
+    for offset in range(0, max(rows, 1), chunk_rows):
+        chunk = pl.scan_parquet(source).slice(offset, chunk_rows)
+        scored, chunk_rejects = _scored(chunk, projects.lazy(), plan)
+        table, part, rejected = pl.collect_all(
+            [
+                _with_provenance(scored, columns.indicator_columns()),
+                scored.select(TOTALS_INPUTS),
+                chunk_rejects,
+            ]
+        )
+        spill.add(table)
+        narrow.append(part)
+        rejects.append(rejected)
+    source.unlink()
+    scored_rows = pl.concat(narrow)
+    counts = (scored_rows.height, int((~scored_rows["evaluable"]).sum()))
+    totals = indicator_totals(scored_rows.lazy(), plan)
+    project_query = project_scores(projects.lazy(), totals, plan)
+    project_columns = columns.project_columns(plan.categories, list(plan.common))
+    project_table = _with_provenance(project_query, project_columns).collect(engine=engine)
+    return project_table, pl.concat(rejects), counts
 
 
 def _with_provenance(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
@@ -137,7 +272,7 @@ def row_accounting(inputs: Inputs, results: Results) -> dict[str, dict[str, int]
     out: dict[str, dict[str, int]] = {}
     scored = {
         "projects": results.project_scores.height,
-        "indicators": results.indicator_scores.height,
+        "indicators": results.indicator_count(),
     }
     for table, n_scored in scored.items():
         n_in = sum(s.rows.get(table, 0) for s in inputs.sources)
