@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from jixiao.scoring.errors import JixiaoError
 from jixiao.scoring.explain.project import Explanation, explain
 from jixiao.scoring.io.read import Inputs, read_inputs
 from jixiao.scoring.io.write import FORMATS, write_json, write_tables, write_text
@@ -154,8 +155,9 @@ def write(
 ) -> list[Path]:
     """Write the tables, report.md and manifest.json into out_dir (atomically, file by file).
 
-    `plan` labels the workbook's per-category headers; without it the ruleset recorded
-    in the manifest is loaded again. Only manifest.json records when it was written
+    `plan` labels the workbook's per-category headers; it defaults to the plan that
+    produced the results (never the ruleset file again: it may have changed since).
+    Only manifest.json records when it was written
     (`written_at`, UTC, default now); every other file is byte-identical for the same
     ruleset and inputs.
     """
@@ -165,8 +167,9 @@ def write(
     metadata = {
         f"jixiao.ruleset.{k}": str(ruleset[k]) for k in ("id", "version", "sha256") if k in ruleset
     }
+    plan = plan or results.plan
     if plan is None:
-        plan = load_ruleset(str(ruleset["files"][0]))
+        raise JixiaoError("these results carry no plan: pass the plan that scored them")
     tables = results.lazy_tables()
     paths = write_tables(tables, out, formats, headers_for(results, plan), metadata)
     paths.append(write_text(out / "report.md", summary_markdown(results)))

@@ -41,6 +41,8 @@ class Results:
     department_summary: pl.DataFrame
     rejects: pl.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
+    plan: Plan | None = None
+    """The compiled ruleset that produced these tables (names, headers, explain)."""
     indicator_scan: pl.LazyFrame | None = None
     """Set only by a streaming run told to spill (`run(spill_dir=…)`): the indicator rows
     are in parquet files there, read in order by this scan, and `indicator_scores` is
@@ -132,6 +134,7 @@ def run(
         # sum's last digit must not depend on the engine's summation order.
         department_summary=department_summary(project_table.lazy(), plan).collect(),
         rejects=rejects,
+        plan=plan,
         indicator_scan=scan,
         spilled_counts=counts if scan is not None else None,
     )
