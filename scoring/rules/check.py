@@ -16,7 +16,6 @@ from jixiao.scoring.errors import JixiaoError, KeyPath, Problem, did_you_mean
 from jixiao.scoring.expr import Type
 from jixiao.scoring.rules import contexts
 from jixiao.scoring.rules.expressions import SourcedChecker
-from jixiao.scoring.rules.indicator_rules import reason_problems
 from jixiao.scoring.rules.load import Loaded, Sources
 from jixiao.scoring.rules.models import Catalogue, Ruleset
 from jixiao.scoring.values.units import TierTable, Unit, UnitTable
@@ -102,7 +101,6 @@ def check_ruleset(rs: Ruleset, cat: Catalogue, sources: Sources) -> list[Problem
         *_check_grades(rs, sources),
         *_check_tiers(rs, cat, sources),
         *_check_names(rs, cat, sources),
-        *_check_indicator_rules(rs, sources),
         *_check_flags(rs, sources),
     ]
 
@@ -276,13 +274,3 @@ def _check_flags(rs: Ruleset, sources: Sources) -> list[Problem]:
         names = {**contexts.flag_names(flag.level, categories), **params}
         checker(("flags", i, "when"), flag.when, names, Type.BOOL)
     return checker.problems
-
-
-def _check_indicator_rules(rs: Ruleset, sources: Sources) -> list[Problem]:
-    """`rules.achieved`, `rules.not_evaluable` conditions and their reason templates, at
-    file:line:col (compile builds the same texts into the plan)."""
-    checker = SourcedChecker(sources)
-    for key, text, names, expect in contexts.indicator_rule_texts(rs):
-        checker(key, text, names, expect)
-    reasons = [sources.problem(key, msg, hint=hint) for key, msg, hint in reason_problems(rs)]
-    return [*checker.problems, *reasons]

@@ -113,7 +113,7 @@ def compile_ruleset(loaded: Loaded) -> Plan:
         )
         for d in DIRECTIONS
     }
-    indicator = compile_indicator_rules(rs, quantitative)
+    indicator = compile_indicator_rules(rs, quantitative, rule)
     formulas = compile_catalogue(cat, loaded.catalogue_sources, rule.problems)
     rate = formulas.pop(rs.budget_execution.indicator)
     precision = rs.budget_execution.precision

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from jixiao.scoring import columns
 from jixiao.scoring.expr import Type
-from jixiao.scoring.rules.models import Catalogue, Ruleset
+from jixiao.scoring.rules.models import Catalogue
 
 BUDGET_PART = "budget_execution"
 """The weights key of the 预算执行率 part."""
@@ -81,22 +81,3 @@ def project_formula_names(cat: Catalogue) -> dict[str, Type]:
     if table is None:
         return {}
     return {c.name: Type.NUMBER for c in table.columns if c.type == "number"}
-
-
-RuleText = tuple[tuple[str | int, ...], str, dict[str, Type], Type]
-"""Key path, expression text, the names it may use, and the type it must have."""
-
-
-def indicator_rule_texts(rs: Ruleset) -> list[RuleText]:
-    """The indicator-level expressions a ruleset writes (besides `rules.quantitative`),
-    so that `validate` checks them at their file:line:col exactly as compile will."""
-    params = {name: Type.NUMBER for name in rs.params}
-    achieved = {**ACHIEVED_NAMES, **params}
-    out: list[RuleText] = [
-        (("rules", "achieved", d), getattr(rs.rules.achieved, d), achieved, Type.BOOL)
-        for d in ("higher", "lower", "exact", "range", "qualitative")
-    ]
-    values = {**VALUE_NAMES, **params}
-    for i, cond in enumerate(rs.rules.not_evaluable):
-        out.append((("rules", "not_evaluable", i, "when"), cond.when, values, Type.BOOL))
-    return out

@@ -13,9 +13,10 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
-from jixiao.scoring.errors import JixiaoError, did_you_mean
+from jixiao.scoring.errors import JixiaoError, KeyPath, did_you_mean
 from jixiao.scoring.expr import Checked, Type, check
 from jixiao.scoring.rules import contexts
+from jixiao.scoring.rules.expressions import SourcedChecker
 from jixiao.scoring.rules.models import Ruleset, Tier
 
 QUANTITATIVE, QUALITATIVE = "quantitative", "qualitative"
@@ -120,21 +121,6 @@ def template_problem(template: str, names: dict[str, Type]) -> tuple[str, str | 
     return None
 
 
-ReasonProblem = tuple[tuple[str | int, ...], str, str | None]
-"""Key path, message and hint."""
-
-
-def reason_problems(rs: Ruleset) -> list[ReasonProblem]:
-    """Every bad `rules.not_evaluable[i].reason` template, for validate."""
-    names = {**contexts.VALUE_NAMES, **{name: Type.NUMBER for name in rs.params}}
-    out: list[ReasonProblem] = []
-    for i, cond in enumerate(rs.rules.not_evaluable):
-        problem = template_problem(cond.reason, names)
-        if problem is not None:
-            out.append((("rules", "not_evaluable", i, "reason"), *problem))
-    return out
-
-
 def _reason(when: str, template: str, names: dict[str, Type], where: str) -> Reason:
     problem = template_problem(template, names)
     if problem is not None:
@@ -183,8 +169,24 @@ def _claim_reasons(rs: Ruleset, names: dict[str, Type]) -> tuple[Reason, ...]:
     return tuple(out)
 
 
-def compile_indicator_rules(rs: Ruleset, quantitative: dict[str, Checked]) -> IndicatorRules:
-    """Check and assemble every indicator-level rule of a ruleset."""
+def _analyst_reason(rule: SourcedChecker, rs: Ruleset, i: int, names: dict[str, Type]) -> Reason:
+    """`rules.not_evaluable[i]`: its condition and reason template, problems located."""
+    cond = rs.rules.not_evaluable[i]
+    path: KeyPath = ("rules", "not_evaluable", i)
+    problem = template_problem(cond.reason, names)
+    if problem is not None:
+        message, hint = problem
+        rule.problems.append(rule.sources.problem((*path, "reason"), message, hint=hint))
+    return Reason(rule((*path, "when"), cond.when, names, Type.BOOL), cond.reason)
+
+
+def compile_indicator_rules(
+    rs: Ruleset, quantitative: dict[str, Checked], rule: SourcedChecker
+) -> IndicatorRules:
+    """Check and assemble every indicator-level rule of a ruleset. What the analyst wrote
+    (`rules.achieved`, `rules.not_evaluable`) goes through `rule`, so its problems are
+    reported at file:line:col with the rest of the ruleset's; generated text must be
+    right, so a problem there is a bug and raised as is."""
     params = {name: Type.NUMBER for name in rs.params}
     values = {**contexts.VALUE_NAMES, **params}
     qual = {**values, **contexts.BAND_NAMES}
@@ -194,13 +196,12 @@ def compile_indicator_rules(rs: Ruleset, quantitative: dict[str, Checked]) -> In
         ("direction", check(_direction(), values, expect=Type.TEXT)),
     )
     reasons = tuple(
-        _reason(c.when, c.reason, values, f"rules.not_evaluable[{i}]")
-        for i, c in enumerate(rs.rules.not_evaluable)
+        _analyst_reason(rule, rs, i, values) for i in range(len(rs.rules.not_evaluable))
     )
     negative = "(0.0 if actual < 0 else actual)" if rs.rules.negative_actual_as_zero else "actual"
     achieved_names = {**contexts.ACHIEVED_NAMES, **params}
     achieved = {
-        d: check(getattr(rs.rules.achieved, d), achieved_names, expect=Type.BOOL)
+        d: rule(("rules", "achieved", d), getattr(rs.rules.achieved, d), achieved_names, Type.BOOL)
         for d in (*DIRECTIONS, QUALITATIVE)
     }
     with_score = {**values, "score": Type.NUMBER}
