@@ -29,7 +29,7 @@ import polars as pl
 from jixiao.scoring.errors import InputError
 from jixiao.scoring.io.hashing import sha256_file
 from jixiao.scoring.io.headers import Match, check_duplicates, classify, column_letter
-from jixiao.scoring.io.read_excel import read_excel_sheets
+from jixiao.scoring.io.read_excel import ExcelOptions, read_excel_sheets
 from jixiao.scoring.io.read_text import HEADER_SCAN_ROWS, detect_encoding, scan_text
 from jixiao.scoring.io.rejects import (
     BLANK,
@@ -44,6 +44,7 @@ from jixiao.scoring.io.tablespec import TableSpec
 __all__ = [
     "PROVENANCE",
     "REJECT_SCHEMA",
+    "ExcelOptions",
     "Inputs",
     "SourceInfo",
     "detect_encoding",
@@ -68,6 +69,7 @@ class SourceInfo:
     sheets: dict[str | None, str | None] = field(default_factory=dict)  # sheet → table
     header_rows: dict[str | None, int] = field(default_factory=dict)  # sheet → 1-based row
     rows: dict[str, int] = field(default_factory=dict)  # table → data rows read
+    notes: list[str] = field(default_factory=list)  # what the user should know about it
 
 
 @dataclass
@@ -159,13 +161,14 @@ def _text_grid(path: Path, file: str) -> tuple[_Grid, str]:
     return _Grid(None, body, cells, _head(body, cells), _filled_rows(body, cells, file)), encoding
 
 
-def _excel_grids(path: Path, file: str) -> list[_Grid]:
+def _excel_grids(path: Path, file: str, excel: ExcelOptions) -> tuple[list[_Grid], list[str]]:
     grids = []
-    for sheet, frame in read_excel_sheets(path, file):
+    sheets, notes = read_excel_sheets(path, file, excel)
+    for sheet, frame in sheets:
         cells = [c for c in frame.columns if c != "_row"]
         body = frame.lazy()
         grids.append(_Grid(sheet, body, cells, _head(body, cells), _filled_rows(body, cells, file)))
-    return grids
+    return grids, notes
 
 
 def _parquet_grid(path: Path, file: str) -> _Grid:
@@ -198,17 +201,20 @@ def _as_text(name: str, dtype: pl.DataType, file: str) -> pl.Expr:
     return value.cast(pl.String)
 
 
-def _read_grids(path: Path, file: str) -> tuple[list[_Grid], str, str | None]:
+def _read_grids(
+    path: Path, file: str, excel: ExcelOptions
+) -> tuple[list[_Grid], str, str | None, list[str]]:
     if not path.is_file():
         raise InputError(f"{file}: no such file")
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
-        return _excel_grids(path, file), suffix[1:], None
+        grids, notes = _excel_grids(path, file, excel)
+        return grids, suffix[1:], None, notes
     if suffix in TEXT_SUFFIXES:
         grid, encoding = _text_grid(path, file)
-        return [grid], suffix[1:], encoding
+        return [grid], suffix[1:], encoding, []
     if suffix == ".parquet":
-        return [_parquet_grid(path, file)], "parquet", None
+        return [_parquet_grid(path, file)], "parquet", None, []
     raise InputError(
         f"{file}: unknown file type {suffix or '(none)'}; expected one of "
         f"{', '.join(EXCEL_SUFFIXES + TEXT_SUFFIXES + ('.parquet',))}"
@@ -300,11 +306,14 @@ Unused = list[tuple[str, str | None, str]]
 
 
 def _read_source(
-    path: str | Path, specs: Mapping[str, TableSpec], strict: bool
+    path: str | Path,
+    specs: Mapping[str, TableSpec],
+    strict: bool,
+    excel: ExcelOptions | None = None,
 ) -> tuple[SourceInfo, list[_Piece], Unused]:
     file = str(path)
-    grids, fmt, encoding = _read_grids(Path(path), file)
-    info = SourceInfo(file, sha256_file(path), fmt, encoding)
+    grids, fmt, encoding, notes = _read_grids(Path(path), file, excel or ExcelOptions())
+    info = SourceInfo(file, sha256_file(path), fmt, encoding, notes=notes)
     pieces: list[_Piece] = []
     unused: Unused = []
     for grid in grids:
@@ -332,15 +341,22 @@ def _read_source(
     return info, pieces, unused
 
 
-def read_inputs(paths: Sequence[str | Path], specs: Mapping[str, TableSpec]) -> Inputs:
-    """Read every file; one canonical table per spec, concatenated in file order."""
+def read_inputs(
+    paths: Sequence[str | Path],
+    specs: Mapping[str, TableSpec],
+    *,
+    excel: ExcelOptions | None = None,
+) -> Inputs:
+    """Read every file; one canonical table per spec, concatenated in file order.
+
+    `excel`: whether hidden sheets are read, and the unpacked-size limit of a workbook."""
     if not paths:
         raise InputError("no input files given")
     sources: list[SourceInfo] = []
     pieces: list[_Piece] = []
     unused: Unused = []
     for path in paths:
-        info, found, extra = _read_source(path, specs, strict=False)
+        info, found, extra = _read_source(path, specs, strict=False, excel=excel)
         sources.append(info)
         pieces.extend(found)
         unused.extend(extra)
