@@ -41,6 +41,19 @@ out_option = click.option(
     show_default=True,
     help="Output folder.",
 )
+hidden_sheets_option = click.option(
+    "--include-hidden-sheets",
+    is_flag=True,
+    help="Also read workbook sheets that are hidden (by default they are skipped, with a note).",
+)
+max_xlsx_option = click.option(
+    "--max-xlsx-mb",
+    type=click.IntRange(1),
+    default=api.DEFAULT_MAX_XLSX_MB,
+    show_default=True,
+    metavar="MB",
+    help="Refuse a workbook whose parts unpack to more than this (a guard against zip bombs).",
+)
 inputs_argument = click.argument(
     "inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
@@ -77,6 +90,8 @@ def score_and_write(
     year: int | None,
     engine: str,
     quiet: bool,
+    include_hidden_sheets: bool = False,
+    max_xlsx_mb: int = api.DEFAULT_MAX_XLSX_MB,
 ) -> tuple[Plan, Results, list[Path]]:
     progress = _progress(quiet)
     started = time.perf_counter()
@@ -84,7 +99,9 @@ def score_and_write(
         with stage(progress, f"loading ruleset {ruleset}"):
             plan = api.load_ruleset(ruleset)
         with stage(progress, f"reading {len(inputs)} input file(s)"):
-            read = api.read(plan, inputs)
+            read = api.read(
+                plan, inputs, include_hidden_sheets=include_hidden_sheets, max_xlsx_mb=max_xlsx_mb
+            )
         if not quiet:
             print_sources(read)
         # Streaming to csv/parquet keeps the indicator rows on disk until they are
@@ -136,6 +153,8 @@ def print_sources(inputs: Inputs) -> None:
         tables = ", ".join(f"{t} {n} rows" for t, n in source.rows.items())
         encoding = f", encoding {source.encoding}" if source.encoding else ""
         console.print(f"read {source.path} ({source.format}{encoding}): {tables}")
+        for note in source.notes:
+            console.print(f"[yellow]note[/yellow]: {source.path}: {note}")
     for file, sheet, header in inputs.unused_columns:
         where = f"{file}[{sheet}]" if sheet else file
         console.print(f"[yellow]not used[/yellow]: column {header!r} in {where}")
@@ -180,6 +199,8 @@ def print_summary(results: Results, paths: list[Path]) -> None:
     "parquet, writes them from a scratch folder in --out, so memory stays bounded; with "
     "-f xlsx the workbook needs every row in memory.",
 )
+@hidden_sheets_option
+@max_xlsx_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
 def score_cmd(
     ruleset: str,
@@ -188,6 +209,8 @@ def score_cmd(
     formats: tuple[str, ...],
     year: int | None,
     engine: str,
+    include_hidden_sheets: bool,
+    max_xlsx_mb: int,
     quiet: bool,
 ) -> None:
     """Score every project in INPUT files (xlsx, csv or parquet).
@@ -203,7 +226,15 @@ def score_cmd(
       jixiao score --year 2025 data/*.xlsx
     """
     _, results, paths = score_and_write(
-        ruleset, list(inputs), out, formats or api.DEFAULT_FORMATS, year, engine, quiet
+        ruleset,
+        list(inputs),
+        out,
+        formats or api.DEFAULT_FORMATS,
+        year,
+        engine,
+        quiet,
+        include_hidden_sheets,
+        max_xlsx_mb,
     )
     if not quiet:
         print_summary(results, paths)
@@ -238,9 +269,17 @@ def demo_cmd(out: Path) -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.argument("project_id")
 @year_option
+@hidden_sheets_option
+@max_xlsx_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def explain_cmd(
-    ruleset: str, inputs: tuple[str, ...], project_id: str, year: int | None, as_json: bool
+    ruleset: str,
+    inputs: tuple[str, ...],
+    project_id: str,
+    year: int | None,
+    include_hidden_sheets: bool,
+    max_xlsx_mb: int,
+    as_json: bool,
 ) -> None:
     """Explain one project's score step by step (reference evaluator, checked against batch).
 
@@ -253,7 +292,10 @@ def explain_cmd(
         if not Path(path).is_file():
             raise click.BadParameter(f"no such file: {path}", param_hint="INPUTS")
     plan = api.load_ruleset(ruleset)
-    results = api.score(plan, list(inputs), year=year)
+    read = api.read(
+        plan, list(inputs), include_hidden_sheets=include_hidden_sheets, max_xlsx_mb=max_xlsx_mb
+    )
+    results = api.score(plan, read, year=year)
     explanation = api.explain_project(plan, results, project_id)
     if as_json:
         click.echo(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from jixiao.scoring.errors import JixiaoError
 from jixiao.scoring.explain.project import Explanation, explain
-from jixiao.scoring.io.read import Inputs, read_inputs
+from jixiao.scoring.io.read import ExcelOptions, Inputs, read_inputs
 from jixiao.scoring.io.write import FORMATS, write_json, write_tables, write_text
 from jixiao.scoring.jobs.selfeval import Engine, Results, run
 from jixiao.scoring.report.markdown import (
@@ -39,6 +39,7 @@ from jixiao.scoring.rules.validate import Outcome, effective_yaml, validate
 
 __all__ = [
     "DEFAULT_FORMATS",
+    "DEFAULT_MAX_XLSX_MB",
     "DEFAULT_RULESET",
     "FORMATS",
     "SCHEMA_KINDS",
@@ -67,6 +68,7 @@ __all__ = [
 
 DEFAULT_RULESET = "project-self-eval"
 DEFAULT_FORMATS = ("xlsx", "parquet")
+DEFAULT_MAX_XLSX_MB = ExcelOptions().max_unpacked_mb
 
 
 def load_ruleset(ref: str = DEFAULT_RULESET) -> Plan:
@@ -98,9 +100,19 @@ def builtin_rulesets() -> list[BuiltinRuleset]:
     return out
 
 
-def read(plan: Plan, paths: Sequence[str | Path]) -> Inputs:
-    """Read input files into canonical tables (and rejects) with the plan's column aliases."""
-    return read_inputs(paths, plan.vocab.specs)
+def read(
+    plan: Plan,
+    paths: Sequence[str | Path],
+    *,
+    include_hidden_sheets: bool = False,
+    max_xlsx_mb: int = DEFAULT_MAX_XLSX_MB,
+) -> Inputs:
+    """Read input files into canonical tables (and rejects) with the plan's column aliases.
+
+    Hidden workbook sheets are skipped (with a note in the sources) unless
+    `include_hidden_sheets`; a workbook unpacking past `max_xlsx_mb` MB is refused."""
+    excel = ExcelOptions(include_hidden=include_hidden_sheets, max_unpacked_mb=max_xlsx_mb)
+    return read_inputs(paths, plan.vocab.specs, excel=excel)
 
 
 def score(

@@ -261,6 +261,7 @@ def manifest(loaded: Loaded, inputs: Inputs, results: Results, seconds: float) -
                 "encoding": s.encoding,
                 "sheets": s.sheets,
                 "rows": s.rows,
+                "notes": s.notes,
             }
             for s in inputs.sources
         ],
