@@ -337,7 +337,8 @@ def _read_source(
             info.header_rows[grid.sheet] = piece.header_row
     if not pieces:
         sheets = ", ".join(repr(s) for s in info.sheets) or "none"
-        raise InputError(f"{file}: no sheet holds a known table (sheets: {sheets})")
+        notes = "".join(f"; {note}" for note in info.notes)
+        raise InputError(f"{file}: no sheet holds a known table (sheets: {sheets}){notes}")
     return info, pieces, unused
 
 
@@ -373,7 +374,8 @@ def read_inputs(
 
 def _missing_table_message(spec: TableSpec, sources: list[SourceInfo]) -> str:
     read = "; ".join(
-        f"{s.path} ({', '.join(t for t in s.sheets.values() if t) or 'nothing'})" for s in sources
+        f"{s.path} ({', '.join([*(t for t in s.sheets.values() if t), *s.notes]) or 'nothing'})"
+        for s in sources
     )
     required = ", ".join(c.label() for c in spec.required)
     return (
