@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from corpus import Case, Reject, Run, indicators, project, write_csv, PROJECT_HEADER
+from corpus import INDICATOR_HEADER, PROJECT_HEADER, Case, Run, indicators, project, write_csv
 from xlsx_fixtures import (
     Error,
     Fmt,
@@ -70,7 +70,9 @@ def _texts(**want: tuple[str, str]) -> Callable[[Run], None]:
     return check
 
 
-def _not_evaluable(indicator: str, reason: str, project_total_blank: bool = False) -> Callable[[Run], None]:
+def _not_evaluable(
+    indicator: str, reason: str, project_total_blank: bool = False
+) -> Callable[[Run], None]:
     def check(run: Run) -> None:
         row = _indicator(run, indicator)
         assert row["evaluable"] == "false", row
@@ -124,7 +126,7 @@ PERCENT = [
         "88 < 90 → 9.78; spent 90 → 9 + 25 + 25 + 30 + 9.78 = 98.78 (DOMAIN §2).",
         make=_book(
             package,
-            _rows(r1={7: Fmt(96, '0.0"%"')}, r3={7: Fmt(88, '0\\%')}),
+            _rows(r1={7: Fmt(96, '0.0"%"')}, r3={7: Fmt(88, "0\\%")}),
             spent=90,
         ),
         scores={"P001": (98.78, "优")},
@@ -194,7 +196,7 @@ STRUCTURE = [
     ),
     Case(
         name="xlsx-dates-as-iso-text",
-        about="Date-formatted numbers arrive as ISO text (yyyy\"年\"m\"月\"d\"日\" → 2025-03-01, "
+        about='Date-formatted numbers arrive as ISO text (yyyy"年"m"月"d"日" → 2025-03-01, '
         "a time part kept), not as serial 45717; all met → 100.",
         make=_book(
             openpyxl_book,
@@ -245,9 +247,7 @@ STRUCTURE = [
         name="xlsx-error-cells",
         about="Error cells (#N/A, #DIV/0!) are their error text, not blank: both rows not "
         "evaluable with the error named.",
-        make=_book(
-            openpyxl_book, _rows(r1={7: Error("#N/A")}, r2={7: Error("#DIV/0!")})
-        ),
+        make=_book(openpyxl_book, _rows(r1={7: Error("#N/A")}, r2={7: Error("#DIV/0!")})),
         check=lambda run: (
             _not_evaluable("验收合格率", "#N/A")(run),
             _not_evaluable("受益学生数", "#DIV/0!")(run),
@@ -268,4 +268,343 @@ def _names(run: Run, want: dict[str, str]) -> None:
     for pid, name in want.items():
         assert got.get(pid) == name, got
 
-CASES = PERCENT + STRUCTURE
+
+# --- 4: hidden sheets --------------------------------------------------------------------
+
+_STALE = [["P001", "产出指标", "数量指标", "旧指标", "", "≥100", "人次", "0", 90, 0, ""]]
+"""Last year's rows kept on a hidden sheet: read, they would add a 0-score indicator."""
+
+
+def _hidden_book(
+    hidden: str = "hidden", indicators_hidden: bool = False
+) -> Callable[[Path], list[str]]:
+    def make(folder: Path) -> list[str]:
+        sheets = pair_sheets([project("P001", 100, 100)], _rows())
+        if indicators_hidden:
+            return [str(openpyxl_book(folder / "b.xlsx", sheets, hidden=["指标"]))]
+        sheets["指标(旧)"] = [sheets["指标"][0], *_STALE]
+        key = "hidden" if hidden == "hidden" else "very_hidden"
+        return [str(openpyxl_book(folder / "b.xlsx", sheets, **{key: ["指标(旧)"]}))]
+
+    return make
+
+
+HIDDEN = [
+    Case(
+        name="xlsx-hidden-sheet-skipped-with-note",
+        about="A hidden sheet of stale indicator rows is skipped and said so; the 4 visible rows "
+        "score 100 (DOMAIN §2), not 4 + 1 stale row.",
+        make=_hidden_book(),
+        message=r"note: .*b\.xlsx: sheet '指标\(旧\)' is hidden and was not read",
+        rows_in={"projects": 1, "indicators": 4},
+        scores={"P001": (100.0, "优")},
+        check=lambda run: _manifest_note(run, "hidden and was not read"),
+    ),
+    Case(
+        name="xlsx-very-hidden-sheet-skipped",
+        about="A veryHidden sheet (only VBA can show it) is skipped too; score 100 (DOMAIN §2).",
+        make=_hidden_book("veryHidden"),
+        rows_in={"projects": 1, "indicators": 4},
+        scores={"P001": (100.0, "优")},
+    ),
+    Case(
+        name="xlsx-hidden-sheet-included-on-request",
+        about="--include-hidden-sheets reads the hidden 指标(旧) too: 5 indicator rows, and its "
+        "90 stale points make 产出 140 ≠ 50 (DOMAIN §2 weights roll up): not graded.",
+        make=_hidden_book(),
+        args=("--include-hidden-sheets",),
+        message=r"hidden; read as asked",
+        check=lambda run: (_rows_in(run, "indicators", 5), _issue(run, "points 140")),
+    ),
+    Case(
+        name="xlsx-only-table-on-hidden-sheet",
+        about="The indicators table sits on a hidden sheet: the error says the table is missing "
+        "and that a hidden sheet was not read.",
+        make=_hidden_book(indicators_hidden=True),
+        exit_code=1,
+        message=r"no input provides the indicators table.*sheet '指标' is hidden and was not read",
+    ),
+    Case(
+        name="xlsx-hidden-indicators-included",
+        about="The same workbook with --include-hidden-sheets: scored, all met → 100 (DOMAIN §2).",
+        make=_hidden_book(indicators_hidden=True),
+        args=("--include-hidden-sheets",),
+        scores={"P001": (100.0, "优")},
+    ),
+]
+
+
+def _manifest_note(run: Run, text: str) -> None:
+    notes = [n for source in run.manifest["inputs"] for n in source.get("notes", [])]
+    assert any(text in n for n in notes), notes
+
+
+def _issue(run: Run, text: str) -> None:
+    issues = run.table("project_scores")["issues"].to_list()
+    assert any(text in (i or "") for i in issues), issues
+
+
+def _rows_in(run: Run, table: str, n: int) -> None:
+    assert run.manifest["rows"][table]["in"] == n, run.manifest["rows"]
+
+
+# --- 5b: unpacked size ------------------------------------------------------------------
+
+
+def _padded(mb: int) -> Callable[[Path], list[str]]:
+    """A valid workbook whose sheet part is padded with `mb` MB of XML whitespace (a zip
+    bomb: the file is a few hundred KB), written in chunks so the test stays small."""
+
+    def make(folder: Path) -> list[str]:
+        plain = package(folder / "plain.xlsx", pair_sheets([project()], _rows()))
+        path = folder / "bomb.xlsx"
+        with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                data = src.read(info)
+                if not info.filename.endswith("sheet2.xml"):
+                    dst.writestr(info.filename, data)
+                    continue
+                head, tail = data.split(b"<sheetData>", 1)
+                with dst.open(info.filename, "w", force_zip64=True) as out:
+                    out.write(head)
+                    chunk = b" " * 1_000_000
+                    for _ in range(mb):
+                        out.write(chunk)
+                    out.write(b"<sheetData>" + tail)
+        plain.unlink()
+        return [str(path)]
+
+    return make
+
+
+SIZE = [
+    Case(
+        name="xlsx-unpacked-size-over-default-limit",
+        about="A 200 KB workbook whose sheet unpacks to 201 MB is refused by the default "
+        "200 MB limit before it is parsed.",
+        make=_padded(201),
+        exit_code=1,
+        message=r"bomb\.xlsx: the workbook unpacks to more than 200 MB.*--max-xlsx-mb",
+        timeout=180,
+    ),
+    Case(
+        name="xlsx-unpacked-size-option-lowers-limit",
+        about="--max-xlsx-mb 2 refuses a workbook unpacking to 3 MB.",
+        make=_padded(3),
+        args=("--max-xlsx-mb", "2"),
+        exit_code=1,
+        message=r"unpacks to more than 2 MB",
+    ),
+    Case(
+        name="xlsx-unpacked-size-option-raises-limit",
+        about="The same 3 MB workbook under --max-xlsx-mb 5 is read: all met, spent 100 → 100.",
+        make=_padded(3),
+        args=("--max-xlsx-mb", "5"),
+        scores={"P001": (100.0, "优")},
+    ),
+]
+
+
+# --- 8a: files that only claim to be workbooks -------------------------------------------
+
+_OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+
+
+def _with_csv_projects(name: str, content: Callable[[Path], bytes]) -> Callable[[Path], list[str]]:
+    """The indicators as a good CSV, the projects in `name` holding `content`."""
+
+    def make(folder: Path) -> list[str]:
+        rows = write_csv(folder / "indicators.csv", INDICATOR_HEADER, indicators())
+        (folder / name).write_bytes(content(folder))
+        return [str(folder / name), str(rows)]
+
+    return make
+
+
+def _csv_bytes(folder: Path) -> bytes:
+    return write_csv(folder / "p.csv", PROJECT_HEADER, [project()]).read_bytes()
+
+
+def _zipped_csv(folder: Path) -> bytes:
+    path = folder / "z.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("projects.csv", _csv_bytes(folder))
+    return path.read_bytes()
+
+
+def _ods(folder: Path) -> bytes:
+    path = folder / "o.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    return path.read_bytes()
+
+
+def _html(folder: Path) -> bytes:
+    cells = "".join(f"<td>{h}</td>" for h in PROJECT_HEADER)
+    return (
+        '<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="gbk">'
+        f"</head><body><table><tr>{cells}</tr></table></body></html>"
+    ).encode("gbk")
+
+
+def _spreadsheet_2003(folder: Path) -> bytes:
+    return (
+        b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        b'<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>'
+    )
+
+
+def _truncated(folder: Path) -> bytes:
+    full = xlsxwriter_book(folder / "full.xlsx", pair_sheets([project()], _rows())).read_bytes()
+    return full[: len(full) // 2]
+
+
+def _refused(
+    name: str, file: str, content: Callable[[Path], bytes], message: str, about: str
+) -> Case:
+    return Case(
+        name=name,
+        about=about,
+        make=_with_csv_projects(file, content),
+        exit_code=1,
+        message=re.escape(file) + r": cannot read as an Excel workbook: " + message,
+    )
+
+
+NOT_WORKBOOKS = [
+    _refused(
+        "xlsx-zip-that-is-not-a-workbook",
+        "projects.xlsx",
+        _zipped_csv,
+        r"it is a zip archive but holds no workbook.*\.xls or a \.csv",
+        "A zip holding a CSV, named .xlsx: 'is it an .xls or a .csv?', exit 1.",
+    ),
+    _refused(
+        "xlsx-csv-renamed-xlsx",
+        "projects.xlsx",
+        _csv_bytes,
+        r"it is a text file \(CSV\?\) named \.xlsx; rename it to \.csv",
+        "A CSV renamed .xlsx is named as a CSV, not 'File is not a zip file'.",
+    ),
+    _refused(
+        "xlsx-html-exported-as-xls",
+        "projects.xls",
+        _html,
+        r"it is a web page \(HTML\) named \.xls",
+        "An HTML table saved as .xls by a finance system (GBK) is named as HTML.",
+    ),
+    _refused(
+        "xlsx-spreadsheet-2003-xml",
+        "projects.xls",
+        _spreadsheet_2003,
+        r"it is an Excel 2003 XML spreadsheet",
+        "An Excel 2003 XML spreadsheet named .xls is named as such.",
+    ),
+    _refused(
+        "xlsx-old-xls-renamed-xlsx",
+        "projects.xlsx",
+        lambda _: _OLE_MAGIC + bytes(4088),
+        r"it is an old binary Excel workbook \(\.xls\) named \.xlsx",
+        "An old binary .xls renamed .xlsx: save it as .xlsx, exit 1.",
+    ),
+    _refused(
+        "xlsx-password-protected",
+        "projects.xlsx",
+        lambda _: _OLE_MAGIC + bytes(5000) + "EncryptedPackage".encode("utf-16-le") + bytes(100),
+        r"it is password-protected",
+        "A password-protected .xlsx (an OLE file with an EncryptedPackage stream).",
+    ),
+    _refused(
+        "xlsx-ods-renamed-xlsx",
+        "projects.xlsx",
+        _ods,
+        r"it is an OpenDocument spreadsheet.*rename it to \.ods",
+        "A WPS/LibreOffice .ods renamed .xlsx is named as OpenDocument.",
+    ),
+    _refused(
+        "xlsx-empty-file",
+        "projects.xlsx",
+        lambda _: b"",
+        r"the file is empty",
+        "A 0-byte .xlsx (a failed download).",
+    ),
+    _refused(
+        "xlsx-truncated-download",
+        "projects.xlsx",
+        _truncated,
+        r".+",
+        "The first half of a workbook (an interrupted download): one line, exit 1.",
+    ),
+    Case(
+        name="xlsx-entity-bomb-in-sheet",
+        about="A sheet part declaring entities (billion laughs) is refused by the XML parser, "
+        "not expanded.",
+        make=_book(
+            package,
+            _rows(),
+            style=PackageStyle(
+                doctype='<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>\n'
+            ),
+        ),
+        exit_code=1,
+        message=r"自评表\.xlsx: cannot read as an Excel workbook: part xl/worksheets/sheet1\.xml "
+        r"declares a DTD",
+    ),
+    Case(
+        name="xlsx-real-workbook-named-xls",
+        about="An .xlsx saved with an .xls name is read by content, with a note; all met → 100.",
+        make=_book(xlsxwriter_book, _rows(), name="自评表.xls"),
+        message=r"named \.xls but is an \.xlsx workbook",
+        scores={"P001": (100.0, "优")},
+    ),
+]
+
+# --- 8f: 18-digit numbers ----------------------------------------------------------------
+
+_LONG = 123456789012345678
+
+
+def _long_ids(as_text: bool) -> Callable[[Path], list[str]]:
+    def make(folder: Path) -> list[str]:
+        pid: object = str(_LONG) if as_text else _LONG
+        projects = [project(pid, 100, 100), project("P002", 100, 100)]  # type: ignore[arg-type]
+        rows = _rows(str(_LONG)) if as_text else [[_LONG, *r[1:]] for r in _rows()]
+        sheets = pair_sheets(projects, rows + _rows("P002"))  # type: ignore[arg-type]
+        return [str(xlsxwriter_book(folder / "ids.xlsx", sheets))]
+
+    return make
+
+
+def _no_invented_digits(run: Run) -> None:
+    invented = str(int(float(_LONG)))  # 123456789012345680 or what the float prints
+    for name in ("project_scores", "indicator_scores", "rejects"):
+        text = (run.out / f"{name}.csv").read_text("utf-8-sig")
+        assert invented not in text and "123456789012345696" not in text, name
+    everything = "".join(
+        (run.out / f).read_text("utf-8-sig") for f in ("project_scores.csv", "rejects.csv")
+    )
+    assert "1.23456789012346E+17" in everything
+    assert run.table("project_scores").filter(run.table("project_scores")["project_id"] == "P002")[
+        "total"
+    ].to_list() == ["100.0"]
+
+
+LONG_NUMBERS = [
+    Case(
+        name="xlsx-18-digit-id-stored-as-number",
+        about="An 18-digit project ID typed as a number: Excel kept 15 digits, so it reads as "
+        "1.23456789012346E+17 (never invented digits such as …696); P002 scores 100.",
+        make=_long_ids(as_text=False),
+        exact_rejects=False,
+        check=_no_invented_digits,
+    ),
+    Case(
+        name="xlsx-18-digit-id-stored-as-text",
+        about="The same ID stored as text keeps every digit and scores 100 (DOMAIN §2).",
+        make=_long_ids(as_text=True),
+        scores={str(_LONG): (100.0, "优"), "P002": (100.0, "优")},
+    ),
+]
+
+CASES = PERCENT + STRUCTURE + HIDDEN + SIZE + NOT_WORKBOOKS + LONG_NUMBERS

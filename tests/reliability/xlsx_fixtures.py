@@ -169,7 +169,9 @@ def package(
     sheet_entries, book_rels = [], []
     for i, (name, rows) in enumerate(sheets.items(), start=1):
         state = ' state="hidden"' if name in hidden else ""
-        sheet_entries.append(f'<{p}sheet name={quoteattr(name)} sheetId="{i}"{state} r:id="rId{i}"/>')
+        sheet_entries.append(
+            f'<{p}sheet name={quoteattr(name)} sheetId="{i}"{state} r:id="rId{i}"/>'
+        )
         book_rels.append(
             f'<Relationship Id="rId{i}" Type="{rels_ns}/worksheet" Target="worksheets/sheet{i}.xml"/>'
         )
@@ -186,7 +188,7 @@ def package(
     pr = f'<{p}workbookPr date1904="1"/>' if style.date1904 else f"<{p}workbookPr/>"
     parts[style.book_part] = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<{p}workbook {ns}>{pr}'
-        f"<{p}sheets>{''.join(sheet_entries)}</{p}sheets><{p}calcPr calcId=\"191029\"/></{p}workbook>"
+        f'<{p}sheets>{"".join(sheet_entries)}</{p}sheets><{p}calcPr calcId="191029"/></{p}workbook>'
     )
     rels_name = style.book_part.rpartition("/")[2]
     parts[f"{book_dir}/_rels/{rels_name}.rels"] = (
@@ -257,11 +259,11 @@ def _styles_xml(codes: list[str], p: str, ns: str) -> str:
         f'<{p}numFmt numFmtId="{176 + i}" formatCode={quoteattr(code)}/>'
         for i, code in enumerate(codes)
     )
-    xfs = '<{p}xf numFmtId="0"/>'.format(p=p) + "".join(
+    xfs = f'<{p}xf numFmtId="0"/>' + "".join(
         f'<{p}xf numFmtId="{176 + i}" applyNumberFormat="1"/>' for i in range(len(codes))
     )
     return (
-        f"<{p}styleSheet {ns}><{p}numFmts count=\"{len(codes)}\">{fmts}</{p}numFmts>"
+        f'<{p}styleSheet {ns}><{p}numFmts count="{len(codes)}">{fmts}</{p}numFmts>'
         f'<{p}cellXfs count="{len(codes) + 1}">{xfs}</{p}cellXfs></{p}styleSheet>'
     )
 
@@ -277,7 +279,7 @@ def _shared_xml(strings: list[str], p: str, ns: str, rich: bool) -> str:
             items.append(
                 f'<{p}si><{p}r><{p}t xml:space="preserve">{text[:half]}</{p}t></{p}r>'
                 f"<{p}r><{p}rPr><{p}b/></{p}rPr><{p}t>{text[half:]}</{p}t></{p}r>"
-                f"<{p}rPh sb=\"0\" eb=\"1\"><{p}t>ピン</{p}t></{p}rPh></{p}si>"
+                f'<{p}rPh sb="0" eb="1"><{p}t>ピン</{p}t></{p}rPh></{p}si>'
             )
         else:
             items.append(f"<{p}si><{p}t>{text}</{p}t></{p}si>")
