@@ -337,8 +337,8 @@ def _read_source(
             info.header_rows[grid.sheet] = piece.header_row
     if not pieces:
         sheets = ", ".join(repr(s) for s in info.sheets) or "none"
-        notes = "".join(f"; {note}" for note in info.notes)
-        raise InputError(f"{file}: no sheet holds a known table (sheets: {sheets}){notes}")
+        said = "".join(f"; {note}" for note in info.notes)
+        raise InputError(f"{file}: no sheet holds a known table (sheets: {sheets}){said}")
     return info, pieces, unused
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -28,6 +29,17 @@ DEFAULT_MAX_UNPACKED_MB = 200
 """Far above any form filled in by hand (a 100,000-row sheet unpacks to about 30 MB)."""
 
 _OFFICE_DOCUMENT = "officeDocument"
+_BROKEN = (
+    ParseError,
+    DefusedXmlException,
+    zipfile.BadZipFile,  # a CRC mismatch or a truncated member
+    zlib.error,
+    EOFError,
+    RuntimeError,  # an encrypted member
+    NotImplementedError,  # a compression method zipfile lacks
+    UnicodeDecodeError,
+    OSError,
+)
 
 
 def local(tag: str) -> str:
@@ -117,30 +129,23 @@ class Package:
 
     @contextmanager
     def stream(self, part: str) -> Iterator[_Counted]:
-        with self.zip.open(self.names[part.lower()]) as raw:
-            yield _Counted(raw, self.budget)
+        """A part's bytes, counted; any failure to unpack or parse it is an InputError."""
+        try:
+            with self.zip.open(self.names[part.lower()]) as raw:
+                yield _Counted(raw, self.budget)
+        except _BROKEN as exc:
+            raise self.broken(part, exc) from None
 
     def parse(self, part: str) -> Element:
         with self.stream(part) as source:
-            return self._guard(part, lambda: SafeET.parse(source, forbid_dtd=True).getroot())
+            root = SafeET.parse(source, forbid_dtd=True).getroot()
+        if root is None:
+            raise self.broken(part, ParseError("no root element"))
+        return root
 
     def iterparse(self, part: str, events: tuple[str, ...]) -> Iterator[tuple[str, Element]]:
         with self.stream(part) as source:
-            parser = SafeET.iterparse(source, events=events, forbid_dtd=True)
-            yield from self._guard_iter(part, parser)
-
-    def _guard(self, part: str, parse: Any) -> Element:
-        try:
-            root: Element = parse()
-        except (ParseError, DefusedXmlException, zipfile.BadZipFile, EOFError) as exc:
-            raise self.broken(part, exc) from None
-        return root
-
-    def _guard_iter(self, part: str, parser: Iterator[Any]) -> Iterator[tuple[str, Element]]:
-        try:
-            yield from parser
-        except (ParseError, DefusedXmlException, zipfile.BadZipFile, EOFError) as exc:
-            raise self.broken(part, exc) from None
+            yield from SafeET.iterparse(source, events=events, forbid_dtd=True)
 
     def broken(self, part: str, exc: Exception) -> InputError:
         if isinstance(exc, DefusedXmlException):

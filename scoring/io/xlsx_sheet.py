@@ -9,6 +9,7 @@ can say why a cell is unreadable instead of calling it blank.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
@@ -109,7 +110,7 @@ class _SheetReader:
         if value is None:
             return None
         if kind == "s":
-            return self._shared(value)
+            return self._shared(value) if value.strip() else None
         if kind == "b":
             return "TRUE" if value.strip() in ("1", "true") else "FALSE"
         if kind in ("e", "str"):
@@ -143,6 +144,8 @@ class _SheetReader:
             number = float(value)
         except ValueError:
             return value  # a writer that put text in a number cell: show it as written
+        if not math.isfinite(number):
+            return value
         formats = self.package.formats
         style = _int_attr(cell, "s", 0)
         fmt = formats[style] if 0 <= style < len(formats) else GENERAL
