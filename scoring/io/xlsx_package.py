@@ -1,7 +1,7 @@
 """The .xlsx package (a zip of XML parts): what it is, how big, where its sheets are.
 
-Every part is parsed with defusedxml (no DTDs, no entities, no external references) and
-read through a counter, so a workbook whose parts unpack past the limit is refused while
+Every part is parsed by expat with any DTD refused (see `xlsx_xml`) and read through a
+counter, so a workbook whose parts unpack past the limit is refused while
 reading, whatever sizes its zip headers claim. Relationships are read as XML, never by
 pattern: openpyxl and pandas write `Target` before `Id`, Excel the reverse, and a
 regex that assumed one order lost every merged cell of the other.
@@ -19,11 +19,9 @@ from pathlib import Path
 from typing import IO
 from xml.etree.ElementTree import Element, ParseError
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
-
 from jixiao.scoring.errors import InputError
 from jixiao.scoring.io.xlsx_format import BUILTIN_FORMATS, GENERAL, NumberFormat, classify
+from jixiao.scoring.io.xlsx_xml import DoctypeRefused, Event, iterparse_events, local, parse_root
 
 DEFAULT_MAX_UNPACKED_MB = 200
 """Far above any form filled in by hand (a 100,000-row sheet unpacks to about 30 MB)."""
@@ -31,7 +29,7 @@ DEFAULT_MAX_UNPACKED_MB = 200
 _OFFICE_DOCUMENT = "officeDocument"
 _BROKEN = (
     ParseError,
-    DefusedXmlException,
+    DoctypeRefused,
     zipfile.BadZipFile,  # a CRC mismatch or a truncated member
     zlib.error,
     EOFError,
@@ -40,11 +38,6 @@ _BROKEN = (
     UnicodeDecodeError,
     OSError,
 )
-
-
-def local(tag: str) -> str:
-    """`{namespace}row` → `row`: transitional and strict OOXML use different namespaces."""
-    return tag.rpartition("}")[2]
 
 
 def attr(elem: Element, name: str) -> str | None:
@@ -138,18 +131,15 @@ class Package:
 
     def parse(self, part: str) -> Element:
         with self.stream(part) as source:
-            root = SafeET.parse(source, forbid_dtd=True).getroot()
-        if root is None:
-            raise self.broken(part, ParseError("no root element"))
-        return root
+            return parse_root(source)
 
-    def iterparse(self, part: str, events: tuple[str, ...]) -> Iterator[tuple[str, Element]]:
+    def iterparse(self, part: str, events: tuple[Event, ...]) -> Iterator[tuple[str, Element]]:
         with self.stream(part) as source:
-            yield from SafeET.iterparse(source, events=events, forbid_dtd=True)
+            yield from iterparse_events(source, events)
 
     def broken(self, part: str, exc: Exception) -> InputError:
-        if isinstance(exc, DefusedXmlException):
-            why = "declares a DTD or entities, which a workbook never needs; refused"
+        if isinstance(exc, DoctypeRefused):
+            why = f"{exc}; refused"
         elif isinstance(exc, ParseError):
             why = f"is not well-formed XML ({exc})"
         else:

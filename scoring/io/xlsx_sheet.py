@@ -18,7 +18,8 @@ import polars as pl
 
 from jixiao.scoring.errors import InputError
 from jixiao.scoring.io.xlsx_format import GENERAL, display, iso_date_cell
-from jixiao.scoring.io.xlsx_package import Package, attr, local, rich_text
+from jixiao.scoring.io.xlsx_package import Package, rich_text
+from jixiao.scoring.io.xlsx_xml import local
 
 Merge = tuple[int, int, int, int]
 """0-based (first row, first col, last row, last col) of a merged range."""
@@ -47,59 +48,79 @@ def col_index(letters: str) -> int:
     return n - 1
 
 
+_COLUMNS: dict[str, int] = {}
+_DIGITS = "0123456789"
+
+
 def parse_ref(ref: str) -> tuple[int, int] | None:
-    """`B5` → (4, 1), 0-based row and column."""
-    m = _REF.match(ref.strip())
-    if not m:
+    """`B5` → (4, 1), 0-based row and column (`$B$5` too)."""
+    ref = ref.strip().replace("$", "")
+    letters = ref.rstrip(_DIGITS)
+    col = _COLUMNS.get(letters)
+    if col is None:
+        if not _REF.match(ref):
+            return None
+        col = _COLUMNS[letters] = col_index(letters)  # at most 3 letters: bounded
+    digits = ref[len(letters) :]
+    if not digits.isdigit() or len(digits) > 7:
         return None
-    return int(m.group(2)) - 1, col_index(m.group(1))
+    return int(digits) - 1, col
 
 
 class _SheetReader:
+    """Streams a sheet part; element names are compared in the part's own namespace
+    (transitional or strict, found on the first row), a sheet holding millions of them."""
+
     def __init__(self, package: Package) -> None:
         self.package = package
         self.shared_formulas: dict[str, str] = {}
         self.out = SheetCells()
+        self.ns = ""
 
     def read(self, part: str) -> SheetCells:
         row_no = -1
         for _, elem in self.package.iterparse(part, ("end",)):
-            name = local(elem.tag)
-            if name == "row":
-                row_no = _int_attr(elem, "r", row_no + 2) - 1
+            tag = elem.tag
+            if tag.endswith("row") and local(tag) == "row":
+                self.ns = tag[:-3]
+                row_no = _int(elem.get("r"), row_no + 2) - 1
                 self._row(elem, row_no)
                 elem.clear()
-            elif name == "mergeCell":
+            elif tag.endswith("mergeCell") and local(tag) == "mergeCell":
                 self._merge(elem.get("ref") or "")
-            elif name == "sheetData":
+            elif tag.endswith("sheetData") and local(tag) == "sheetData":
                 elem.clear()
         return self.out
 
     def _row(self, row: Element, row_no: int) -> None:
         col = -1
+        c_tag = self.ns + "c"
+        rows, cols, texts = self.out.rows, self.out.cols, self.out.texts
         for cell in row:
-            if local(cell.tag) != "c":
+            if cell.tag != c_tag:
                 continue
-            where = parse_ref(cell.get("r") or "")
+            ref = cell.get("r")
+            where = parse_ref(ref) if ref else None
             col = where[1] if where else col + 1
             text = self._text(cell)
-            if text is not None and text != "":
-                self.out.rows.append(where[0] if where else row_no)
-                self.out.cols.append(col)
-                self.out.texts.append(text)
+            if text:
+                rows.append(where[0] if where else row_no)
+                cols.append(col)
+                texts.append(text)
 
     def _text(self, cell: Element) -> str | None:
         kind = cell.get("t") or "n"
         value: str | None = None
         formula: Element | None = None
         inline: str | None = None
+        ns = self.ns
         for child in cell:
-            name = local(child.tag)
-            if name == "v":
+            tag = child.tag
+            if tag == ns + "v":
                 value = child.text or ""
-            elif name == "f":
+            elif tag == ns + "f":
                 formula = child
-            elif name == "is":
+            elif tag == ns + "is":
                 inline = rich_text(child)
         if formula is not None:
             text = self._formula_text(formula)
@@ -109,15 +130,15 @@ class _SheetReader:
             return inline if inline is not None else value
         if value is None:
             return None
+        if kind == "n":
+            return self._number(value, cell)
         if kind == "s":
             return self._shared(value) if value.strip() else None
         if kind == "b":
             return "TRUE" if value.strip() in ("1", "true") else "FALSE"
-        if kind in ("e", "str"):
-            return value
         if kind == "d":
             return iso_date_cell(value)
-        return self._number(value, cell)
+        return value  # e (an error as Excel shows it), str (a formula's text result)
 
     def _formula_text(self, formula: Element) -> str:
         """The formula as written; a shared formula's followers carry only its index."""
@@ -147,7 +168,7 @@ class _SheetReader:
         if not math.isfinite(number):
             return value
         formats = self.package.formats
-        style = _int_attr(cell, "s", 0)
+        style = _int(cell.get("s"), 0)
         fmt = formats[style] if 0 <= style < len(formats) else GENERAL
         return display(number, fmt, self.package.date1904)
 
@@ -158,8 +179,7 @@ class _SheetReader:
             self.out.merges.append((a[0], a[1], b[0], b[1]))
 
 
-def _int_attr(elem: Element, name: str, default: int) -> int:
-    value = attr(elem, name)
+def _int(value: str | None, default: int) -> int:
     try:
         return int(value) if value else default
     except ValueError:

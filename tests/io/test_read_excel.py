@@ -25,6 +25,7 @@ from jixiao.scoring.errors import InputError
 from jixiao.scoring.io.read_excel import ExcelOptions, read_excel_sheets
 from jixiao.scoring.io.xlsx_format import NumberFormat, classify, date_text, display, general
 from jixiao.scoring.io.xlsx_package import Package, _Budget, _Counted, unescape_ooxml
+from jixiao.scoring.io.xlsx_xml import PROLOG_LIMIT, DoctypeRefused, check_prolog
 
 PERCENT = NumberFormat(percent=True)
 LITERAL = NumberFormat(literal_percent=True)
@@ -278,3 +279,32 @@ def _replace_part(path: Path, part: str, text: str) -> Path:
         for name, data in parts.items():
             z.writestr(name, data)
     return path
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>',
+        b'<?xml version="1.0"?>\n<!-- c --><?pi x?>\n<!DOCTYPE x SYSTEM "file:///etc/passwd"><x/>',
+        '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x><x/>'.encode("utf-16"),
+        "<!DOCTYPE x><x/>".encode("utf-16-le"),
+        b"\xef\xbb\xbf<!ENTITY a 'b'><x/>",
+        b"<!--" + b" " * 70_000 + b"--><x/>",  # a prolog that never ends in time
+    ],
+)
+def test_any_dtd_is_refused_before_parsing(part: bytes) -> None:
+    with pytest.raises(DoctypeRefused):
+        check_prolog(part[:PROLOG_LIMIT])
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<worksheet/>',
+        b"\xef\xbb\xbf<!-- written by hand --><x>&lt;!DOCTYPE is text here&gt;</x>",
+        '<?xml version="1.0" encoding="UTF-16"?><x/>'.encode("utf-16"),
+        b"",
+    ],
+)
+def test_ordinary_prologs_pass(part: bytes) -> None:
+    check_prolog(part)
