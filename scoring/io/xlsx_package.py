@@ -103,7 +103,10 @@ class Package:
         try:
             self.zip = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise InputError(f"{self.file}: cannot read as an Excel workbook: {exc}") from None
+            raise InputError(
+                f"{self.file}: cannot read as an Excel workbook: it is a damaged or incomplete "
+                f"zip archive (an interrupted download or copy?): {exc}"
+            ) from None
         self.names = {
             info.filename.replace("\\", "/").lstrip("/").lower(): info.filename
             for info in self.zip.infolist()
