@@ -123,9 +123,12 @@ class _SheetReader:
             elif tag == ns + "is":
                 inline = rich_text(child)
         if formula is not None:
-            text = self._formula_text(formula)
-            if value is None or value == "" or self.package.stale_formulas:
-                return f"={text}"
+            if self.package.stale_formulas or value is None or (value == "" and kind != "str"):
+                return f"={self._formula_text(formula)}"
+            if formula.text and formula.get("t") == "shared":
+                self._formula_text(formula)  # remember the text for the cells that share it
+            if value == "":
+                return None  # a text formula that computed "" (=IF(A1="","",…)) shows blank
         if kind == "inlineStr":
             return inline if inline is not None else value
         if value is None:

@@ -308,3 +308,20 @@ def test_any_dtd_is_refused_before_parsing(part: bytes) -> None:
 )
 def test_ordinary_prologs_pass(part: bytes) -> None:
     check_prolog(part)
+
+
+def test_formulas_with_and_without_computed_values(tmp_path: Path) -> None:
+    """Saved by Excel (no fullCalcOnLoad): a computed value is used, a text formula that
+    computed "" is blank as shown, a number formula with no value is its formula, and a
+    shared formula's followers are named by the shared text."""
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1"><f>1+1</f><v>2</v></c><c r="B1" t="str"><f>IF(1,"","x")</f><v></v></c>'
+        '<c r="C1"><f>SUM(A1:B1)</f></c><c r="D1" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+        '<c r="E1"><f t="shared" ref="E1:F1" si="0">A1*2</f><v>4</v></c>'
+        '<c r="F1"><f t="shared" si="0"/></c></row></sheetData></worksheet>'
+    )
+    path = _replace_part(
+        package(tmp_path / "b.xlsx", {"s": [["x"]]}), "xl/worksheets/sheet1.xml", sheet
+    )
+    assert _sheet(path) == [["2", None, "=SUM(A1:B1)", "#DIV/0!", "4", "=A1*2"]]

@@ -244,6 +244,24 @@ STRUCTURE = [
         check=_texts(培训人次=("≥100", "120")),
     ),
     Case(
+        name="xlsx-formulas-saved-by-excel",
+        about='Template formulas saved by Excel: 得分 =J2 with its value, 偏差原因 =IF(H2>=F2,"",…) '
+        'computed "" shows blank, not a formula: all met, spent 100 → 100 (DOMAIN §2).',
+        make=_book(
+            package,
+            [
+                [
+                    *r[:9],
+                    Formula(f"=I{i}", cached=r[9]),
+                    Formula(f'=IF(TRUE,"","说明{i}")', cached=""),
+                ]
+                for i, r in enumerate(_rows(), start=2)
+            ],
+        ),
+        scores={"P001": (100.0, "优")},
+        check=lambda run: _explained(run, "false"),
+    ),
+    Case(
         name="xlsx-error-cells",
         about="Error cells (#N/A, #DIV/0!) are their error text, not blank: both rows not "
         "evaluable with the error named.",
@@ -260,6 +278,11 @@ STRUCTURE = [
         check=_not_evaluable("学生满意度", "#VALUE!"),
     ),
 ]
+
+
+def _explained(run: Run, flag: str) -> None:
+    flags = run.table("indicator_scores")["has_explanation"].to_list()
+    assert flags == [flag] * len(flags), flags
 
 
 def _names(run: Run, want: dict[str, str]) -> None:

@@ -244,6 +244,8 @@ def _cell_xml(value: XCell, ref: str, p: str, codes: list[str], shared: list[str
     if isinstance(value, Formula):
         cached = "" if value.cached is None else f"<{p}v>{escape(str(value.cached))}</{p}v>"
         error = ' t="e"' if str(value.cached).startswith("#") else ""
+        if isinstance(value.cached, str) and not error:
+            error = ' t="str"'  # a formula with a text result
         return f"<{p}c{ref}{error}><{p}f>{escape(value.text.lstrip('='))}</{p}f>{cached}</{p}c>"
     if isinstance(value, Error):
         return f'<{p}c{ref} t="e"><{p}v>{escape(value.text)}</{p}v></{p}c>'
