@@ -32,15 +32,26 @@ _MAX_SERIAL = 2958466  # 10000-01-01: Excel shows #### for larger date serials
 _SIGNIFICANT = 15  # digits Excel keeps and shows of a number
 
 
+_MEANINGFUL = (
+    *"%≥≤<>=＞＜＝≧≦",
+    *("以上", "以下", "不低于", "不高于", "不超过", "不少于", "不多于", "低于", "高于"),
+    *("超过", "少于", "多于", "至少", "至多", "不足", "未满", "以内"),
+)
+"""Literal text in a number format that changes what the number means (a comparator, a
+percent sign): shown with the number. Units and currency (`"元"`, `"人次"`, `¥`) are not,
+so an amount formatted `#,##0.00"元"` still reads as an amount."""
+
+
 @dataclass(frozen=True)
 class NumberFormat:
-    """What a format code means for display: percent (×100), a literal `%` suffix, a
-    date, a time of day, or General."""
+    """What a format code means for display: percent (×100), a date, a time of day, or
+    General; `prefix`/`suffix` are literal text shown around the number."""
 
     percent: bool = False
-    literal_percent: bool = False
     date: bool = False
     time: bool = False
+    prefix: str = ""
+    suffix: str = ""
 
 
 GENERAL = NumberFormat()
@@ -51,21 +62,57 @@ def classify(code: str) -> NumberFormat:
 
     Quoted text, `\\x` escapes, `_x` and `*x` paddings and `[…]` locale or colour tags are
     not format tokens: `0.0"%"` shows a literal percent sign after the number, while
-    `0.0%` multiplies by 100; `[Red]` is not a date, `[h]` is.
+    `0.0%` multiplies by 100; `[Red]` is not a date, `[h]` is. A percent format keeps
+    all its literal text (`"≥"0%` → `≥95%`, `0%"以下"` → `95%以下`); a plain number format
+    only text that changes the meaning (see `_MEANINGFUL`).
     """
     section = _first_section(code)
     bare = _bare(section).lower().replace("general", "")
+    prefix, suffix = _literals(section)
     if "%" in bare:
-        return NumberFormat(percent=True)
-    if "%" in section:
-        return NumberFormat(literal_percent=True)
+        return NumberFormat(percent=True, prefix=prefix, suffix=suffix)
     if any(token in bare for token in ("0", "#", "?")) and not any(t in bare for t in "yds"):
+        if any(word in prefix + suffix for word in _MEANINGFUL):
+            return NumberFormat(prefix=prefix, suffix=suffix)
         return GENERAL  # a number format with a unit such as 0"m" or 0.00E+00
     has_date = "y" in bare or "d" in bare or ("m" in bare and "h" not in bare and "s" not in bare)
     has_time = "h" in bare or "s" in bare
     if has_date or has_time:
         return NumberFormat(date=has_date, time=has_time)
+    if bare.strip() == "" and any(word in prefix + suffix for word in _MEANINGFUL):
+        return NumberFormat(prefix=prefix, suffix=suffix)  # General"%" and the like
     return GENERAL
+
+
+def _literals(section: str) -> tuple[str, str]:
+    """Literal text before the first digit placeholder, and after it."""
+    parts: tuple[list[str], list[str]] = ([], [])
+    seen, i, n = 0, 0, len(section)
+    while i < n:
+        ch, step = section[i], 1
+        if ch == '"':
+            end = section.find('"', i + 1)
+            end = n if end < 0 else end
+            parts[seen].append(section[i + 1 : end])
+            step = end + 1 - i
+        elif ch == "\\":
+            parts[seen].append(section[i + 1 : i + 2])
+            step = 2
+        elif ch in "_*":
+            step = 2
+        elif ch == "[":
+            end = section.find("]", i)
+            step = (n if end < 0 else end + 1) - i
+        elif section[i : i + 7].lower() == "general":
+            seen, step = 1, 7
+        elif ch in "0#?":
+            seen = 1
+        elif ch in "Ee" and section[i + 1 : i + 2] in ("+", "-"):
+            step = 2
+        elif ch not in ".,%+-/ ":
+            parts[seen].append(ch)
+        i += step
+    return "".join(parts[0]), "".join(parts[1])
 
 
 def _first_section(code: str) -> str:
@@ -104,12 +151,12 @@ def _bare(section: str) -> str:
 def display(value: float, fmt: NumberFormat, date1904: bool = False) -> str:
     """The text shown for a number under `fmt` (see the module docstring)."""
     if fmt.percent:
-        return _decimal_text(_significant(value) * 100) + "%"
-    if fmt.literal_percent:
-        return general(value) + "%"
-    if (fmt.date or fmt.time) and 0 <= value < _MAX_SERIAL:
+        shown = _decimal_text(_significant(value) * 100) + "%"
+    elif (fmt.date or fmt.time) and 0 <= value < _MAX_SERIAL:
         return date_text(value, fmt, date1904)
-    return general(value)
+    else:
+        shown = general(value)
+    return f"{fmt.prefix}{shown}{fmt.suffix}"
 
 
 def general(value: float) -> str:

@@ -28,7 +28,7 @@ from jixiao.scoring.io.xlsx_package import Package, _Budget, _Counted, unescape_
 from jixiao.scoring.io.xlsx_xml import PROLOG_LIMIT, DoctypeRefused, check_prolog
 
 PERCENT = NumberFormat(percent=True)
-LITERAL = NumberFormat(literal_percent=True)
+LITERAL = NumberFormat(suffix="%")
 DATE = NumberFormat(date=True)
 TIME = NumberFormat(time=True)
 DATETIME = NumberFormat(date=True, time=True)
@@ -61,6 +61,13 @@ GENERAL = NumberFormat()
         ("[h]:mm:ss", TIME),
         ("yyyy-mm-dd hh:mm:ss", DATETIME),
         ('"day "d', DATE),
+        ('"≥"0%', NumberFormat(percent=True, prefix="≥")),
+        ('0.0%"以下"', NumberFormat(percent=True, suffix="以下")),
+        ("\\≤0", NumberFormat(prefix="≤")),
+        ('0"人次以上"', NumberFormat(suffix="人次以上")),
+        ('#,##0.00"元"', GENERAL),  # a unit: an amount must still read as an amount
+        ('"¥"#,##0', GENERAL),
+        ('General"%"', LITERAL),
     ],
 )
 def test_format_codes_are_classified_by_their_tokens(code: str, meaning: NumberFormat) -> None:
@@ -78,6 +85,8 @@ def test_format_codes_are_classified_by_their_tokens(code: str, meaning: NumberF
         (0.30000000000000004, PERCENT, "30%"),  # Excel's 15 digits
         (0.1234567, PERCENT, "12.34567%"),
         (96, LITERAL, "96%"),
+        (0.95, NumberFormat(percent=True, prefix="≥"), "≥95%"),
+        (5, NumberFormat(prefix="≤", suffix="天"), "≤5天"),
         (95.5, LITERAL, "95.5%"),
         (45717, DATE, "2025-03-01"),
         (45717.6041667, DATE, "2025-03-01"),  # a date format hides the time

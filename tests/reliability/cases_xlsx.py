@@ -133,6 +133,18 @@ PERCENT = [
         check=_texts(验收合格率=("≥95%", "96%"), 学生满意度=("≥90%", "88%")),
     ),
     Case(
+        name="xlsx-percent-comparator-in-format",
+        about='Target 0.05 under "≤"0% shows ≤5% (the comparator is in the format), actual 0.08 '
+        "under 0% → 8%: t < a < 2t → 25×(1−3/5) = 10 (DOMAIN §2 反向); 10+10+25+30+10 = 85 良. "
+        "Dropping the format's ≤ made it ≥5%, met: 100.",
+        make=_book(
+            package,
+            _rows(r0={3: "差错率", 5: Fmt(0.05, '"≤"0%'), 6: "%", 7: Fmt(0.08, "0%")}),
+        ),
+        scores={"P001": (85.0, "良")},
+        check=_texts(差错率=("≤5%", "8%")),
+    ),
+    Case(
         name="xlsx-percent-sectioned-and-locale-formats",
         about="0.0%;[Red]-0.0% and [$-804]0% are percent formats too: 投诉率 0.5% ≤ 3% met, "
         "满意度 0.92 → 92% met; every target met, spent 100 → 100 (DOMAIN §2).",
