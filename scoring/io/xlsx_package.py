@@ -222,8 +222,16 @@ class Package:
             target = elem.get("Target") or ""
             external = (elem.get("TargetMode") or "").lower() == "external"
             kind = (elem.get("Type") or "").rstrip("/").rpartition("/")[2]
-            out[elem.get("Id") or ""] = (None if external else _resolve(folder, target), kind)
+            out[elem.get("Id") or ""] = (None if external else self._find(folder, target), kind)
         return out
+
+    def _find(self, folder: str, target: str) -> str:
+        """A relationship's target part; one written from the package root instead of
+        from the source part's folder (`xl/worksheets/…` in xl/_rels) is found too."""
+        part = _resolve(folder, target)
+        if not self.has(part) and self.has(_resolve("", target)):
+            return _resolve("", target)
+        return part
 
     def _formats(self, part: str) -> list[NumberFormat]:
         root = self.parse(part)

@@ -334,3 +334,10 @@ def test_formulas_with_and_without_computed_values(tmp_path: Path) -> None:
         package(tmp_path / "b.xlsx", {"s": [["x"]]}), "xl/worksheets/sheet1.xml", sheet
     )
     assert _sheet(path) == [["2", None, "=SUM(A1:B1)", "#DIV/0!", "4", "=A1*2"]]
+
+
+def test_a_target_written_from_the_package_root_is_found(tmp_path: Path) -> None:
+    path = package(tmp_path / "b.xlsx", {"s": [["x", Fmt(0.5, "0%")]]})
+    rels = _read_part(path, "xl/_rels/workbook.xml.rels")
+    _replace_part(path, "xl/_rels/workbook.xml.rels", rels.replace('Target="', 'Target="xl/'))
+    assert _sheet(path) == [["x", "50%"]]

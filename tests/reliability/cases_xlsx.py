@@ -360,6 +360,14 @@ HIDDEN = [
         message=r"no input provides the indicators table.*sheet '指标' is hidden and was not read",
     ),
     Case(
+        name="xlsx-explain-reads-hidden-sheets-on-request",
+        about="explain takes --include-hidden-sheets too: P001 explained, total 100 (DOMAIN §2).",
+        command="explain",
+        make=lambda folder: [*_hidden_book(indicators_hidden=True)(folder), "P001"],
+        args=("--include-hidden-sheets",),
+        message=r"total 100\.00 grade 优 complete",
+    ),
+    Case(
         name="xlsx-hidden-indicators-included",
         about="The same workbook with --include-hidden-sheets: scored, all met → 100 (DOMAIN §2).",
         make=_hidden_book(indicators_hidden=True),
