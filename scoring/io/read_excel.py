@@ -152,6 +152,12 @@ def _package_sheets(
                     f"to part {ref.part or '(none)'}, which the package does not hold"
                 )
             cells = read_sheet(package, ref.part)
+            if cells.uncomputed:
+                notes.append(
+                    f"sheet {ref.name!r}: {cells.uncomputed} formula cell(s) have no computed "
+                    "value (the workbook was written by a program, not saved by Excel or WPS); "
+                    "they are read as their formulas: open the file in Excel or WPS and save it"
+                )
             frame = to_frame(cells, file, ref.name)
             sheets.append((ref.name, _fill_merged(frame, cells.merges)))
     return sheets, notes

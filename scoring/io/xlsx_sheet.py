@@ -38,6 +38,7 @@ class SheetCells:
     cols: list[int] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     merges: list[Merge] = field(default_factory=list)
+    uncomputed: int = 0  # formula cells given as their formula text
 
 
 def col_index(letters: str) -> int:
@@ -124,6 +125,7 @@ class _SheetReader:
                 inline = rich_text(child)
         if formula is not None:
             if self.package.stale_formulas or value is None or (value == "" and kind != "str"):
+                self.out.uncomputed += 1
                 return f"={self._formula_text(formula)}"
             if formula.text and formula.get("t") == "shared":
                 self._formula_text(formula)  # remember the text for the cells that share it

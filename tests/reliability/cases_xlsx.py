@@ -244,6 +244,7 @@ STRUCTURE = [
         about="xlsxwriter/pandas cache 0 for a formula and mark the workbook fullCalcOnLoad: "
         "the 0 is not what Excel shows, so the row is not evaluable (a silent 0 would score 0).",
         make=_book(xlsxwriter_book, _rows(r0={7: Formula("=B9*2")})),
+        message=r"sheet '指标': 1 formula cell\(s\) have no computed value",
         check=_not_evaluable("培训人次", r"=B9\*2"),
     ),
     Case(
