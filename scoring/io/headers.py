@@ -137,10 +137,10 @@ def classify(
         raise InputError(_missing_message(closest, file, sheet))
     if not strict:
         return None
-    raise _unclassified(matches, file, sheet)
+    raise _unclassified(matches, file, sheet, len(head))
 
 
-def _unclassified(matches: list[Match], file: str, sheet: str | None) -> InputError:
+def _unclassified(matches: list[Match], file: str, sheet: str | None, scanned: int) -> InputError:
     headers = max(matches, key=lambda m: len(m.mapping)).headers if matches else []
     found = ", ".join(repr(h) for h in headers if h) or "none"
     wants = "; ".join(
@@ -148,5 +148,5 @@ def _unclassified(matches: list[Match], file: str, sheet: str | None) -> InputEr
     )
     return InputError(
         f"{where(file, sheet)}: cannot tell which table this is. Headers found: {found}. "
-        f"Expected: {wants}"
+        f"Expected: {wants}. The header is looked for in the first {scanned} rows"
     )

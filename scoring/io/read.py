@@ -28,13 +28,23 @@ import polars as pl
 
 from jixiao.scoring.errors import InputError
 from jixiao.scoring.io.hashing import sha256_file
-from jixiao.scoring.io.headers import Match, check_duplicates, classify, column_letter
+from jixiao.scoring.io.headers import (
+    Match,
+    best_match,
+    check_duplicates,
+    classify,
+    column_letter,
+    where,
+)
+from jixiao.scoring.io.keys import changed_key, header_like, key_cell
 from jixiao.scoring.io.read_excel import read_excel_sheets
-from jixiao.scoring.io.read_text import HEADER_SCAN_ROWS, detect_encoding, scan_text
+from jixiao.scoring.io.read_text import BROKEN_MARK, HEADER_SCAN_ROWS, detect_encoding, scan_text
 from jixiao.scoring.io.rejects import (
     BLANK,
+    BROKEN,
     PROVENANCE,
     REJECT_SCHEMA,
+    REPEATED,
     TEXT,
     empty_rejects,
     split_rejects,
@@ -50,11 +60,13 @@ __all__ = [
     "empty_rejects",
     "read_inputs",
     "read_table",
+    "require_column",
 ]
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 _TEXT_MAX = 200  # characters of a rejected row's content shown in `text`
+_DEEP_ROWS = 500  # rows below the scanned ones searched, only to say where a header is
 
 
 @dataclass
@@ -68,6 +80,8 @@ class SourceInfo:
     sheets: dict[str | None, str | None] = field(default_factory=dict)  # sheet → table
     header_rows: dict[str | None, int] = field(default_factory=dict)  # sheet → 1-based row
     rows: dict[str, int] = field(default_factory=dict)  # table → data rows read
+    notes: list[str] = field(default_factory=list)
+    columns: dict[str, list[str]] = field(default_factory=dict)  # table → columns found
 
 
 @dataclass
@@ -112,6 +126,8 @@ class _Grid:
     head: pl.DataFrame
     filled: int
     headers: list[str | None] | None = None
+    broken: dict[int, tuple[str, str]] = field(default_factory=dict)  # line → (why, text)
+    notes: list[str] = field(default_factory=list)  # for the run's sources
 
 
 @dataclass
@@ -122,6 +138,7 @@ class _Piece:
     frame: pl.LazyFrame
     rows: int
     header_row: int | None
+    notes: list[str] = field(default_factory=list)
 
 
 def _blank(cell: pl.Expr) -> pl.Expr:
@@ -154,9 +171,12 @@ def _head(body: pl.LazyFrame, cells: list[str]) -> pl.DataFrame:
 
 
 def _text_grid(path: Path, file: str) -> tuple[_Grid, str]:
-    body, encoding = scan_text(path, file)
+    scan = scan_text(path, file)
+    body = scan.body
     cells = [c for c in body.collect_schema().names() if c != "_row"]
-    return _Grid(None, body, cells, _head(body, cells), _filled_rows(body, cells, file)), encoding
+    filled = _filled_rows(body, cells, file)
+    head = _head(body, cells)
+    return _Grid(None, body, cells, head, filled, None, scan.broken, scan.notes), scan.encoding
 
 
 def _excel_grids(path: Path, file: str) -> list[_Grid]:
@@ -233,19 +253,80 @@ def _piece(grid: _Grid, match: Match, file: str) -> tuple[_Piece, list[str]]:
     unused = [c for c in grid.cells if c not in used]
     unused = _with_data(body, unused, {f"c{j}" for j, h in enumerate(match.headers) if h})
     cells = [pl.col(c) for c in grid.cells]
-    key_cells = [pl.col(c) for c, name in used.items() if name in key]
-    keyless = pl.any_horizontal(_blank(c) for c in key_cells) if key_cells else pl.lit(True)
+    key_cells = [key_cell(pl.col(c)) for c, name in used.items() if name in key]
+    keyless = pl.any_horizontal(c.is_null() for c in key_cells) if key_cells else pl.lit(True)
+    broken = _broken(grid)
     frame = body.select(
         *(_canonical(used, name, name in key) for name in match.spec.column_names),
         pl.lit(file, pl.String).alias("_file"),
         pl.lit(grid.sheet, pl.String).alias("_sheet"),
         pl.col("_row"),
         (pl.all_horizontal(_blank(c) for c in cells) if cells else pl.lit(True)).alias(BLANK),
-        # The row's text is only shown for rows rejected for a blank key.
-        pl.when(keyless).then(_row_text(grid.cells, named, used, match.spec, keyless)).alias(TEXT),
+        broken.alias(BROKEN),
+        _repeated_header(used, match).alias(REPEATED),
+        # The row's text is only shown for rows rejected for a blank key or broken quoting.
+        pl.when(broken.is_not_null())
+        .then(_broken_text(grid))
+        .when(keyless)
+        .then(_row_text(grid.cells, named, used, match.spec, keyless))
+        .alias(TEXT),
     )
     header_row = None if match.header_index < 0 else _header_row(grid, match)
-    return _Piece(match.spec.name, frame, rows, header_row), [named.get(c, c) for c in unused]
+    piece = _Piece(match.spec.name, frame, rows, header_row)
+    piece.notes = _key_notes(body, used, match.spec, file, grid.sheet)
+    return piece, [named.get(c, c) for c in unused]
+
+
+def _broken(grid: _Grid) -> pl.Expr:
+    """The reason a line breaking the CSV quoting is rejected (null on other rows)."""
+    if not grid.broken:
+        return pl.lit(None, pl.String)
+    reasons = {n: f"broken CSV quoting on this line: {why}" for n, (why, _) in grid.broken.items()}
+    marked = pl.col(grid.cells[0]) == BROKEN_MARK
+    return pl.when(marked).then(
+        pl.col("_row").replace_strict(reasons, default=None, return_dtype=pl.String)
+    )
+
+
+def _broken_text(grid: _Grid) -> pl.Expr:
+    texts = {n: text[:_TEXT_MAX] for n, (_, text) in grid.broken.items()}
+    if not texts:
+        return pl.lit(None, pl.String)
+    return pl.col("_row").replace_strict(texts, default=None, return_dtype=pl.String)
+
+
+def _repeated_header(used: dict[str, str], match: Match) -> pl.Expr:
+    """A row whose key cell reads as the key column's header: the header repeated."""
+    found = [
+        header_like(key_cell(pl.col(c)), match.spec.column(name), match.headers[int(c[1:])])
+        for c, name in used.items()
+        if name in match.spec.key
+    ]
+    return pl.any_horizontal(found) if found else pl.lit(False)
+
+
+def _key_notes(
+    body: pl.LazyFrame, used: dict[str, str], spec: TableSpec, file: str, sheet: str | None
+) -> list[str]:
+    """Say how many key cells normalising changed, with the first one: one pass."""
+    notes = []
+    for c, name in used.items():
+        if name not in spec.key:
+            continue
+        changed = body.filter(changed_key(pl.col(c)).fill_null(False))
+        stats = changed.select(
+            pl.len().alias("n"), pl.col(c).first().alias("raw"), pl.col("_row").first().alias("row")
+        ).collect(engine="streaming")
+        n, raw, row = stats.row(0)
+        if n:
+            fixed = key_cell(pl.lit(raw)).alias("k")
+            shown = pl.select(fixed).item()
+            notes.append(
+                f"{where(file, sheet)}: {n} {spec.column(name).first_alias()} cell(s) held "
+                f"full-width or invisible characters and were normalised (row {row}: "
+                f"{raw!r} → {shown!r})"
+            )
+    return notes
 
 
 def _with_data(body: pl.LazyFrame, unused: list[str], named: set[str]) -> list[str]:
@@ -266,7 +347,7 @@ def _canonical(used: dict[str, str], name: str, is_key: bool) -> pl.Expr:
     for source, canonical in used.items():
         if canonical == name:
             cell = pl.col(source)
-            return (_stripped(cell) if is_key else cell).alias(name)
+            return (key_cell(cell) if is_key else cell).alias(name)
     return pl.lit(None, pl.String).alias(name)
 
 
@@ -313,9 +394,17 @@ def _read_source(
                 raise InputError(f"{file}: the file is empty")
             info.sheets[grid.sheet] = None  # an unused template sheet, not a table
             continue
-        match = classify(
-            _head_rows(grid), grid.headers, grid.sheet, specs, file, strict or grid.sheet is None
-        )
+        try:
+            match = classify(
+                _head_rows(grid),
+                grid.headers,
+                grid.sheet,
+                specs,
+                file,
+                strict or grid.sheet is None,
+            )
+        except InputError as exc:
+            raise InputError(f"{exc}{_lower_header(grid, specs)}") from None
         info.sheets[grid.sheet] = match.spec.name if match else None
         if match is None:
             continue
@@ -324,11 +413,20 @@ def _read_source(
         pieces.append(piece)
         unused.extend((file, grid.sheet, h) for h in extra)
         info.rows[piece.table] = info.rows.get(piece.table, 0) + piece.rows
+        found = info.columns.setdefault(piece.table, [])
+        found.extend(n for n in match.mapping.values() if n not in found)
+        info.notes.extend(piece.notes)
         if piece.header_row is not None:
             info.header_rows[grid.sheet] = piece.header_row
+    for grid in grids:
+        info.notes.extend(grid.notes)
     if not pieces:
         sheets = ", ".join(repr(s) for s in info.sheets) or "none"
-        raise InputError(f"{file}: no sheet holds a known table (sheets: {sheets})")
+        lower = "".join(_lower_header(g, specs) for g in grids if g.headers is None and g.cells)
+        raise InputError(
+            f"{file}: no sheet holds a known table (sheets: {sheets}; the header is looked "
+            f"for in the first {HEADER_SCAN_ROWS} rows of each sheet){lower}"
+        )
     return info, pieces, unused
 
 
@@ -341,6 +439,7 @@ def read_inputs(paths: Sequence[str | Path], specs: Mapping[str, TableSpec]) -> 
     unused: Unused = []
     for path in paths:
         info, found, extra = _read_source(path, specs, strict=False)
+        _refuse_repeated_file(info, sources)
         sources.append(info)
         pieces.extend(found)
         unused.extend(extra)
@@ -353,6 +452,51 @@ def read_inputs(paths: Sequence[str | Path], specs: Mapping[str, TableSpec]) -> 
         tables[name], table_rejects = split_rejects(pl.concat(frames), spec)
         rejects.append(table_rejects)
     return Inputs(tables, pl.concat(rejects), sources, unused)
+
+
+def _lower_header(grid: _Grid, specs: Mapping[str, TableSpec]) -> str:
+    """`; a header row … is at row 14`: when it sits below the rows scanned, say where."""
+    if grid.headers is not None:
+        return ""
+    deeper = grid.body.slice(HEADER_SCAN_ROWS, _DEEP_ROWS).with_columns(
+        _stripped(pl.col(c)) for c in grid.cells
+    )
+    rows = deeper.select(grid.cells).collect()
+    numbers = deeper.select("_row").collect().to_series().to_list()
+    for spec in specs.values():
+        match = best_match(spec, [list(r) for r in rows.rows()], None)
+        if match.complete:
+            where_ = f" of sheet {grid.sheet!r}" if grid.sheet is not None else ""
+            return (
+                f"; the {spec.name} header is at row {numbers[match.header_index]}{where_}, "
+                f"below the {HEADER_SCAN_ROWS} rows scanned: delete the rows above it"
+            )
+    return ""
+
+
+def _refuse_repeated_file(info: SourceInfo, sources: list[SourceInfo]) -> None:
+    """The same content given twice would score every project twice (or reject each as
+    a duplicate of itself): refused, whatever the two names."""
+    for earlier in sources:
+        if earlier.sha256 == info.sha256:
+            same = (
+                "is given twice"
+                if info.path == earlier.path
+                else f"has the same content as {earlier.path}"
+            )
+            raise InputError(
+                f"{info.path}: {same} (SHA-256 {info.sha256[:12]}…); give each file once"
+            )
+
+
+def require_column(inputs: Inputs, table: str, column: str, message: str) -> None:
+    """Raise `files: message` when a file provides `table` without `column` (`--year`
+    needs 年度 to tell the year of each project; rows without it would pass unchecked)."""
+    lacking = [
+        s.path for s in inputs.sources if table in s.columns and column not in s.columns[table]
+    ]
+    if lacking:
+        raise InputError(f"{', '.join(lacking)}: {message}")
 
 
 def _missing_table_message(spec: TableSpec, sources: list[SourceInfo]) -> str:

@@ -1,0 +1,203 @@
+"""Where the records of a CSV begin and end, and which physical lines break the quoting.
+
+Polars parses the cells; this pass only finds what Polars cannot say: the line a broken
+quote starts on. A quote left open runs on until the next quote character, swallowing
+every line between into one cell (rows lost without a word), or to the end of the file.
+A record is taken for a broken quote when
+
+- its quoted cell is still open at the end of the file;
+- text follows a closing quote in the same cell (`"ab"c`), or a quote sits inside a
+  cell that did not start with one (`ab"c`): RFC 4180 allows neither;
+- its quoted cell runs over more than `MAX_CELL_LINES` lines, or a line inside it holds
+  as many delimiters as a whole row (those are rows, not a paragraph of one cell);
+- it ends up with more cells than any single-line record before it.
+
+The start line of such a record is reported and the lines after it are read again as
+records of their own, so one stray quote costs one row (rejected with its line number),
+never the rows after it. Lines are counted as an editor counts them (`\\n`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from jixiao.scoring.io.headers import column_letter
+
+MAX_CELL_LINES = 20
+"""A quoted cell over more lines than this is taken for a quote left open."""
+
+_QUOTE = ord('"')
+
+
+@dataclass
+class Records:
+    """What the pass found: cells in the widest good record, whether any good record
+    spans lines, how many lines, and the broken lines (line → (reason, line text))."""
+
+    width: int = 1
+    multiline: bool = False
+    lines: int = 0
+    broken: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+
+class _Broken(Exception):
+    """A record breaks the quoting; `reason` says how."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class _Open:
+    """The record being read: its lines so far, cells so far, open quote's column."""
+
+    start: int
+    lines: list[bytes]
+    cells: int
+    quote_cell: int
+
+
+class RecordScanner:
+    """Feed physical lines (bytes, `\\n` kept or not) in order, then `finish()`."""
+
+    def __init__(self, delimiter: bytes) -> None:
+        self.sep = delimiter
+        self.found = Records()
+        self._open: _Open | None = None
+        self._single_width = 0  # widest single-line record so far
+
+    def feed_all(self, lines: Iterable[bytes]) -> Records:
+        for line in lines:
+            self.feed(line)
+        return self.finish()
+
+    def feed(self, raw: bytes) -> None:
+        self.found.lines += 1
+        self._take(self.found.lines, raw.rstrip(b"\n").rstrip(b"\r"))
+
+    def finish(self) -> Records:
+        while self._open is not None:
+            record = self._open
+            self._fail(
+                record,
+                f"a quote opened in column {column_letter(record.quote_cell)} is "
+                "never closed: it runs to the end of the file",
+            )
+        return self.found
+
+    def _take(self, number: int, line: bytes) -> None:
+        record = self._open
+        if record is None:
+            if _QUOTE not in line:  # the common case: no quoting on this line
+                self._done(number, line.count(self.sep) + 1, single=True)
+                return
+            record = _Open(number, [], 0, 0)
+        record.lines.append(line)
+        try:
+            closed = self._cells(record, line, continuing=self._open is not None)
+        except _Broken as exc:
+            self._fail(record, exc.reason)
+            return
+        if not closed:
+            self._open = record
+            if len(record.lines) > MAX_CELL_LINES:
+                self._fail(
+                    record,
+                    f"a quote opened in column {column_letter(record.quote_cell)} "
+                    f"runs over more than {MAX_CELL_LINES} lines: close it",
+                )
+            return
+        self._open = None
+        single = len(record.lines) == 1
+        if not single and self._single_width and record.cells > self._single_width:
+            self._fail(
+                record,
+                f"a quote opened in column {column_letter(record.quote_cell)} "
+                f"runs over {len(record.lines)} lines into a record of "
+                f"{record.cells} cells (rows have {self._single_width})",
+            )
+            return
+        self._done(record.start, record.cells, single=single)
+
+    def _done(self, start: int, cells: int, *, single: bool) -> None:
+        self.found.width = max(self.found.width, cells)
+        if single:
+            self._single_width = max(self._single_width, cells)
+        else:
+            self.found.multiline = True
+
+    def _fail(self, record: _Open, reason: str) -> None:
+        """Report the record's first line; read the lines after it again, afresh."""
+        self._open = None
+        self.found.broken[record.start] = (reason, record.lines[0].decode("utf-8", "replace"))
+        for offset, line in enumerate(record.lines[1:], start=1):
+            self._take(record.start + offset, line)
+
+    def _cells(self, record: _Open, line: bytes, *, continuing: bool) -> bool:
+        """Count the line's cells into `record`; False while a quoted cell stays open."""
+        i, n, sep = 0, len(line), self.sep
+        if continuing:
+            i = self._quoted(record, line, 0)
+            if i < 0:
+                return False
+            if i >= n:
+                record.cells += 1
+                return True
+        while True:
+            if i < n and line[i] == _QUOTE:
+                record.quote_cell = record.cells
+                i = self._quoted(record, line, i + 1)
+                if i < 0:
+                    return False
+                if i >= n:
+                    record.cells += 1
+                    return True
+                continue
+            j = line.find(sep, i)
+            end = n if j < 0 else j
+            if line.find(b'"', i, end) >= 0:
+                raise _Broken(
+                    f"a quote inside column {column_letter(record.cells)}, whose cell "
+                    "does not start with one: quote the whole cell and double "
+                    'the quote inside ("")'
+                )
+            record.cells += 1
+            if j < 0:
+                return True
+            i = j + 1
+
+    def _quoted(self, record: _Open, line: bytes, i: int) -> int:
+        """From inside a quoted cell: the index after its closing quote and the delimiter
+        that follows (n at the line's end), or -1 when the cell goes on to the next line."""
+        n = len(line)
+        while True:
+            j = line.find(b'"', i)
+            if j < 0:
+                self._check_inner(record, line[i:])
+                return -1
+            if j + 1 < n and line[j + 1] == _QUOTE:
+                i = j + 2
+                continue
+            if j + 1 == n:
+                return n
+            if line[j + 1 : j + 1 + len(self.sep)] == self.sep:
+                record.cells += 1
+                return j + 1 + len(self.sep)
+            raise _Broken(
+                f"text after the closing quote in column {column_letter(record.cells)} "
+                f"(…{_snippet(line, j)}…)"
+            )
+
+    def _check_inner(self, record: _Open, text: bytes) -> None:
+        """A line inside a quoted cell with a whole row's delimiters is a row."""
+        if self._single_width > 2 and text.count(self.sep) >= self._single_width - 1:
+            raise _Broken(
+                f"a quote opened in column {column_letter(record.quote_cell)} swallows "
+                "the next lines, which look like rows: close it"
+            )
+
+
+def _snippet(line: bytes, at: int) -> str:
+    return line[max(at - 8, 0) : at + 9].decode("utf-8", "replace")
