@@ -17,6 +17,8 @@ from jixiao.scoring.io.tablespec import TableSpec, normalize_header
 
 Row = Sequence[str | None]
 
+HEADER_SCAN_ROWS = 10  # a title row or two may sit above the header
+
 
 def where(file: str, sheet: str | None, row: int | None = None) -> str:
     """`a.xlsx, sheet 指标, row 3`: how every input error starts."""
@@ -66,7 +68,7 @@ def best_match(spec: TableSpec, head: Sequence[Row], given: Row | None) -> Match
     return best if best is not None else _match_row(spec, [], 0)
 
 
-def _missing_message(match: Match, file: str, sheet: str | None) -> str:
+def _missing_message(match: Match, file: str, sheet: str | None, scanned: int) -> str:
     spec = match.spec
     missing = [c for c in spec.required if c.name not in match.mapping.values()]
     unmatched = [h for j, h in enumerate(match.headers) if h and j not in match.mapping]
@@ -77,7 +79,15 @@ def _missing_message(match: Match, file: str, sheet: str | None) -> str:
         f"{where(file, sheet, row)}: table {spec.name!r} lacks required column(s) "
         f"{'; '.join(c.label() for c in missing)}. Headers found: {found}."
     )
-    return text + (f" Hint: {'; '.join(hints)}" if hints else "")
+    text += f" Hint: {'; '.join(hints)}" if hints else ""
+    return text + _scanned(scanned)
+
+
+def _scanned(rows: int) -> str:
+    """Said only when the header could sit lower than the rows looked at."""
+    return (
+        f" The header is looked for in the first {rows} rows." if rows >= HEADER_SCAN_ROWS else ""
+    )
 
 
 def _hint(names: tuple[str, ...], headers: list[str]) -> str | None:
@@ -134,7 +144,7 @@ def classify(
     named = [m for m in matches if m.spec.matches_sheet_name(label)]
     if named:
         closest = max(named, key=lambda m: len(m.mapping))
-        raise InputError(_missing_message(closest, file, sheet))
+        raise InputError(_missing_message(closest, file, sheet, len(head)))
     if not strict:
         return None
     raise _unclassified(matches, file, sheet, len(head))
@@ -148,5 +158,5 @@ def _unclassified(matches: list[Match], file: str, sheet: str | None, scanned: i
     )
     return InputError(
         f"{where(file, sheet)}: cannot tell which table this is. Headers found: {found}. "
-        f"Expected: {wants}. The header is looked for in the first {scanned} rows"
+        f"Expected: {wants}.{_scanned(scanned)}"
     )

@@ -172,9 +172,14 @@ def _head(body: pl.LazyFrame, cells: list[str]) -> pl.DataFrame:
 
 def _text_grid(path: Path, file: str) -> tuple[_Grid, str]:
     scan = scan_text(path, file)
+    cells = [c for c in scan.body.collect_schema().names() if c != "_row"]
+    try:
+        filled = _filled_rows(scan.body, cells, file)
+    except InputError:  # a quote the quick pass let through: find its line, cell by cell
+        scan = scan_text(path, file, exact=True)
+        cells = [c for c in scan.body.collect_schema().names() if c != "_row"]
+        filled = _filled_rows(scan.body, cells, file)
     body = scan.body
-    cells = [c for c in body.collect_schema().names() if c != "_row"]
-    filled = _filled_rows(body, cells, file)
     head = _head(body, cells)
     return _Grid(None, body, cells, head, filled, None, scan.broken, scan.notes), scan.encoding
 
@@ -404,7 +409,8 @@ def _read_source(
                 strict or grid.sheet is None,
             )
         except InputError as exc:
-            raise InputError(f"{exc}{_lower_header(grid, specs)}") from None
+            notes = "".join(f" ({n})" for n in grid.notes)
+            raise InputError(f"{exc}{_lower_header(grid, specs)}{notes}") from None
         info.sheets[grid.sheet] = match.spec.name if match else None
         if match is None:
             continue
@@ -425,7 +431,7 @@ def _read_source(
         lower = "".join(_lower_header(g, specs) for g in grids if g.headers is None and g.cells)
         raise InputError(
             f"{file}: no sheet holds a known table (sheets: {sheets}; the header is looked "
-            f"for in the first {HEADER_SCAN_ROWS} rows of each sheet){lower}"
+            f"for in the first {HEADER_SCAN_ROWS} rows of each sheet).{lower}"
         )
     return info, pieces, unused
 
@@ -468,8 +474,8 @@ def _lower_header(grid: _Grid, specs: Mapping[str, TableSpec]) -> str:
         if match.complete:
             where_ = f" of sheet {grid.sheet!r}" if grid.sheet is not None else ""
             return (
-                f"; the {spec.name} header is at row {numbers[match.header_index]}{where_}, "
-                f"below the {HEADER_SCAN_ROWS} rows scanned: delete the rows above it"
+                f" The {spec.name} header is at row {numbers[match.header_index]}{where_}, "
+                f"below the {HEADER_SCAN_ROWS} rows scanned: delete the rows above it."
             )
     return ""
 

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import polars as pl
 
+from jixiao.scoring.io.headers import HEADER_SCAN_ROWS
 from jixiao.scoring.io.text_encoding import NOTES, detect_encoding
-from jixiao.scoring.io.text_records import Records, RecordScanner
+from jixiao.scoring.io.text_records import Records, scan_records
 
 __all__ = ["BROKEN_MARK", "HEADER_SCAN_ROWS", "TextScan", "detect_encoding", "scan_text"]
 
-HEADER_SCAN_ROWS = 10  # a title row or two may sit above the header
 BROKEN_MARK = "\x1fjixiao:broken-line\x1f"  # cell c0 of a line that breaks the quoting
 _HEAD_BYTES = 1 << 16  # enough of the file to see its delimiter
 _CHUNK = 1 << 20
@@ -95,11 +95,13 @@ def _without_broken(source: Path | bytes, broken: dict[int, tuple[str, str]]) ->
     return out.getvalue()
 
 
-def scan_text(path: Path, file: str) -> TextScan:
-    """The file as a lazy grid; broken lines are marked, not parsed."""
+def scan_text(path: Path, file: str, *, exact: bool = False) -> TextScan:
+    """The file as a lazy grid; broken lines are marked, not parsed. With `exact`, every
+    line with a quote is checked cell by cell (see `RecordScanner`): for a file Polars
+    refused after the quick pass."""
     utf8, encoding, head = _decoded(path, file)
     delimiter = _delimiter(head, path.suffix.lower())
-    found = RecordScanner(delimiter.encode()).feed_all(_lines(utf8 if utf8 is not None else path))
+    found = scan_records(utf8 if utf8 is not None else path, delimiter.encode(), exact=exact)
     source: Path | io.BytesIO = path if utf8 is None else io.BytesIO(utf8)
     if found.broken:
         source = io.BytesIO(_without_broken(utf8 if utf8 is not None else path, found.broken))
