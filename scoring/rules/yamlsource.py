@@ -30,9 +30,11 @@ MAX_DEPTH = 64
 class _Limit(yaml.YAMLError):
     """A resource limit hit while composing, at the alias or node that hit it."""
 
-    def __init__(self, mark: yaml.Mark, message: str, hint: str) -> None:
+    def __init__(self, mark: Any, message: str, hint: str) -> None:
         super().__init__(message)
-        self.mark, self.message, self.hint = mark, message, hint
+        self.message, self.hint = message, hint
+        self.line = getattr(mark, "line", 0) + 1
+        self.col = getattr(mark, "column", 0) + 1
 
 
 class _BoundedLoader(yaml.SafeLoader):
@@ -46,11 +48,11 @@ class _BoundedLoader(yaml.SafeLoader):
         self._sizes: dict[int, int] = {}
         self._open_anchors: list[str | None] = []
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
-        event = self.peek_event()
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent):
             self._count_alias(event)
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         self._nodes += 1
         self._check(event.start_mark)
         if len(self._open_anchors) >= MAX_DEPTH:
@@ -61,7 +63,7 @@ class _BoundedLoader(yaml.SafeLoader):
             )
         self._open_anchors.append(getattr(event, "anchor", None))
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._open_anchors.pop()
 
@@ -77,7 +79,7 @@ class _BoundedLoader(yaml.SafeLoader):
             self._nodes += _size(node, self._sizes)
             self._check(event.start_mark, event.anchor)
 
-    def _check(self, mark: yaml.Mark, anchor: str | None = None) -> None:
+    def _check(self, mark: Any, anchor: str | None = None) -> None:
         if self._nodes <= MAX_NODES:
             return
         what = f"alias *{anchor} makes" if anchor else "makes"
@@ -189,8 +191,7 @@ def parse_document(text: str, name: str) -> Document:
     try:
         node = yaml.compose(text, Loader=_BoundedLoader)
     except _Limit as exc:
-        line, col = exc.mark.line + 1, exc.mark.column + 1
-        raise RulesetError([Problem(name, line, col, exc.message, hint=exc.hint)]) from None
+        raise RulesetError([Problem(name, exc.line, exc.col, exc.message, hint=exc.hint)]) from None
     except yaml.MarkedYAMLError as exc:
         raise RulesetError([_yaml_problem(exc, name)]) from exc
     except yaml.reader.ReaderError as exc:

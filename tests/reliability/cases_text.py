@@ -9,7 +9,6 @@ Scores: a project row `project(pid, 100, 90)` with the four met indicators of
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -101,8 +100,10 @@ QUOTE_CASES = [
         make=_pair(_break(5, "项目P004", '"项目P004')),
         rows_in={"projects": 4, "indicators": 16},
         scores={"P001": MET, "P002": MET, "P003": MET},
-        rejects=(Reject("projects.csv", 5, BROKEN + r".*never closed.*end of the file"),)
-        + _orphans("P004", first=14),
+        rejects=(
+            Reject("projects.csv", 5, BROKEN + r".*never closed.*end of the file"),
+            *_orphans("P004", first=14),
+        ),
         exact_rejects=False,
     ),
     Case(
@@ -171,7 +172,7 @@ QUOTE_CASES = [
                 _text(
                     INDICATOR_HEADER,
                     [
-                        *[r[:-1] + ["第一段\n第二段\n第三段"] for r in indicators("P001")[:1]],
+                        *[[*r[:-1], "第一段\n第二段\n第三段"] for r in indicators("P001")[:1]],
                         *indicators("P001")[1:],
                         [None, "合计", None, None, None, None, None, None, 90, 90, None],
                     ],
