@@ -160,3 +160,19 @@ def _unclassified(matches: list[Match], file: str, sheet: str | None, scanned: i
         f"{where(file, sheet)}: cannot tell which table this is. Headers found: {found}. "
         f"Expected: {wants}.{_scanned(scanned)}"
     )
+
+
+def lower_header(
+    rows: Sequence[Row], numbers: Sequence[int], sheet: str | None, specs: Mapping[str, TableSpec]
+) -> str:
+    """` The projects header is at row 14 …`: said when the header sits below the rows
+    scanned (`rows` are the next ones, `numbers` their row numbers), else ""."""
+    for spec in specs.values():
+        match = best_match(spec, rows, None)
+        if match.complete:
+            of_sheet = f" of sheet {sheet!r}" if sheet is not None else ""
+            return (
+                f" The {spec.name} header is at row {numbers[match.header_index]}{of_sheet}, "
+                f"below the {HEADER_SCAN_ROWS} rows scanned: delete the rows above it."
+            )
+    return ""

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from jixiao.scoring.io.tablespec import ColumnSpec, normalize_header
+from jixiao.scoring.io.headers import Match, where
+from jixiao.scoring.io.tablespec import ColumnSpec, TableSpec, normalize_header
 
 # Zero-width space/joiners, word joiner, BOM, soft hyphen, LTR/RTL marks, Mongolian vowel
 # separator: invisible in every editor, different bytes.
@@ -58,3 +59,36 @@ def scientific(key: pl.Expr) -> pl.Expr:
 def id_label(name: str) -> str:
     """`project ID` for messages (convention 3); other keys by their name."""
     return "project ID" if name == "project_id" else name
+
+
+def repeated_header(used: dict[str, str], match: Match) -> pl.Expr:
+    """A row whose key cell reads as the key column's header: the header repeated."""
+    found = [
+        header_like(key_cell(pl.col(c)), match.spec.column(name), match.headers[int(c[1:])])
+        for c, name in used.items()
+        if name in match.spec.key
+    ]
+    return pl.any_horizontal(found) if found else pl.lit(False)
+
+
+def key_notes(
+    body: pl.LazyFrame, used: dict[str, str], spec: TableSpec, file: str, sheet: str | None
+) -> list[str]:
+    """How many key cells normalising changed, with the first one (one pass each)."""
+    notes = []
+    for c, name in used.items():
+        if name not in spec.key:
+            continue
+        changed = body.filter(changed_key(pl.col(c)).fill_null(False))
+        stats = changed.select(
+            pl.len().alias("n"), pl.col(c).first().alias("raw"), pl.col("_row").first().alias("row")
+        ).collect(engine="streaming")
+        n, raw, row = stats.row(0)
+        if n:
+            shown = pl.select(key_cell(pl.lit(raw, pl.String))).item()
+            notes.append(
+                f"{where(file, sheet)}: {n} {spec.column(name).first_alias()} cell(s) held "
+                f"full-width or invisible characters and were normalised (row {row}: "
+                f"{raw!r} → {shown!r})"
+            )
+    return notes

@@ -28,17 +28,16 @@ import polars as pl
 
 from jixiao.scoring.errors import InputError
 from jixiao.scoring.io.hashing import sha256_file
-from jixiao.scoring.io.headers import (
-    Match,
-    best_match,
-    check_duplicates,
-    classify,
-    column_letter,
-    where,
-)
-from jixiao.scoring.io.keys import changed_key, header_like, key_cell
+from jixiao.scoring.io.headers import Match, check_duplicates, classify, column_letter, lower_header
+from jixiao.scoring.io.keys import key_cell, key_notes, repeated_header
 from jixiao.scoring.io.read_excel import read_excel_sheets
-from jixiao.scoring.io.read_text import BROKEN_MARK, HEADER_SCAN_ROWS, detect_encoding, scan_text
+from jixiao.scoring.io.read_text import (
+    HEADER_SCAN_ROWS,
+    broken_reason,
+    broken_text,
+    detect_encoding,
+    scan_text,
+)
 from jixiao.scoring.io.rejects import (
     BLANK,
     BROKEN,
@@ -260,7 +259,7 @@ def _piece(grid: _Grid, match: Match, file: str) -> tuple[_Piece, list[str]]:
     cells = [pl.col(c) for c in grid.cells]
     key_cells = [key_cell(pl.col(c)) for c, name in used.items() if name in key]
     keyless = pl.any_horizontal(c.is_null() for c in key_cells) if key_cells else pl.lit(True)
-    broken = _broken(grid)
+    broken = broken_reason(grid.broken, grid.cells[0]) if grid.cells else pl.lit(None, pl.String)
     frame = body.select(
         *(_canonical(used, name, name in key) for name in match.spec.column_names),
         pl.lit(file, pl.String).alias("_file"),
@@ -268,70 +267,18 @@ def _piece(grid: _Grid, match: Match, file: str) -> tuple[_Piece, list[str]]:
         pl.col("_row"),
         (pl.all_horizontal(_blank(c) for c in cells) if cells else pl.lit(True)).alias(BLANK),
         broken.alias(BROKEN),
-        _repeated_header(used, match).alias(REPEATED),
+        repeated_header(used, match).alias(REPEATED),
         # The row's text is only shown for rows rejected for a blank key or broken quoting.
         pl.when(broken.is_not_null())
-        .then(_broken_text(grid))
+        .then(broken_text(grid.broken, _TEXT_MAX))
         .when(keyless)
         .then(_row_text(grid.cells, named, used, match.spec, keyless))
         .alias(TEXT),
     )
     header_row = None if match.header_index < 0 else _header_row(grid, match)
     piece = _Piece(match.spec.name, frame, rows, header_row)
-    piece.notes = _key_notes(body, used, match.spec, file, grid.sheet)
+    piece.notes = key_notes(body, used, match.spec, file, grid.sheet)
     return piece, [named.get(c, c) for c in unused]
-
-
-def _broken(grid: _Grid) -> pl.Expr:
-    """The reason a line breaking the CSV quoting is rejected (null on other rows)."""
-    if not grid.broken:
-        return pl.lit(None, pl.String)
-    reasons = {n: f"broken CSV quoting on this line: {why}" for n, (why, _) in grid.broken.items()}
-    marked = pl.col(grid.cells[0]) == BROKEN_MARK
-    return pl.when(marked).then(
-        pl.col("_row").replace_strict(reasons, default=None, return_dtype=pl.String)
-    )
-
-
-def _broken_text(grid: _Grid) -> pl.Expr:
-    texts = {n: text[:_TEXT_MAX] for n, (_, text) in grid.broken.items()}
-    if not texts:
-        return pl.lit(None, pl.String)
-    return pl.col("_row").replace_strict(texts, default=None, return_dtype=pl.String)
-
-
-def _repeated_header(used: dict[str, str], match: Match) -> pl.Expr:
-    """A row whose key cell reads as the key column's header: the header repeated."""
-    found = [
-        header_like(key_cell(pl.col(c)), match.spec.column(name), match.headers[int(c[1:])])
-        for c, name in used.items()
-        if name in match.spec.key
-    ]
-    return pl.any_horizontal(found) if found else pl.lit(False)
-
-
-def _key_notes(
-    body: pl.LazyFrame, used: dict[str, str], spec: TableSpec, file: str, sheet: str | None
-) -> list[str]:
-    """Say how many key cells normalising changed, with the first one: one pass."""
-    notes = []
-    for c, name in used.items():
-        if name not in spec.key:
-            continue
-        changed = body.filter(changed_key(pl.col(c)).fill_null(False))
-        stats = changed.select(
-            pl.len().alias("n"), pl.col(c).first().alias("raw"), pl.col("_row").first().alias("row")
-        ).collect(engine="streaming")
-        n, raw, row = stats.row(0)
-        if n:
-            fixed = key_cell(pl.lit(raw)).alias("k")
-            shown = pl.select(fixed).item()
-            notes.append(
-                f"{where(file, sheet)}: {n} {spec.column(name).first_alias()} cell(s) held "
-                f"full-width or invisible characters and were normalised (row {row}: "
-                f"{raw!r} → {shown!r})"
-            )
-    return notes
 
 
 def _with_data(body: pl.LazyFrame, unused: list[str], named: set[str]) -> list[str]:
@@ -461,23 +408,13 @@ def read_inputs(paths: Sequence[str | Path], specs: Mapping[str, TableSpec]) -> 
 
 
 def _lower_header(grid: _Grid, specs: Mapping[str, TableSpec]) -> str:
-    """`; a header row … is at row 14`: when it sits below the rows scanned, say where."""
+    """Where the header is, when it sits below the rows scanned (see `lower_header`)."""
     if grid.headers is not None:
         return ""
-    deeper = grid.body.slice(HEADER_SCAN_ROWS, _DEEP_ROWS).with_columns(
-        _stripped(pl.col(c)) for c in grid.cells
-    )
-    rows = deeper.select(grid.cells).collect()
-    numbers = deeper.select("_row").collect().to_series().to_list()
-    for spec in specs.values():
-        match = best_match(spec, [list(r) for r in rows.rows()], None)
-        if match.complete:
-            where_ = f" of sheet {grid.sheet!r}" if grid.sheet is not None else ""
-            return (
-                f" The {spec.name} header is at row {numbers[match.header_index]}{where_}, "
-                f"below the {HEADER_SCAN_ROWS} rows scanned: delete the rows above it."
-            )
-    return ""
+    deeper = grid.body.slice(HEADER_SCAN_ROWS, _DEEP_ROWS)
+    rows = deeper.select(*(_stripped(pl.col(c)) for c in grid.cells), "_row").collect()
+    numbers = rows.get_column("_row").to_list()
+    return lower_header([list(r) for r in rows.drop("_row").rows()], numbers, grid.sheet, specs)
 
 
 def _refuse_repeated_file(info: SourceInfo, sources: list[SourceInfo]) -> None:

@@ -132,3 +132,21 @@ def _with_lines(body: pl.LazyFrame, cells: list[str], multiline: bool) -> pl.Laz
         pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in cells
     ).cast(pl.Int64)
     return body.with_columns(_row=(1 + breaks).cum_sum() - breaks)
+
+
+def broken_reason(broken: dict[int, tuple[str, str]], first_cell: str) -> pl.Expr:
+    """The reason a line breaking the CSV quoting is rejected (null on other rows)."""
+    if not broken:
+        return pl.lit(None, pl.String)
+    reasons = {n: f"broken CSV quoting on this line: {why}" for n, (why, _) in broken.items()}
+    return pl.when(pl.col(first_cell) == BROKEN_MARK).then(
+        pl.col("_row").replace_strict(reasons, default=None, return_dtype=pl.String)
+    )
+
+
+def broken_text(broken: dict[int, tuple[str, str]], limit: int) -> pl.Expr:
+    """The broken line as written (its first `limit` characters), for the reject's text."""
+    if not broken:
+        return pl.lit(None, pl.String)
+    texts = {n: text[:limit] for n, (_, text) in broken.items()}
+    return pl.col("_row").replace_strict(texts, default=None, return_dtype=pl.String)
