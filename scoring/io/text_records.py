@@ -10,7 +10,11 @@ A record is taken for a broken quote when
   cell that did not start with one (`ab"c`): RFC 4180 allows neither;
 - its quoted cell runs over more than `MAX_CELL_LINES` lines, or a line inside it holds
   as many delimiters as a whole row (those are rows, not a paragraph of one cell);
-- it ends up with more cells than any single-line record before it.
+- it ends up with more cells than any single-line record before it (below the first
+  `HEADER_SCAN_ROWS` lines, where a narrow title and a header with line breaks sit).
+
+The last three are judgements: a cell that really holds a row's worth of commas on one
+of its lines, or more than `MAX_CELL_LINES` lines, is taken for a broken quote too.
 
 The start line of such a record is reported and the lines after it are read again as
 records of their own, so one stray quote costs one row (rejected with its line number),
@@ -27,7 +31,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 
-from jixiao.scoring.io.headers import column_letter
+from jixiao.scoring.io.headers import HEADER_SCAN_ROWS, column_letter
 
 MAX_CELL_LINES = 20
 """A quoted cell over more lines than this is taken for a quote left open."""
@@ -165,26 +169,28 @@ class RecordScanner:
         except _Broken as exc:
             self._fail(record, exc.reason)
             return
+        quote = f"a quote opened in column {column_letter(record.quote_cell)}"
+        if len(record.lines) > MAX_CELL_LINES:
+            self._fail(record, f"{quote} runs over more than {MAX_CELL_LINES} lines: close it")
+            return
         if not closed:
             self._open = record
-            if len(record.lines) > MAX_CELL_LINES:
-                self._fail(
-                    record,
-                    f"a quote opened in column {column_letter(record.quote_cell)} "
-                    f"runs over more than {MAX_CELL_LINES} lines: close it",
-                )
             return
         self._open = None
         single = len(record.lines) == 1
-        if not single and self._single_width and record.cells > self._single_width:
+        if not single and self._wider(record):
             self._fail(
                 record,
-                f"a quote opened in column {column_letter(record.quote_cell)} "
-                f"runs over {len(record.lines)} lines into a record of "
+                f"{quote} runs over {len(record.lines)} lines into a record of "
                 f"{record.cells} cells (rows have {self._single_width})",
             )
             return
         self._done(record.start, record.cells, single=single)
+
+    def _wider(self, record: _Open) -> bool:
+        """More cells than any one-line row: lines swallowed. Not judged in the first
+        rows, where a title row is narrow and a header may break its cells over lines."""
+        return record.start > HEADER_SCAN_ROWS and 0 < self._single_width < record.cells
 
     def _done(self, start: int, cells: int, *, single: bool) -> None:
         self.found.width = max(self.found.width, cells)
