@@ -260,25 +260,44 @@ def _piece(grid: _Grid, match: Match, file: str) -> tuple[_Piece, list[str]]:
     key_cells = [key_cell(pl.col(c)) for c, name in used.items() if name in key]
     keyless = pl.any_horizontal(c.is_null() for c in key_cells) if key_cells else pl.lit(True)
     broken = broken_reason(grid.broken, grid.cells[0]) if grid.cells else pl.lit(None, pl.String)
+    malformed = pl.coalesce(broken, _beyond_header(grid, match))
+    shown = keyless | malformed.is_not_null()
     frame = body.select(
         *(_canonical(used, name, name in key) for name in match.spec.column_names),
         pl.lit(file, pl.String).alias("_file"),
         pl.lit(grid.sheet, pl.String).alias("_sheet"),
         pl.col("_row"),
         (pl.all_horizontal(_blank(c) for c in cells) if cells else pl.lit(True)).alias(BLANK),
-        broken.alias(BROKEN),
+        malformed.alias(BROKEN),
         repeated_header(used, match).alias(REPEATED),
-        # The row's text is only shown for rows rejected for a blank key or broken quoting.
+        # The row's text is only shown for rows rejected for a blank key or a bad line.
         pl.when(broken.is_not_null())
         .then(broken_text(grid.broken, _TEXT_MAX))
-        .when(keyless)
-        .then(_row_text(grid.cells, named, used, match.spec, keyless))
+        .when(shown)
+        .then(_row_text(grid.cells, named, used, match.spec, shown))
         .alias(TEXT),
     )
     header_row = None if match.header_index < 0 else _header_row(grid, match)
     piece = _Piece(match.spec.name, frame, rows, header_row)
     piece.notes = key_notes(body, used, match.spec, file, grid.sheet)
     return piece, [named.get(c, c) for c in unused]
+
+
+def _beyond_header(grid: _Grid, match: Match) -> pl.Expr:
+    """In a CSV, a value right of the header's last column: a comma typed inside an
+    unquoted cell (`区教育局,一科`) shifts every cell after it, so the row's amounts sit
+    under the wrong headers. Rejected rather than scored shifted. (A workbook has no such
+    shift: a value beside the table there is an unused column.)"""
+    width = max((j for j, h in enumerate(match.headers) if h), default=-1) + 1
+    extra = grid.cells[width:]
+    if grid.sheet is not None or grid.headers is not None or not extra:
+        return pl.lit(None, pl.String)
+    reason = (
+        f"more cells than the header's {width} columns (a value in column "
+        f"{column_letter(width)} or beyond): a comma inside an unquoted cell shifts the "
+        f"cells after it; quote that cell"
+    )
+    return pl.when(pl.any_horizontal(~_blank(pl.col(c)) for c in extra)).then(pl.lit(reason))
 
 
 def _with_data(body: pl.LazyFrame, unused: list[str], named: set[str]) -> list[str]:

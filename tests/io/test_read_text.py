@@ -179,6 +179,15 @@ def test_rows_after_a_multiline_cell_keep_their_editor_line(tmp_path: Path) -> N
     assert rejects["row"].to_list() == [4]
 
 
+def test_a_value_right_of_the_header_is_a_shifted_row(tmp_path: Path) -> None:
+    text = f"{HEADER}\nP1,a,100,90\nP2,区教育局,一科,100,90\nP3,c,1,1,,\n"
+    table, rejects = _rows(tmp_path / "p.csv", text)
+    assert table["project_id"].to_list() == ["P1", "P3"]
+    (reject,) = rejects.rows(named=True)
+    assert reject["row"] == 3 and "column E=90" in reject["text"]
+    assert reject["reason"].startswith("more cells than the header's 4 columns")
+
+
 def test_a_repeated_header_is_rejected_not_read_as_a_project(tmp_path: Path) -> None:
     text = f"{HEADER}\nP1,a,1,1\n* 项目编号 ,项目名称,全年预算数,执行数\nP2,b,2,2\n"
     table, rejects = _rows(tmp_path / "p.csv", text)

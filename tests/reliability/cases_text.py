@@ -162,6 +162,24 @@ QUOTE_CASES = [
         exact_rejects=False,
     ),
     Case(
+        name="text-unquoted-comma-shifts-cells",
+        about="An unquoted comma inside 实施单位 (区教育局,一科) shifts 年度 and the amounts one "
+        "column right: rejected, not scored on shifted amounts; the others 99 (DOMAIN §3).",
+        make=_pair(_break(3, "区教育局,区教育局", "区教育局,区教育局,一科")),
+        rows_in={"projects": 4, "indicators": 16},
+        scores={"P001": MET, "P003": MET, "P004": MET},
+        rejects=(Reject("projects.csv", 3, r"more cells than the header's 8 columns"),),
+        exact_rejects=False,
+    ),
+    Case(
+        name="text-trailing-empty-cells-kept",
+        about="Rows with trailing empty cells (P002,…,90,,,) as Excel pads them: not a shift, "
+        "nothing rejected; all four score 99 (DOMAIN §3).",
+        make=_pair(lambda ls: [ls[0], *(line + ",,," for line in ls[1:])]),
+        rows_in={"projects": 4, "indicators": 16},
+        scores={"P001": MET, "P002": MET, "P003": MET, "P004": MET},
+    ),
+    Case(
         name="text-quote-multiline-cell-kept",
         about="A legitimate quoted 偏差原因 over three lines (RFC 4180): one record, nothing "
         "rejected, the 合计 row after it reported at its editor line 8; P001 scores 99.",
