@@ -159,8 +159,8 @@ def _filled_rows(body: pl.LazyFrame, cells: list[str], file: str) -> int:
         last = query.collect(engine="streaming").item()
     except pl.exceptions.ComputeError as exc:
         raise InputError(
-            f"{file}: malformed CSV (a row with more cells than the first rows' "
-            f"{len(cells)}, or a broken quote): {str(exc).splitlines()[0]}"
+            f"{file}: malformed CSV that Polars cannot parse, past the line checks: "
+            f"{str(exc).splitlines()[0]}"
         ) from None
     return 0 if last is None else int(last) + 1
 
