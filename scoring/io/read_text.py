@@ -100,6 +100,11 @@ def scan_text(path: Path, file: str, *, exact: bool = False) -> TextScan:
     line with a quote is checked cell by cell (see `RecordScanner`): for a file Polars
     refused after the quick pass."""
     utf8, encoding, head = _decoded(path, file)
+    notes = [f"{file}: {NOTES[encoding]}"] if encoding in NOTES else []
+    if "\r" in head and "\n" not in head:  # "CSV (Macintosh)": lines end in CR alone
+        utf8 = (utf8 if utf8 is not None else path.read_bytes()).replace(b"\r", b"\n")
+        head = head.replace("\r", "\n")
+        notes.append(f"{file}: lines end in CR alone (classic Mac); read as lines")
     delimiter = _delimiter(head, path.suffix.lower())
     found = scan_records(utf8 if utf8 is not None else path, delimiter.encode(), exact=exact)
     source: Path | io.BytesIO = path if utf8 is None else io.BytesIO(utf8)
@@ -113,7 +118,6 @@ def scan_text(path: Path, file: str, *, exact: bool = False) -> TextScan:
         schema=dict.fromkeys(cells, pl.String),
         missing_columns="insert",
     )
-    notes = [f"{file}: {NOTES[encoding]}"] if encoding in NOTES else []
     notes += [_broken_note(file, found)] if found.broken else []
     return TextScan(_with_lines(body, cells, found.multiline), encoding, found.broken, notes)
 

@@ -180,6 +180,14 @@ QUOTE_CASES = [
         scores={"P001": MET, "P002": MET, "P003": MET, "P004": MET},
     ),
     Case(
+        name="text-cr-only-line-ends",
+        about="'CSV (Macintosh)' with lines ending in CR alone: read as lines, not one "
+        "header row of 15 cells; P001 scores 99 (DOMAIN §3), rows in 1 and 4.",
+        make=_pair(lambda ls: ls, ("P001",), eol="\r"),
+        rows_in={"projects": 1, "indicators": 4},
+        scores={"P001": MET},
+    ),
+    Case(
         name="text-quote-multiline-cell-kept",
         about="A legitimate quoted 偏差原因 over three lines (RFC 4180): one record, nothing "
         "rejected, the 合计 row after it reported at its editor line 8; P001 scores 99.",
@@ -358,7 +366,7 @@ ENCODING_CASES = [
             _indicators_file(folder, ["P001"]),
         ],
         exit_code=1,
-        message=r"projects\.csv.*項目編號",
+        message=r"projects\.csv.*項目編號.*read as Big5",
     ),
     Case(
         name="text-binary-with-nul-bytes",
@@ -477,6 +485,31 @@ KEY_CASES = [
         "scores 99 (DOMAIN §3).",
         make=_titled(9),
         scores={"P001": MET},
+    ),
+    Case(
+        name="text-header-below-scanned-rows-xlsx",
+        about="A workbook whose 项目 sheet has its header on row 14 (title, notes, blank rows "
+        "above): the message names the sheet, the 10 rows scanned and row 14; exit 1.",
+        make=lambda folder: [
+            str(
+                write_xlsx(
+                    folder / "book.xlsx",
+                    {
+                        "项目": [
+                            ["2025年项目支出绩效自评表"],
+                            *([f"填表说明{i}"] for i in range(1, 9)),
+                            *([] for _ in range(4)),
+                            PROJECT_HEADER,
+                            project("P001", 100, 90),
+                        ],
+                        "指标": [INDICATOR_HEADER, *indicators("P001")],
+                    },
+                )
+            )
+        ],
+        exit_code=1,
+        message=r"book\.xlsx, sheet '项目'.*first 10 rows\. The projects header is at row 14 "
+        r"of sheet '项目'",
     ),
     Case(
         name="text-year-without-year-column",
