@@ -260,7 +260,7 @@ def _piece(grid: _Grid, match: Match, file: str) -> tuple[_Piece, list[str]]:
     key_cells = [key_cell(pl.col(c)) for c, name in used.items() if name in key]
     keyless = pl.any_horizontal(c.is_null() for c in key_cells) if key_cells else pl.lit(True)
     broken = broken_reason(grid.broken, grid.cells[0]) if grid.cells else pl.lit(None, pl.String)
-    malformed = pl.coalesce(broken, _beyond_header(grid, match))
+    malformed = pl.coalesce(broken, _beyond_header(grid, match, body))
     shown = keyless | malformed.is_not_null()
     frame = body.select(
         *(_canonical(used, name, name in key) for name in match.spec.column_names),
@@ -283,21 +283,27 @@ def _piece(grid: _Grid, match: Match, file: str) -> tuple[_Piece, list[str]]:
     return piece, [named.get(c, c) for c in unused]
 
 
-def _beyond_header(grid: _Grid, match: Match) -> pl.Expr:
+def _beyond_header(grid: _Grid, match: Match, body: pl.LazyFrame) -> pl.Expr:
     """In a CSV, a value right of the header's last column: a comma typed inside an
     unquoted cell (`区教育局,一科`) shifts every cell after it, so the row's amounts sit
-    under the wrong headers. Rejected rather than scored shifted. (A workbook has no such
-    shift: a value beside the table there is an unused column.)"""
+    under the wrong headers. Rejected rather than scored shifted, unless most rows (three
+    or more) have such values: a column left without a header, listed as unused. A
+    workbook has no such shift: a value beside the table there is an unused column."""
     width = max((j for j, h in enumerate(match.headers) if h), default=-1) + 1
     extra = grid.cells[width:]
     if grid.sheet is not None or grid.headers is not None or not extra:
+        return pl.lit(None, pl.String)
+    beyond = pl.any_horizontal(~_blank(pl.col(c)) for c in extra)
+    filled = ~pl.all_horizontal(_blank(pl.col(c)) for c in grid.cells)
+    n_beyond, n_filled = body.select(beyond.sum(), filled.sum()).collect().row(0)
+    if n_beyond == 0 or (n_beyond >= 3 and 2 * n_beyond > n_filled):
         return pl.lit(None, pl.String)
     reason = (
         f"more cells than the header's {width} columns (a value in column "
         f"{column_letter(width)} or beyond): a comma inside an unquoted cell shifts the "
         f"cells after it; quote that cell"
     )
-    return pl.when(pl.any_horizontal(~_blank(pl.col(c)) for c in extra)).then(pl.lit(reason))
+    return pl.when(beyond).then(pl.lit(reason))
 
 
 def _with_data(body: pl.LazyFrame, unused: list[str], named: set[str]) -> list[str]:

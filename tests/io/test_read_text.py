@@ -188,6 +188,12 @@ def test_a_value_right_of_the_header_is_a_shifted_row(tmp_path: Path) -> None:
     assert reject["reason"].startswith("more cells than the header's 4 columns")
 
 
+def test_a_column_without_a_header_is_not_a_shift(tmp_path: Path) -> None:
+    text = f"{HEADER}\nP1,a,100,90,备注一\nP2,b,1,1\nP3,c,1,1,备注三\n"
+    table, rejects = _rows(tmp_path / "p.csv", text)
+    assert table["project_id"].to_list() == ["P1", "P2", "P3"] and rejects.height == 0
+
+
 def test_a_repeated_header_is_rejected_not_read_as_a_project(tmp_path: Path) -> None:
     text = f"{HEADER}\nP1,a,1,1\n* 项目编号 ,项目名称,全年预算数,执行数\nP2,b,2,2\n"
     table, rejects = _rows(tmp_path / "p.csv", text)
