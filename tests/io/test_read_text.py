@@ -189,9 +189,12 @@ def test_a_value_right_of_the_header_is_a_shifted_row(tmp_path: Path) -> None:
 
 
 def test_a_column_without_a_header_is_not_a_shift(tmp_path: Path) -> None:
-    text = f"{HEADER}\nP1,a,100,90,备注一\nP2,b,1,1\nP3,c,1,1,备注三\n"
+    text = f"{HEADER}\nP1,a,100,90,备注一\nP2,b,1,1\nP3,c,1,1,备注三\nP4,d,1,1,备注四\n"
     table, rejects = _rows(tmp_path / "p.csv", text)
-    assert table["project_id"].to_list() == ["P1", "P2", "P3"] and rejects.height == 0
+    assert table["project_id"].to_list() == ["P1", "P2", "P3", "P4"] and rejects.height == 0
+    # one or two rows with a value there: a shift is likelier than a column
+    table, rejects = _rows(tmp_path / "q.csv", text.replace(",备注四", "").replace(",备注三", ""))
+    assert rejects["row"].to_list() == [2]
 
 
 def test_a_repeated_header_is_rejected_not_read_as_a_project(tmp_path: Path) -> None:
