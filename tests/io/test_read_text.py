@@ -285,3 +285,18 @@ def test_binary_bytes_are_not_read_as_text() -> None:
         detect_encoding(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(range(256)), "x.csv")
     with pytest.raises(InputError, match="the encoding is the problem"):
         detect_encoding("项目".encode("gbk") + b"\x80\xff\xfe", "x.csv")
+
+
+def test_a_column_needed_by_an_option_is_required_of_every_file(tmp_path: Path) -> None:
+    from jixiao.scoring.io.read import require_column
+
+    spec = TableSpec(
+        "projects", ("projects",), (*PROJECTS.columns, _col("year", "年度")), ("project_id",)
+    )
+    (tmp_path / "a.csv").write_text(f"{HEADER},年度\nP1,a,1,1,2025\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text(f"{HEADER}\nP2,b,1,1\n", encoding="utf-8")
+    with_year = read_inputs([tmp_path / "a.csv"], {"projects": spec})
+    require_column(with_year, "projects", "year", "needed")
+    both = read_inputs([tmp_path / "a.csv", tmp_path / "b.csv"], {"projects": spec})
+    with pytest.raises(InputError, match=r"^\S*b\.csv: needed$"):
+        require_column(both, "projects", "year", "needed")
