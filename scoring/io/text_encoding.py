@@ -61,7 +61,24 @@ def _utf16(data: bytes, file: str) -> str:
     )
 
 
+def _mixed(data: bytes, file: str, utf8_error: UnicodeDecodeError) -> None:
+    """Mostly valid UTF-8 with a few bad bytes: text pasted from a GBK file into a UTF-8
+    one. GBK would "decode" the UTF-8 part as plausible-looking nonsense (锟斤拷), so
+    this is an error, at the first bad byte's line."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127) - bad
+    if good >= bad:  # GBK text read as UTF-8: about one good character in six bad
+        line = data.count(b"\n", 0, utf8_error.start) + 1
+        raise InputError(
+            f"{file}: the encoding is the problem: mostly UTF-8, but line {line} holds "
+            f"bytes that are not (0x{data[utf8_error.start]:02x}, {bad} place(s) in all): the "
+            f"file mixes encodings (text pasted from a GBK file?); save it as UTF-8 CSV"
+        )
+
+
 def _chinese(data: bytes, file: str, utf8_error: UnicodeDecodeError) -> str:
+    _mixed(data, file, utf8_error)
     readings = {}
     for encoding in ("gb18030", BIG5):
         try:

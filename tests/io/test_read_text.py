@@ -280,6 +280,13 @@ def test_big5_is_told_from_gbk_by_which_reading_is_plausible() -> None:
     assert detect_encoding("≥95%，完成".encode("gbk"), "x") == "gb18030"
 
 
+def test_utf8_with_a_few_gbk_bytes_is_a_mixed_file_not_gbk() -> None:
+    data = ("项目编号,项目名称\n" + "P1,营养午餐补助计划\n" * 20).encode() + "P2,道路".encode("gbk")
+    assert data.decode("gb18030")  # GBK decodes it all, as nonsense
+    with pytest.raises(InputError, match=r"mostly UTF-8, but line 22 holds bytes that are not"):
+        detect_encoding(data, "x.csv")
+
+
 def test_binary_bytes_are_not_read_as_text() -> None:
     with pytest.raises(InputError, match=r"NUL bytes .* binary file"):
         detect_encoding(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(range(256)), "x.csv")

@@ -369,6 +369,25 @@ ENCODING_CASES = [
         message=r"projects\.csv.*項目編號.*read as Big5",
     ),
     Case(
+        name="text-utf8-with-pasted-gbk-line",
+        about="A UTF-8 file with one line pasted from a GBK file: GBK would read the whole "
+        "file as plausible nonsense; 'mostly UTF-8, but line 3 …' names the mix, exit 1.",
+        make=lambda folder: [
+            str(
+                _bytes(
+                    folder / "projects.csv",
+                    "\r\n".join(_text(PROJECT_HEADER, [project("P001", 100, 90)])).encode()
+                    + b"\r\n"
+                    + _line(project("P002", 100, 90)).encode("gbk")
+                    + b"\r\n",
+                )
+            ),
+            _indicators_file(folder, ["P001"]),
+        ],
+        exit_code=1,
+        message=r"projects\.csv: the encoding is the problem: mostly UTF-8, but line 3",
+    ),
+    Case(
         name="text-binary-with-nul-bytes",
         about="An old binary .xls renamed .csv (NUL bytes, not UTF-16): the encoding is named "
         "as the problem, exit 1.",
