@@ -17,6 +17,8 @@ from jixiao.scoring.io.tablespec import TableSpec, normalize_header
 
 Row = Sequence[str | None]
 
+HEADER_SCAN_ROWS = 10  # a title row or two may sit above the header
+
 
 def where(file: str, sheet: str | None, row: int | None = None) -> str:
     """`a.xlsx, sheet 指标, row 3`: how every input error starts."""
@@ -66,7 +68,7 @@ def best_match(spec: TableSpec, head: Sequence[Row], given: Row | None) -> Match
     return best if best is not None else _match_row(spec, [], 0)
 
 
-def _missing_message(match: Match, file: str, sheet: str | None) -> str:
+def _missing_message(match: Match, file: str, sheet: str | None, scanned: int) -> str:
     spec = match.spec
     missing = [c for c in spec.required if c.name not in match.mapping.values()]
     unmatched = [h for j, h in enumerate(match.headers) if h and j not in match.mapping]
@@ -77,7 +79,15 @@ def _missing_message(match: Match, file: str, sheet: str | None) -> str:
         f"{where(file, sheet, row)}: table {spec.name!r} lacks required column(s) "
         f"{'; '.join(c.label() for c in missing)}. Headers found: {found}."
     )
-    return text + (f" Hint: {'; '.join(hints)}" if hints else "")
+    text += f" Hint: {'; '.join(hints)}" if hints else ""
+    return text + _scanned(scanned)
+
+
+def _scanned(rows: int) -> str:
+    """Said only when the header could sit lower than the rows looked at."""
+    return (
+        f" The header is looked for in the first {rows} rows." if rows >= HEADER_SCAN_ROWS else ""
+    )
 
 
 def _hint(names: tuple[str, ...], headers: list[str]) -> str | None:
@@ -134,13 +144,13 @@ def classify(
     named = [m for m in matches if m.spec.matches_sheet_name(label)]
     if named:
         closest = max(named, key=lambda m: len(m.mapping))
-        raise InputError(_missing_message(closest, file, sheet))
+        raise InputError(_missing_message(closest, file, sheet, len(head)))
     if not strict:
         return None
-    raise _unclassified(matches, file, sheet)
+    raise _unclassified(matches, file, sheet, len(head))
 
 
-def _unclassified(matches: list[Match], file: str, sheet: str | None) -> InputError:
+def _unclassified(matches: list[Match], file: str, sheet: str | None, scanned: int) -> InputError:
     headers = max(matches, key=lambda m: len(m.mapping)).headers if matches else []
     found = ", ".join(repr(h) for h in headers if h) or "none"
     wants = "; ".join(
@@ -148,5 +158,21 @@ def _unclassified(matches: list[Match], file: str, sheet: str | None) -> InputEr
     )
     return InputError(
         f"{where(file, sheet)}: cannot tell which table this is. Headers found: {found}. "
-        f"Expected: {wants}"
+        f"Expected: {wants}.{_scanned(scanned)}"
     )
+
+
+def lower_header(
+    rows: Sequence[Row], numbers: Sequence[int], sheet: str | None, specs: Mapping[str, TableSpec]
+) -> str:
+    """` The projects header is at row 14 …`: said when the header sits below the rows
+    scanned (`rows` are the next ones, `numbers` their row numbers), else ""."""
+    for spec in specs.values():
+        match = best_match(spec, rows, None)
+        if match.complete:
+            of_sheet = f" of sheet {sheet!r}" if sheet is not None else ""
+            return (
+                f" The {spec.name} header is at row {numbers[match.header_index]}{of_sheet}, "
+                f"below the {HEADER_SCAN_ROWS} rows scanned: delete the rows above it."
+            )
+    return ""

@@ -28,13 +28,22 @@ import polars as pl
 
 from jixiao.scoring.errors import InputError
 from jixiao.scoring.io.hashing import sha256_file
-from jixiao.scoring.io.headers import Match, check_duplicates, classify, column_letter
+from jixiao.scoring.io.headers import Match, check_duplicates, classify, column_letter, lower_header
+from jixiao.scoring.io.keys import key_cell, key_notes, repeated_header
 from jixiao.scoring.io.read_excel import ExcelOptions, read_excel_sheets
-from jixiao.scoring.io.read_text import HEADER_SCAN_ROWS, detect_encoding, scan_text
+from jixiao.scoring.io.read_text import (
+    HEADER_SCAN_ROWS,
+    broken_reason,
+    broken_text,
+    detect_encoding,
+    scan_text,
+)
 from jixiao.scoring.io.rejects import (
     BLANK,
+    BROKEN,
     PROVENANCE,
     REJECT_SCHEMA,
+    REPEATED,
     TEXT,
     empty_rejects,
     split_rejects,
@@ -51,11 +60,13 @@ __all__ = [
     "empty_rejects",
     "read_inputs",
     "read_table",
+    "require_column",
 ]
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 _TEXT_MAX = 200  # characters of a rejected row's content shown in `text`
+_DEEP_ROWS = 500  # rows below the scanned ones searched, only to say where a header is
 
 
 @dataclass
@@ -70,6 +81,7 @@ class SourceInfo:
     header_rows: dict[str | None, int] = field(default_factory=dict)  # sheet → 1-based row
     rows: dict[str, int] = field(default_factory=dict)  # table → data rows read
     notes: list[str] = field(default_factory=list)  # what the user should know about it
+    columns: dict[str, list[str]] = field(default_factory=dict)  # table → columns found
 
 
 @dataclass
@@ -114,6 +126,8 @@ class _Grid:
     head: pl.DataFrame
     filled: int
     headers: list[str | None] | None = None
+    broken: dict[int, tuple[str, str]] = field(default_factory=dict)  # line → (why, text)
+    notes: list[str] = field(default_factory=list)  # for the run's sources
 
 
 @dataclass
@@ -124,6 +138,7 @@ class _Piece:
     frame: pl.LazyFrame
     rows: int
     header_row: int | None
+    notes: list[str] = field(default_factory=list)
 
 
 def _blank(cell: pl.Expr) -> pl.Expr:
@@ -145,8 +160,8 @@ def _filled_rows(body: pl.LazyFrame, cells: list[str], file: str) -> int:
         last = query.collect(engine="streaming").item()
     except pl.exceptions.ComputeError as exc:
         raise InputError(
-            f"{file}: malformed CSV (a row with more cells than the first rows' "
-            f"{len(cells)}, or a broken quote): {str(exc).splitlines()[0]}"
+            f"{file}: malformed CSV that Polars cannot parse, past the line checks: "
+            f"{str(exc).splitlines()[0]}"
         ) from None
     return 0 if last is None else int(last) + 1
 
@@ -156,9 +171,17 @@ def _head(body: pl.LazyFrame, cells: list[str]) -> pl.DataFrame:
 
 
 def _text_grid(path: Path, file: str) -> tuple[_Grid, str]:
-    body, encoding = scan_text(path, file)
-    cells = [c for c in body.collect_schema().names() if c != "_row"]
-    return _Grid(None, body, cells, _head(body, cells), _filled_rows(body, cells, file)), encoding
+    scan = scan_text(path, file)
+    cells = [c for c in scan.body.collect_schema().names() if c != "_row"]
+    try:
+        filled = _filled_rows(scan.body, cells, file)
+    except InputError:  # a quote the quick pass let through: find its line, cell by cell
+        scan = scan_text(path, file, exact=True)
+        cells = [c for c in scan.body.collect_schema().names() if c != "_row"]
+        filled = _filled_rows(scan.body, cells, file)
+    body = scan.body
+    head = _head(body, cells)
+    return _Grid(None, body, cells, head, filled, None, scan.broken, scan.notes), scan.encoding
 
 
 def _excel_grids(path: Path, file: str, excel: ExcelOptions) -> tuple[list[_Grid], list[str]]:
@@ -239,19 +262,53 @@ def _piece(grid: _Grid, match: Match, file: str) -> tuple[_Piece, list[str]]:
     unused = [c for c in grid.cells if c not in used]
     unused = _with_data(body, unused, {f"c{j}" for j, h in enumerate(match.headers) if h})
     cells = [pl.col(c) for c in grid.cells]
-    key_cells = [pl.col(c) for c, name in used.items() if name in key]
-    keyless = pl.any_horizontal(_blank(c) for c in key_cells) if key_cells else pl.lit(True)
+    key_cells = [key_cell(pl.col(c)) for c, name in used.items() if name in key]
+    keyless = pl.any_horizontal(c.is_null() for c in key_cells) if key_cells else pl.lit(True)
+    broken = broken_reason(grid.broken, grid.cells[0]) if grid.cells else pl.lit(None, pl.String)
+    malformed = pl.coalesce(broken, _beyond_header(grid, match, body))
+    shown = keyless | malformed.is_not_null()
     frame = body.select(
         *(_canonical(used, name, name in key) for name in match.spec.column_names),
         pl.lit(file, pl.String).alias("_file"),
         pl.lit(grid.sheet, pl.String).alias("_sheet"),
         pl.col("_row"),
         (pl.all_horizontal(_blank(c) for c in cells) if cells else pl.lit(True)).alias(BLANK),
-        # The row's text is only shown for rows rejected for a blank key.
-        pl.when(keyless).then(_row_text(grid.cells, named, used, match.spec, keyless)).alias(TEXT),
+        malformed.alias(BROKEN),
+        repeated_header(used, match).alias(REPEATED),
+        # The row's text is only shown for rows rejected for a blank key or a bad line.
+        pl.when(broken.is_not_null())
+        .then(broken_text(grid.broken, _TEXT_MAX))
+        .when(shown)
+        .then(_row_text(grid.cells, named, used, match.spec, shown))
+        .alias(TEXT),
     )
     header_row = None if match.header_index < 0 else _header_row(grid, match)
-    return _Piece(match.spec.name, frame, rows, header_row), [named.get(c, c) for c in unused]
+    piece = _Piece(match.spec.name, frame, rows, header_row)
+    piece.notes = key_notes(body, used, match.spec, file, grid.sheet)
+    return piece, [named.get(c, c) for c in unused]
+
+
+def _beyond_header(grid: _Grid, match: Match, body: pl.LazyFrame) -> pl.Expr:
+    """In a CSV, a value right of the header's last column: a comma typed inside an
+    unquoted cell (`区教育局,一科`) shifts every cell after it, so the row's amounts sit
+    under the wrong headers. Rejected rather than scored shifted, unless most rows (three
+    or more) have such values: a column left without a header, listed as unused. A
+    workbook has no such shift: a value beside the table there is an unused column."""
+    width = max((j for j, h in enumerate(match.headers) if h), default=-1) + 1
+    extra = grid.cells[width:]
+    if grid.sheet is not None or grid.headers is not None or not extra:
+        return pl.lit(None, pl.String)
+    beyond = pl.any_horizontal(~_blank(pl.col(c)) for c in extra)
+    filled = ~pl.all_horizontal(_blank(pl.col(c)) for c in grid.cells)
+    n_beyond, n_filled = body.select(beyond.sum(), filled.sum()).collect().row(0)
+    if n_beyond == 0 or (n_beyond >= 3 and 2 * n_beyond > n_filled):
+        return pl.lit(None, pl.String)
+    reason = (
+        f"more cells than the header's {width} columns (a value in column "
+        f"{column_letter(width)} or beyond): a comma inside an unquoted cell shifts the "
+        f"cells after it; quote that cell"
+    )
+    return pl.when(beyond).then(pl.lit(reason))
 
 
 def _with_data(body: pl.LazyFrame, unused: list[str], named: set[str]) -> list[str]:
@@ -272,7 +329,7 @@ def _canonical(used: dict[str, str], name: str, is_key: bool) -> pl.Expr:
     for source, canonical in used.items():
         if canonical == name:
             cell = pl.col(source)
-            return (_stripped(cell) if is_key else cell).alias(name)
+            return (key_cell(cell) if is_key else cell).alias(name)
     return pl.lit(None, pl.String).alias(name)
 
 
@@ -322,9 +379,18 @@ def _read_source(
                 raise InputError(f"{file}: the file is empty")
             info.sheets[grid.sheet] = None  # an unused template sheet, not a table
             continue
-        match = classify(
-            _head_rows(grid), grid.headers, grid.sheet, specs, file, strict or grid.sheet is None
-        )
+        try:
+            match = classify(
+                _head_rows(grid),
+                grid.headers,
+                grid.sheet,
+                specs,
+                file,
+                strict or grid.sheet is None,
+            )
+        except InputError as exc:
+            notes = "".join(f" ({n})" for n in grid.notes)
+            raise InputError(f"{exc}{_lower_header(grid, specs)}{notes}") from None
         info.sheets[grid.sheet] = match.spec.name if match else None
         if match is None:
             continue
@@ -333,12 +399,21 @@ def _read_source(
         pieces.append(piece)
         unused.extend((file, grid.sheet, h) for h in extra)
         info.rows[piece.table] = info.rows.get(piece.table, 0) + piece.rows
+        found = info.columns.setdefault(piece.table, [])
+        found.extend(n for n in match.mapping.values() if n not in found)
+        info.notes.extend(piece.notes)
         if piece.header_row is not None:
             info.header_rows[grid.sheet] = piece.header_row
+    for grid in grids:
+        info.notes.extend(grid.notes)
     if not pieces:
         sheets = ", ".join(repr(s) for s in info.sheets) or "none"
+        lower = "".join(_lower_header(g, specs) for g in grids if g.headers is None and g.cells)
         said = "".join(f"; {note}" for note in info.notes)
-        raise InputError(f"{file}: no sheet holds a known table (sheets: {sheets}){said}")
+        raise InputError(
+            f"{file}: no sheet holds a known table (sheets: {sheets}; the header is looked "
+            f"for in the first {HEADER_SCAN_ROWS} rows of each sheet){said}.{lower}"
+        )
     return info, pieces, unused
 
 
@@ -358,6 +433,7 @@ def read_inputs(
     unused: Unused = []
     for path in paths:
         info, found, extra = _read_source(path, specs, strict=False, excel=excel)
+        _refuse_repeated_file(info, sources)
         sources.append(info)
         pieces.extend(found)
         unused.extend(extra)
@@ -370,6 +446,41 @@ def read_inputs(
         tables[name], table_rejects = split_rejects(pl.concat(frames), spec)
         rejects.append(table_rejects)
     return Inputs(tables, pl.concat(rejects), sources, unused)
+
+
+def _lower_header(grid: _Grid, specs: Mapping[str, TableSpec]) -> str:
+    """Where the header is, when it sits below the rows scanned (see `lower_header`)."""
+    if grid.headers is not None:
+        return ""
+    deeper = grid.body.slice(HEADER_SCAN_ROWS, _DEEP_ROWS)
+    rows = deeper.select(*(_stripped(pl.col(c)) for c in grid.cells), "_row").collect()
+    numbers = rows.get_column("_row").to_list()
+    return lower_header([list(r) for r in rows.drop("_row").rows()], numbers, grid.sheet, specs)
+
+
+def _refuse_repeated_file(info: SourceInfo, sources: list[SourceInfo]) -> None:
+    """The same content given twice would score every project twice (or reject each as
+    a duplicate of itself): refused, whatever the two names."""
+    for earlier in sources:
+        if earlier.sha256 == info.sha256:
+            same = (
+                "is given twice"
+                if info.path == earlier.path
+                else f"has the same content as {earlier.path}"
+            )
+            raise InputError(
+                f"{info.path}: {same} (SHA-256 {info.sha256[:12]}…); give each file once"
+            )
+
+
+def require_column(inputs: Inputs, table: str, column: str, message: str) -> None:
+    """Raise `files: message` when a file provides `table` without `column` (`--year`
+    needs 年度 to tell the year of each project; rows without it would pass unchecked)."""
+    lacking = [
+        s.path for s in inputs.sources if table in s.columns and column not in s.columns[table]
+    ]
+    if lacking:
+        raise InputError(f"{', '.join(lacking)}: {message}")
 
 
 def _missing_table_message(spec: TableSpec, sources: list[SourceInfo]) -> str:

@@ -1,4 +1,6 @@
-"""Rows a reader cannot pass on: blank rows, blank keys, repeated keys — with their place.
+"""Rows a reader cannot pass on — lines that break the CSV quoting, blank rows, repeated
+header rows, blank keys, keys Excel turned into scientific notation, repeated keys —
+with their place.
 
 Everything here is lazy: the rejects are a query over the same scan as the kept rows, so
 a run can collect both together without reading the input twice.
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from jixiao.scoring.io.keys import id_label, scientific
 from jixiao.scoring.io.tablespec import TableSpec
 
 PROVENANCE = ("_file", "_sheet", "_row")
@@ -21,7 +24,7 @@ REJECT_SCHEMA: dict[str, pl.DataType] = {
     "reason": pl.String(),
 }
 # Helper columns that live between reading and splitting off rejects.
-BLANK, TEXT = "__blank", "__text"
+BLANK, TEXT, BROKEN, REPEATED = "__blank", "__text", "__broken", "__repeated"
 
 
 def empty_rejects() -> pl.DataFrame:
@@ -45,16 +48,27 @@ def _reject_frame(
 
 
 def split_rejects(frame: pl.LazyFrame, spec: TableSpec) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """Blank rows, blank keys and (for unique keys) repeated keys go to rejects, in that
-    order, each row at most once; rejects keep the input order."""
+    """Broken lines, blank rows, repeated headers, blank keys, keys in scientific notation
+    and (for unique keys) repeated keys go to rejects, in that order, each row at most
+    once; rejects keep the input order."""
     frame = frame.with_row_index("__seq").cache()  # read once, split many ways
-    blank = frame.filter(pl.col(BLANK))
-    rejects = [_reject_frame(blank, spec.name, pl.lit(None), pl.lit("blank row"), pl.lit(None))]
-    rest = frame.filter(~pl.col(BLANK))
+    broken = pl.col(BROKEN).is_not_null()
+    rejects = [
+        _reject_frame(frame.filter(broken), spec.name, pl.lit(None), pl.col(BROKEN), pl.col(TEXT))
+    ]
+    rest = frame.filter(~broken)
+    blank = rest.filter(pl.col(BLANK))
+    rejects.append(_reject_frame(blank, spec.name, pl.lit(None), pl.lit("blank row"), pl.lit(None)))
+    rest = rest.filter(~pl.col(BLANK))
+    rejects.append(_repeated_header_rejects(rest.filter(pl.col(REPEATED)), spec))
+    rest = rest.filter(~pl.col(REPEATED))
     if spec.key:
         no_key = pl.any_horizontal(pl.col(k).is_null() for k in spec.key)
         rejects.append(_missing_key_rejects(rest.filter(no_key), spec))
         rest = rest.filter(~no_key)
+        lost = pl.any_horizontal(scientific(pl.col(k)) for k in spec.key)
+        rejects.append(_scientific_rejects(rest.filter(lost), spec))
+        rest = rest.filter(~lost)
     if spec.unique_key and spec.key:
         rest, dupes = _split_duplicates(rest, spec)
         rejects.append(dupes)
@@ -75,6 +89,36 @@ def _missing_key_rejects(frame: pl.LazyFrame, spec: TableSpec) -> pl.LazyFrame:
         pl.concat_str(blank_names, separator=",", ignore_nulls=True),
         pl.concat_str(reasons, separator="; ", ignore_nulls=True),
         pl.col(TEXT),
+    )
+
+
+def _repeated_header_rejects(frame: pl.LazyFrame, spec: TableSpec) -> pl.LazyFrame:
+    key = spec.key[0] if spec.key else None
+    text = pl.col(key) if key else pl.lit(None)
+    reason = pl.lit("repeated header row (a header inside the data, not a row to score)")
+    return _reject_frame(frame, spec.name, pl.lit(key), reason, text)
+
+
+def _scientific_rejects(frame: pl.LazyFrame, spec: TableSpec) -> pl.LazyFrame:
+    """Convention 3: `1.23456789012346E+17` is what Excel kept of an 18-digit ID."""
+    lost = [pl.when(scientific(pl.col(k))).then(pl.lit(k)) for k in spec.key]
+    reasons = [
+        pl.when(scientific(pl.col(k))).then(
+            pl.format(
+                "{} {} was stored as a number and lost digits; format the column as text",
+                pl.lit(id_label(k)),
+                pl.col(k),
+            )
+        )
+        for k in spec.key
+    ]
+    first_lost = pl.coalesce([pl.when(scientific(pl.col(k))).then(pl.col(k)) for k in spec.key])
+    return _reject_frame(
+        frame,
+        spec.name,
+        pl.concat_str(lost, separator=",", ignore_nulls=True),
+        pl.concat_str(reasons, separator="; ", ignore_nulls=True),
+        first_lost,
     )
 
 

@@ -20,7 +20,7 @@ import polars as pl
 
 from jixiao.scoring import columns
 from jixiao.scoring.errors import JixiaoError
-from jixiao.scoring.io.read import Inputs
+from jixiao.scoring.io.read import Inputs, require_column
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.load import Loaded
 from jixiao.scoring.stages.prepare import prepare_indicators, prepare_projects
@@ -122,6 +122,10 @@ def run(
     engines without a sort.
     """
     started = time.perf_counter()
+    if year is not None:
+        label = plan.vocab.specs["projects"].column("year").label()
+        why = f"--year {year} needs it to tell each project's year; add it or leave out --year"
+        require_column(inputs, "projects", "year", f"no {label} column; {why}")
     with _scratch(spill_dir) as tmp:
         spill = Spill(tmp, keep=spill_dir is not None)
         rows = chunk_rows or SLICE_ROWS[engine]

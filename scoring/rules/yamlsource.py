@@ -18,7 +18,102 @@ import yaml
 from jixiao.scoring.errors import KeyPath, Problem, RulesetError
 
 MAX_FILE_BYTES = 2_000_000
-"""A ruleset is hand-written text; anything larger is a mistake or an attack (billion laughs)."""
+"""A ruleset is hand-written text; anything larger is a mistake or an attack."""
+MAX_NODES = 200_000
+"""Nodes of the document once every alias is expanded: a 330-byte "billion laughs" of
+nested aliases expands to 10⁹ nodes (minutes and gigabytes); real rulesets use a few
+thousand."""
+MAX_DEPTH = 64
+"""Nesting of mappings and sequences; deeper is an attack on the recursive composer."""
+
+
+class _Limit(yaml.YAMLError):
+    """A resource limit hit while composing, at the alias or node that hit it."""
+
+    def __init__(self, mark: Any, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+        self.line = getattr(mark, "line", 0) + 1
+        self.col = getattr(mark, "column", 0) + 1
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader, counting the nodes the document will have once aliases are
+    expanded (each alias adds its anchor's whole subtree) and the nesting depth, and
+    stopping at the first alias or node past `MAX_NODES` / `MAX_DEPTH`."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = 0
+        self._sizes: dict[int, int] = {}
+        self._open_anchors: list[str | None] = []
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
+            self._count_alias(event)
+            return super().compose_node(parent, index)
+        self._nodes += 1
+        self._check(event.start_mark)
+        if len(self._open_anchors) >= MAX_DEPTH:
+            raise _Limit(
+                event.start_mark,
+                f"nested more than {MAX_DEPTH} levels deep",
+                "a ruleset needs a few levels; flatten the structure",
+            )
+        self._open_anchors.append(getattr(event, "anchor", None))
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._open_anchors.pop()
+
+    def _count_alias(self, event: yaml.AliasEvent) -> None:
+        if event.anchor in self._open_anchors:
+            raise _Limit(
+                event.start_mark,
+                f"alias *{event.anchor} refers to the value that contains it",
+                "a recursive value never ends; write the value out",
+            )
+        node = self.anchors.get(event.anchor)
+        if node is not None:
+            self._nodes += _size(node, self._sizes)
+            self._check(event.start_mark, event.anchor)
+
+    def _check(self, mark: Any, anchor: str | None = None) -> None:
+        if self._nodes <= MAX_NODES:
+            return
+        what = f"alias *{anchor} makes" if anchor else "makes"
+        raise _Limit(
+            mark,
+            f"{what} the document larger than {MAX_NODES:,} values once aliases are expanded",
+            "aliases that repeat aliases grow exponentially (a YAML bomb); write the "
+            "values out, or reuse a ruleset with `extends`",
+        )
+
+
+def _size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """Nodes in `node`'s tree with aliases expanded, memoised (shared nodes counted once
+    each time they are reached, computed once)."""
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, done = stack.pop()
+        if id(current) in sizes:
+            continue
+        children = _children(current)
+        if done:
+            sizes[id(current)] = 1 + sum(sizes[id(c)] for c in children)
+            continue
+        stack.append((current, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(node)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 @dataclass(frozen=True)
@@ -94,7 +189,9 @@ def parse_document(text: str, name: str) -> Document:
         hint = "indent with spaces; YAML does not allow tabs for indentation"
         raise RulesetError([Problem(name, line, col, "tab character in indentation", hint=hint)])
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_BoundedLoader)
+    except _Limit as exc:
+        raise RulesetError([Problem(name, exc.line, exc.col, exc.message, hint=exc.hint)]) from None
     except yaml.MarkedYAMLError as exc:
         raise RulesetError([_yaml_problem(exc, name)]) from exc
     except yaml.reader.ReaderError as exc:
