@@ -6,23 +6,39 @@ with their message in one place (`Group.invoke`), usage errors exit 2 (click's o
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
 
 from jixiao.cli import rulesets_cmd, score_cmd
-from jixiao.scoring.errors import JixiaoError
+from jixiao.scoring.errors import JixiaoError, os_message
 
 
 class JixiaoGroup(click.Group):
     """Turns every JixiaoError into a clean message and exit code 1, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        sys.unraisablehook = _quiet_unraisable
         try:
             return super().invoke(ctx)
         except JixiaoError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(1)
+        except OSError as exc:
+            # The last resort: an OS error no layer below turned into a message (a file
+            # that vanished mid-read, a device error) is still one line with its path.
+            click.echo(f"error: {os_message(exc)}", err=True)
+            ctx.exit(1)
+
+
+def _quiet_unraisable(unraisable: Any) -> None:
+    """An error in a finaliser at exit (a library's half-closed file after a full disk)
+    is one line, not a traceback: the error that caused it has been reported."""
+    exc = unraisable.exc_value
+    if isinstance(exc, OSError):
+        return
+    click.echo(f"warning: {type(exc).__name__}: {exc}", err=True)
 
 
 @click.group(cls=JixiaoGroup, context_settings={"help_option_names": ["-h", "--help"]})

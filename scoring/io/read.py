@@ -29,6 +29,7 @@ import polars as pl
 from jixiao.scoring.errors import InputError
 from jixiao.scoring.io.hashing import sha256_file
 from jixiao.scoring.io.headers import Match, check_duplicates, classify, column_letter
+from jixiao.scoring.io.paths import check_input
 from jixiao.scoring.io.read_excel import read_excel_sheets
 from jixiao.scoring.io.read_text import HEADER_SCAN_ROWS, detect_encoding, scan_text
 from jixiao.scoring.io.rejects import (
@@ -199,8 +200,7 @@ def _as_text(name: str, dtype: pl.DataType, file: str) -> pl.Expr:
 
 
 def _read_grids(path: Path, file: str) -> tuple[list[_Grid], str, str | None]:
-    if not path.is_file():
-        raise InputError(f"{file}: no such file")
+    check_input(path, file)  # a folder, FIFO, device or unreadable file: one line, no wait
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         return _excel_grids(path, file), suffix[1:], None

@@ -7,6 +7,8 @@ counted here and written into the manifest: rows in = rows scored + rows rejecte
 
 from __future__ import annotations
 
+import secrets
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ import polars as pl
 from jixiao.scoring import columns
 from jixiao.scoring.errors import JixiaoError
 from jixiao.scoring.io.read import Inputs
+from jixiao.scoring.io.staging import locked_dir, sweep
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.load import Loaded
 from jixiao.scoring.stages.prepare import prepare_indicators, prepare_projects
@@ -153,12 +156,25 @@ def _scored(
 
 @contextmanager
 def _scratch(spill_dir: Path | None) -> Iterator[Path]:
-    """The caller's spill directory, or a temporary one removed afterwards."""
+    """The caller's spill directory, or a temporary one removed afterwards.
+
+    The temporary one is `.jixiao-scratch-…` in the system's temp folder, locked while
+    the run lives: a killed run's (it holds a copy of the indicator rows) is removed by
+    the next run, never a live one."""
     if spill_dir is not None:
         yield spill_dir
         return
-    with tempfile.TemporaryDirectory(prefix="jixiao-") as tmp:
-        yield Path(tmp)
+    temp = Path(tempfile.gettempdir())
+    sweep(temp, SCRATCH_PREFIX)
+    name = f"{SCRATCH_PREFIX}{secrets.token_hex(4)}"
+    with locked_dir(temp, name) as tmp:
+        try:
+            yield tmp
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+SCRATCH_PREFIX = ".jixiao-scratch-"
 
 
 @dataclass

@@ -80,7 +80,9 @@ def indicators(pid: str = "P001") -> list[Row]:
     ]
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Sequence[Row], encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, header: Sequence[str], rows: Sequence[Row], encoding: str = "utf-8"
+) -> Path:
     """A CSV as Excel's "CSV UTF-8" writes it (quotes only where needed)."""
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")
