@@ -37,6 +37,7 @@ out_option = click.option(
     "-o",
     "--out",
     type=click.Path(path_type=Path),
+    metavar="DIRECTORY",
     default=Path("jixiao-out"),
     show_default=True,
     help="Output folder. A run replaces it whole (written beside it, then swapped in), "
