@@ -7,6 +7,7 @@ counted here and written into the manifest: rows in = rows scored + rows rejecte
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import tempfile
@@ -21,7 +22,7 @@ from typing import Any, Literal
 import polars as pl
 
 from jixiao.scoring import columns
-from jixiao.scoring.errors import JixiaoError
+from jixiao.scoring.errors import JixiaoError, os_errno
 from jixiao.scoring.io.read import Inputs
 from jixiao.scoring.io.staging import locked_dir, sweep
 from jixiao.scoring.rules.compile import Plan
@@ -177,6 +178,19 @@ def _scratch(spill_dir: Path | None) -> Iterator[Path]:
 SCRATCH_PREFIX = ".jixiao-scratch-"
 
 
+@contextmanager
+def _scratch_errors(path: Path) -> Iterator[None]:
+    """A scratch file that cannot be written (a full disk, the file size limit) is an
+    OSError naming it; Polars reports it as its own error with `(os error N)` inside."""
+    try:
+        yield
+    except pl.exceptions.PolarsError as exc:
+        number = os_errno(exc)
+        if number is None:
+            raise
+        raise OSError(number, os.strerror(number), str(path)) from None
+
+
 @dataclass
 class Spill:
     """Where a streaming run puts each slice of indicator rows: in memory, or (`keep`)
@@ -192,7 +206,8 @@ class Spill:
             self.frames.append(table)
             return
         path = self.folder / f"indicator_scores.{len(self.files):06d}.parquet"
-        table.write_parquet(path, compression="lz4", statistics=False)
+        with _scratch_errors(path):
+            table.write_parquet(path, compression="lz4", statistics=False)
         self.files.append(path)
         self.frames = [table.clear()]  # the schema, for the empty in-memory table
 
@@ -223,10 +238,11 @@ def _sliced(
     # One query, so the reader's kept rows and its rejects are split from one pass over
     # each input: apart, the rejects query alone held the whole indicator table.
     spill_input = inputs.frames["indicators"].sink_parquet(source, compression="lz4", lazy=True)
-    projects, project_rejects, reader_rejects, _ = pl.collect_all(
-        [projects_lazy.cache(), project_rejects_lazy, inputs.reject_frame, spill_input],
-        engine=engine,
-    )
+    with _scratch_errors(source):
+        projects, project_rejects, reader_rejects, _ = pl.collect_all(
+            [projects_lazy.cache(), project_rejects_lazy, inputs.reject_frame, spill_input],
+            engine=engine,
+        )
     narrow: list[pl.DataFrame] = []
     rejects = [reader_rejects, project_rejects]
     rows = pl.scan_parquet(source).select(pl.len()).collect().item()
