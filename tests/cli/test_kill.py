@@ -124,3 +124,22 @@ def test_a_killed_runs_staging_folder_is_removed_by_the_next_run(tmp_path: Path)
     assert _strays(out) == []
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert sorted(p.name for p in out.iterdir()) == sorted(manifest["outputs"])
+
+
+def test_sigterm_while_writing_cleans_up_at_once(tmp_path: Path) -> None:
+    """SIGTERM (a service stop, `timeout`) unwinds like Ctrl-C: exit 143, the previous
+    set whole, and the staging folder gone without waiting for the next run."""
+    a = _inputs(tmp_path / "a", seed=4)
+    b = _inputs(tmp_path / "b", seed=5)
+    runs = {_sha(Path(a[0])): "A", _sha(Path(b[0])): "B"}
+    out = tmp_path / "out"
+    assert _start(a, out).wait(timeout=300) == 0
+    proc = _start(b, out)
+    assert _wait_for_staging(out, proc)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(timeout=300)
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
+    assert "Traceback" not in stderr, stderr
+    assert _which_run(out, runs) == ("A" if code == 143 else "B"), code
+    assert _strays(out) == []
