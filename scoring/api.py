@@ -204,5 +204,9 @@ def write_text(path: str | Path, text: str) -> Path:
     is an OutputError naming the path."""
     try:
         return io_write_text(Path(path), text)
+    except OutputError:
+        raise
+    except JixiaoError as exc:
+        raise OutputError(str(exc)) from None
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {os_reason(exc, path)}") from None

@@ -40,9 +40,15 @@ _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
 
 
+def hidden_prefix(out: Path) -> str:
+    """`.<out>.jixiao-`, with at most 64 characters of the name: a name near the file
+    system's 255 must still leave room for the suffix."""
+    return f".{out.name[:64]}{MARK}"
+
+
 def hidden_name(out: Path, kind: str) -> str:
     """`.<out>.jixiao-<kind>-<random>`: unique, hidden, and found again by `sweep`."""
-    return f".{out.name}{MARK}{kind}-{secrets.token_hex(4)}"
+    return f"{hidden_prefix(out)}{kind}-{secrets.token_hex(4)}"
 
 
 @contextmanager
@@ -67,7 +73,7 @@ def scratch_beside(out: Path, kind: str) -> Iterator[Path]:
     stack = contextlib.ExitStack()
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
-        sweep(real.parent, f".{real.name}{MARK}{kind}-")
+        sweep(real.parent, f"{hidden_prefix(real)}{kind}-")
         folder = stack.enter_context(locked_dir(real.parent, hidden_name(real, kind)))
     except OSError as exc:
         raise OutputError(f"cannot write the results to {out}: {os_message(exc)}") from None
@@ -123,7 +129,8 @@ def check_out(out: Path, ours: Iterable[str], shown: Path | None = None) -> None
     Messages name `shown` (the path as the user gave it)."""
     shown = shown or out
     if out.exists() and not out.is_dir():
-        raise OutputError(f"{shown}: is a file, not a folder; give a folder for the results")
+        what = "a file" if out.is_file() else "a device, pipe or socket"
+        raise OutputError(f"{shown}: is {what}, not a folder; give a folder for the results")
     if out.exists() and Path.cwd().resolve() == out.resolve():
         raise OutputError(
             f"{shown}: is the current folder, which a run replaces whole; give a new folder"
@@ -166,7 +173,7 @@ def staged(out: Path, ours: Iterable[str]) -> Iterator[Path]:
     existed = False
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        sweep(out.parent, f".{out.name}{MARK}")
+        sweep(out.parent, hidden_prefix(out))
         existed = out.exists()
         check_out(out, {*ours, *previous_outputs(out)}, given)
         with locked_dir(out.parent, hidden_name(out, "staging")) as staging:

@@ -15,6 +15,7 @@ import gc
 import json
 import os
 import secrets
+import stat
 import sys
 import unicodedata
 
@@ -56,8 +57,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     `open()` would create the target (mkstemp's 0o600 would make every output private).
     An OS error (Polars reports them as its own errors) names `target`, not the temp file.
     """
-    if target.is_dir():
-        raise IsADirectoryError(errno.EISDIR, "Is a directory", str(target))
+    _check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = _new_temp(target)
     try:
@@ -96,6 +96,21 @@ def _io_errno(exc: BaseException, tmp: Path) -> int | None:
     if limit not in (-1, resource.RLIM_INFINITY if resource else -1) and size >= limit:
         return errno.EFBIG
     return None
+
+
+def _check_target(target: Path) -> None:
+    """Only a regular file (or nothing) may be replaced: renaming over /dev/null as root
+    would swap the device for a file, and over a folder cannot work."""
+    try:
+        mode = target.lstat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError:
+        return  # the parent is not a folder: mkdir says so with the path
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", str(target))
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+        raise JixiaoError(f"{target}: is a device, pipe or socket, not a file; give a file name")
 
 
 def _new_temp(target: Path) -> Path:

@@ -141,3 +141,11 @@ def test_a_symlinked_out_is_replaced_at_its_target(tmp_path: Path) -> None:
     (tmp_path / "link").symlink_to(real)
     _run(tmp_path / "link", {"a.csv": "2"})
     assert (tmp_path / "link").is_symlink() and _listing(real) == {"a.csv": "2"}
+
+
+def test_an_out_name_near_the_length_limit_leaves_room_for_staging(tmp_path: Path) -> None:
+    out = tmp_path / ("长" * 80)  # 240 bytes of UTF-8: the staging suffix must not overflow
+    _run(out, {"a.csv": "1"})
+    _run(out, {"a.csv": "2"})
+    assert _listing(out) == {"a.csv": "2"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]

@@ -325,3 +325,13 @@ def test_a_folder_where_the_file_goes_is_an_os_error_with_its_path(tmp_path: Pat
         write_tables(tables(), tmp_path, ["csv"])
     assert info.value.filename == str(tmp_path / "projects.csv")
     assert files_in(tmp_path) == ["projects.csv"]
+
+
+def test_a_device_or_pipe_is_never_replaced_by_a_file(tmp_path: Path) -> None:
+    """Renaming over /dev/null as root would swap the device for a regular file."""
+    fifo = tmp_path / "schema.json"
+    os.mkfifo(fifo)
+    with pytest.raises(JixiaoError, match="is a device, pipe or socket, not a file"):
+        w.write_text(fifo, "{}")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert files_in(tmp_path) == ["schema.json"]

@@ -307,7 +307,13 @@ def _id(folder: Path) -> list[str]:
 def _schema_target(folder: Path) -> list[str]:
     (folder / "afile").write_text("x")
     (folder / "adir.json").mkdir()
+    os.mkfifo(folder / "pipe.json")
     return []
+
+
+def _pipe_kept(run: Run) -> None:
+    assert stat.S_ISFIFO((run.inputs / "pipe.json").lstat().st_mode)
+    assert sorted(os.listdir(run.inputs)) == ["adir.json", "afile", "pipe.json"]
 
 
 CSV_XLSX = ("-o", "{out}", "-f", "csv", "-f", "xlsx")
@@ -520,6 +526,17 @@ CASES = [
         args=("ruleset", "--out", "/proc/jixiao-schema.json"),
         exit_code=1,
         message=r"cannot write /proc/jixiao-schema\.json",
+    ),
+    Case(
+        name="oserror-schema-out-is-a-pipe",
+        about="6: schema --out names a FIFO (as /dev/null would be a device): refused, never replaced by a file.",
+        make=_schema_target,
+        command="schema",
+        args=("ruleset", "--out", "{in}/pipe.json"),
+        exit_code=1,
+        message=r"pipe\.json: is a device, pipe or socket, not a file",
+        timeout=30,
+        check=_pipe_kept,
     ),
     Case(
         name="oserror-ruleset-is-a-folder",
