@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from jixiao.scoring.errors import OutputError, os_message, os_reason
+from jixiao.scoring.errors import OutputError, os_reason
 
 try:
     import fcntl
@@ -76,7 +76,7 @@ def scratch_beside(out: Path, kind: str) -> Iterator[Path]:
         sweep(real.parent, f"{hidden_prefix(real)}{kind}-")
         folder = stack.enter_context(locked_dir(real.parent, hidden_name(real, kind)))
     except OSError as exc:
-        raise OutputError(f"cannot write the results to {out}: {os_message(exc)}") from None
+        raise OutputError(_failure(exc, out, None, real.exists())) from None
     with stack:
         try:
             yield folder

@@ -424,6 +424,15 @@ CASES = [
         check=lambda run: _no_strays(run.inputs),
     ),
     Case(
+        name="oserror-streaming-out-under-a-file",
+        about="6: the streaming engine's spill folder (beside -o) below a file: one line naming the file, exit 1.",
+        make=_clean,
+        args=("--engine", "streaming", "-f", "csv", "-o", "{in}/projects.csv/out"),
+        exit_code=1,
+        message=r"projects\.csv is a file, not a folder; nothing was written$",
+        check=lambda run: _no_strays(run.inputs),
+    ),
+    Case(
         name="oserror-folder-named-like-an-output",
         about="6: out/project_scores.csv is a folder: refused in one line naming it, nothing replaced.",
         make=_with_dir_named_like_output,
