@@ -185,7 +185,10 @@ def write(
     notes: list[str] = []
     with staged(out, names) as staging:
         paths = write_tables(tables, staging, formats, headers_for(results, plan), metadata, notes)
-        paths.append(io_write_text(staging / "report.md", summary_markdown(results)))
+        report = summary_markdown(results) + "".join(
+            ["\n## Output notes\n\n", *(f"- {note}\n" for note in notes)] if notes else []
+        )
+        paths.append(io_write_text(staging / "report.md", report))
         manifest = {
             **results.manifest,
             "outputs": [*sorted(p.name for p in paths), MANIFEST],

@@ -166,6 +166,7 @@ def _cut_noted(run: Run) -> None:
     notes = manifest["output_notes"]
     assert len(notes) == 1 and "project_scores!B2" in notes[0], notes  # type: ignore[arg-type,index]
     assert "note:" in run.output and "32,767" in run.output
+    assert "project_scores!B2" in (run.out / "report.md").read_text("utf-8")
     sheet = pl.read_excel(run.out / "results.xlsx", sheet_name="project_scores")
     cell = sheet["项目名称"][0]
     assert len(cell) <= 32_767 and "cut: 40,000 characters" in cell
