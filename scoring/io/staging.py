@@ -232,7 +232,11 @@ def swap_in(staging: Path, out: Path) -> None:
         else:
             old = out.parent / hidden_name(out, "old")
             os.rename(out, old)
-            os.rename(staging, out)
+            try:
+                os.rename(staging, out)
+            except OSError:
+                os.rename(old, out)  # put the previous set back
+                raise
             shutil.rmtree(old, ignore_errors=True)
     else:
         os.rename(staging, out)

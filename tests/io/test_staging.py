@@ -149,3 +149,25 @@ def test_an_out_name_near_the_length_limit_leaves_room_for_staging(tmp_path: Pat
     _run(out, {"a.csv": "2"})
     assert _listing(out) == {"a.csv": "2"}
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+def test_a_failed_second_rename_puts_the_previous_set_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without an atomic exchange the swap is two renames; if the second fails, the
+    previous set goes back to its place rather than into a folder the next run sweeps."""
+    out = tmp_path / "out"
+    _run(out, {"a.csv": "1"})
+    monkeypatch.setattr(staging, "_exchange", lambda a, b: False)
+    real_rename = os.rename
+
+    def rename(src: object, dst: object) -> None:
+        if ".jixiao-staging-" in str(src):
+            raise OSError(28, "No space left on device", str(dst))
+        real_rename(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(staging.os, "rename", rename)
+    with pytest.raises(OutputError, match="left as it was"):
+        _run(out, {"a.csv": "2"})
+    assert _listing(out) == {"a.csv": "1"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
