@@ -39,8 +39,9 @@ def _inputs(folder: Path, seed: int) -> list[str]:
     return [str(folder / "projects.csv"), str(folder / "indicators.csv")]
 
 
-def _start(inputs: list[str], out: Path) -> subprocess.Popen[bytes]:
-    argv = [sys.executable, "-m", "jixiao.cli", "score", "-q", *FORMATS, "-o", str(out), *inputs]
+def _start(inputs: list[str], out: Path, options: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
+    argv = [sys.executable, "-m", "jixiao.cli", "score", "-q", *(options or FORMATS)]
+    argv += ["-o", str(out), *inputs]
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -65,10 +66,10 @@ def _strays(out: Path) -> list[str]:
 
 
 def _wait_for_staging(out: Path, proc: subprocess.Popen[bytes], limit: float = 120) -> bool:
-    """True once a staging folder of this run exists (False if the run ended first)."""
+    """True once a staging (or spill) folder of this run exists (False if it ended first)."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        if any(".jixiao-staging-" in n for n in _strays(out)):
+        if any(".jixiao-staging-" in n or ".jixiao-spill-" in n for n in _strays(out)):
             return True
         if proc.poll() is not None:
             return False
@@ -76,35 +77,46 @@ def _wait_for_staging(out: Path, proc: subprocess.Popen[bytes], limit: float = 1
     raise AssertionError("the run never started writing")
 
 
+STREAMING = ("--engine", "streaming", "-f", "csv", "-f", "parquet")
+"""Spills the scored rows beside --out and sinks them from there."""
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
-def test_sigkill_while_writing_never_leaves_a_mix(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("options", "kill_at"),
+    [((), KILL_AT), (STREAMING, [0.0, 0.3, 0.7, 0.95])],
+    ids=["in-memory-all-formats", "streaming-spill"],
+)
+def test_sigkill_while_writing_never_leaves_a_mix(
+    tmp_path: Path, options: tuple[str, ...], kill_at: list[float]
+) -> None:
     a = _inputs(tmp_path / "a", seed=1)
     b = _inputs(tmp_path / "b", seed=2)
     runs = {_sha(Path(a[0])): "A", _sha(Path(b[0])): "B"}
     out = tmp_path / "out"
-    first = _start(a, out)
+    first = _start(a, out, options)
     assert first.wait(timeout=300) == 0, first.communicate()
     assert _which_run(out, runs) == "A"
-    timing = _start(b, out)
+    timing = _start(b, out, options)
     assert _wait_for_staging(out, timing)
     began = time.monotonic()
     assert timing.wait(timeout=300) == 0, timing.communicate()
     writing = time.monotonic() - began
-    again = _start(a, out)
+    again = _start(a, out, options)
     assert again.wait(timeout=300) == 0, again.communicate()
     seen = []
-    for fraction in KILL_AT:
-        proc = _start(b, out)
+    for fraction in kill_at:
+        proc = _start(b, out, options)
         if _wait_for_staging(out, proc):
             time.sleep(fraction * writing)
             os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=300)
         seen.append(_which_run(out, runs))  # a whole set: A's or B's, never a mix
         if seen[-1] == "B":  # back to A, so that every kill can show a mix
-            again = _start(a, out)
+            again = _start(a, out, options)
             assert again.wait(timeout=300) == 0, again.communicate()
     assert "A" in seen, seen  # at least one kill landed while B was writing
-    last = _start(b, out)
+    last = _start(b, out, options)
     assert last.wait(timeout=300) == 0, last.communicate()
     assert _which_run(out, runs) == "B"
     assert _strays(out) == [], "a killed run's staging folder survived the next run"
