@@ -23,6 +23,7 @@ import json
 import os
 import secrets
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,16 +54,25 @@ def hidden_name(out: Path, kind: str) -> str:
 
 @contextmanager
 def locked_dir(parent: Path, name: str) -> Iterator[Path]:
-    """A new folder `parent/name` (mode from the umask), locked while the `with` runs."""
-    path = parent / name
-    os.mkdir(path, 0o777)
-    fd = os.open(path, os.O_RDONLY)
+    """A new folder `parent/name` (mode from the umask), locked while the `with` runs.
+
+    Made as `name.new`, locked, then renamed: a concurrent run's `sweep` never sees it
+    unlocked under its final name, and leaves a `.new` alone while it is young."""
+    fresh, path = parent / f"{name}{_NEW}", parent / name
+    os.mkdir(fresh, 0o777)
+    fd = os.open(fresh, os.O_RDONLY)
     try:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.rename(fresh, path)
         yield path
     finally:
         os.close(fd)
+
+
+_NEW = ".new"
+_NEW_GRACE_SECONDS = 60
+"""A folder being created is `….new` for microseconds; one older than this is a leftover."""
 
 
 @contextmanager
@@ -93,7 +103,7 @@ def sweep(parent: Path, prefix: str) -> list[Path]:
         return []
     for entry in entries:
         path = Path(entry.path)
-        if _held(path):
+        if _held(path) or _young_new(entry):
             continue
         if entry.is_dir(follow_symlinks=False):
             shutil.rmtree(path, ignore_errors=True)
@@ -102,6 +112,16 @@ def sweep(parent: Path, prefix: str) -> list[Path]:
                 path.unlink()
         removed.append(path)
     return removed
+
+
+def _young_new(entry: os.DirEntry[str]) -> bool:
+    """A folder another run is creating right now (see `locked_dir`)."""
+    if not entry.name.endswith(_NEW):
+        return False
+    try:
+        return time.time() - entry.stat(follow_symlinks=False).st_mtime < _NEW_GRACE_SECONDS
+    except OSError:
+        return False
 
 
 def _held(path: Path) -> bool:

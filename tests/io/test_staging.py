@@ -162,7 +162,7 @@ def test_a_failed_second_rename_puts_the_previous_set_back(
     real_rename = os.rename
 
     def rename(src: object, dst: object) -> None:
-        if ".jixiao-staging-" in str(src):
+        if ".jixiao-staging-" in str(src) and not str(src).endswith(".new"):
             raise OSError(28, "No space left on device", str(dst))
         real_rename(src, dst)  # type: ignore[arg-type]
 
@@ -171,3 +171,19 @@ def test_a_failed_second_rename_puts_the_previous_set_back(
         _run(out, {"a.csv": "2"})
     assert _listing(out) == {"a.csv": "1"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_folder_being_created_is_not_swept(tmp_path: Path) -> None:
+    """Between mkdir and flock a new folder is unlocked: it is made as `….new` and a
+    young `.new` is left alone (an old one is a leftover)."""
+    young = tmp_path / ".out.jixiao-staging-11111111.new"
+    old = tmp_path / ".out.jixiao-staging-22222222.new"
+    young.mkdir()
+    old.mkdir()
+    os.utime(old, (0, 0))
+    removed = sweep(tmp_path, ".out.jixiao-")
+    assert [p.name for p in removed] == [old.name]
+    assert young.exists()
+    with locked_dir(tmp_path, ".out.jixiao-staging-33333333") as made:
+        assert made.name == ".out.jixiao-staging-33333333" and made.is_dir()
+        assert not (tmp_path / ".out.jixiao-staging-33333333.new").exists()
