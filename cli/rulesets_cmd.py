@@ -52,7 +52,7 @@ def rulesets_cmd() -> None:
 
 @click.command("schema")
 @click.argument("kind", type=click.Choice(sorted(api.SCHEMA_KINDS)), default="ruleset")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+@click.option("--out", type=click.Path(path_type=Path), help="Write to FILE.")
 def schema_cmd(kind: str, out: Path | None) -> None:
     """Print the JSON Schema of the ruleset (or catalogue) format.
 

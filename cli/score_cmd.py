@@ -36,10 +36,12 @@ year_option = click.option(
 out_option = click.option(
     "-o",
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
+    metavar="DIRECTORY",
     default=Path("jixiao-out"),
     show_default=True,
-    help="Output folder.",
+    help="Output folder. A run replaces it whole (written beside it, then swapped in), "
+    "so it may hold only a previous run's files.",
 )
 hidden_sheets_option = click.option(
     "--include-hidden-sheets",
@@ -54,9 +56,8 @@ max_xlsx_option = click.option(
     metavar="MB",
     help="Refuse a workbook whose parts unpack to more than this (a guard against zip bombs).",
 )
-inputs_argument = click.argument(
-    "inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+inputs_argument = click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+"""Checked by the reader (a folder, FIFO, device or unreadable file is exit 1 with the path)."""
 
 
 @contextmanager
@@ -175,6 +176,8 @@ def print_summary(results: Results, paths: list[Path]) -> None:
     table.add_row("rows rejected", str(results.rejects.height))
     console.print(table)
     console.print(f"results in {paths[0].parent}/: " + ", ".join(p.name for p in paths))
+    for note in results.manifest.get("output_notes", []):
+        console.print(f"[yellow]note[/yellow]: {note}")
 
 
 @click.command("score")
@@ -288,9 +291,6 @@ def explain_cmd(
       jixiao explain 自评表.xlsx JD2025-0001
       jixiao explain -r sichuan-10-90 projects.csv indicators.csv SC-17 --json
     """
-    for path in inputs:
-        if not Path(path).is_file():
-            raise click.BadParameter(f"no such file: {path}", param_hint="INPUTS")
     plan = api.load_ruleset(ruleset)
     read = api.read(
         plan, list(inputs), include_hidden_sheets=include_hidden_sheets, max_xlsx_mb=max_xlsx_mb

@@ -13,16 +13,18 @@ import-linter contract in pyproject.toml), so everything a command needs is name
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from jixiao.scoring.errors import JixiaoError
+from jixiao.scoring.errors import JixiaoError, OutputError, os_reason
 from jixiao.scoring.explain.project import Explanation, explain
+from jixiao.scoring.io.hashing import sha256_file
 from jixiao.scoring.io.read import ExcelOptions, Inputs, read_inputs
-from jixiao.scoring.io.write import FORMATS, write_json, write_tables, write_text
+from jixiao.scoring.io.staging import MANIFEST, scratch_beside, staged
+from jixiao.scoring.io.write import FORMATS, output_names, write_json, write_tables
+from jixiao.scoring.io.write import write_text as io_write_text
 from jixiao.scoring.jobs.selfeval import Engine, Results, run
 from jixiao.scoring.report.markdown import (
     explanation_text,
@@ -135,12 +137,11 @@ def score(
 
 @contextmanager
 def spill(out_dir: str | Path) -> Iterator[Path]:
-    """A scratch folder inside `out_dir` for a streaming run's indicator rows; removed
-    after use, so call `write` inside the `with`."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out, prefix=".jixiao-spill-") as tmp:
-        yield Path(tmp)
+    """A scratch folder for a streaming run's indicator rows, hidden beside `out_dir`
+    (`.<out>.jixiao-spill-…`, not inside it: `write` replaces `out_dir` whole); removed
+    after use, so call `write` inside the `with`. A killed run's is removed by the next."""
+    with scratch_beside(Path(out_dir), "spill") as folder:
+        yield folder
 
 
 def explain_project(plan: Plan, results: Results, project_id: str) -> Explanation:
@@ -165,16 +166,22 @@ def write(
     plan: Plan | None = None,
     written_at: str | None = None,
 ) -> list[Path]:
-    """Write the tables, report.md and manifest.json into out_dir (atomically, file by file).
+    """Write the tables, report.md and manifest.json into out_dir, as one unit.
+
+    Everything is written into a staging folder beside `out_dir` and takes its place
+    only when complete (io/staging.py): an interrupted or killed run leaves the previous
+    complete set, never a mix, and the manifest lists exactly the files beside it, with
+    their sha256. `out_dir` is replaced whole, so it may hold only a previous run's
+    files; anything else is refused (OutputError), as is every OS error, with the path.
 
     `plan` labels the workbook's per-category headers; it defaults to the plan that
     produced the results (never the ruleset file again: it may have changed since).
     Only manifest.json records when it was written
     (`written_at`, UTC, default now); every other file is byte-identical for the same
-    ruleset and inputs.
+    ruleset and inputs. Cells cut to fit the workbook are listed in the manifest's
+    `output_notes` (and in `results.manifest`, for the caller to show).
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     ruleset = results.manifest.get("ruleset", {})
     metadata = {
         f"jixiao.ruleset.{k}": str(ruleset[k]) for k in ("id", "version", "sha256") if k in ruleset
@@ -182,13 +189,39 @@ def write(
     plan = plan or results.plan
     if plan is None:
         raise JixiaoError("these results carry no plan: pass the plan that scored them")
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise JixiaoError(f"unknown output format(s) {unknown}; expected some of {FORMATS}")
     tables = results.lazy_tables()
-    paths = write_tables(tables, out, formats, headers_for(results, plan), metadata)
-    paths.append(write_text(out / "report.md", summary_markdown(results)))
-    manifest = {
-        **results.manifest,
-        "outputs": [*sorted(p.name for p in paths), "manifest.json"],
-        "written_at": written_at or utc_now(),
-    }
-    paths.append(write_json(out / "manifest.json", manifest))
-    return paths
+    names = [*output_names(tables, formats), "report.md", MANIFEST]
+    notes: list[str] = []
+    with staged(out, names) as staging:
+        paths = write_tables(tables, staging, formats, headers_for(results, plan), metadata, notes)
+        report = summary_markdown(results) + "".join(
+            ["\n## Output notes\n\n", *(f"- {note}\n" for note in notes)] if notes else []
+        )
+        paths.append(io_write_text(staging / "report.md", report))
+        manifest = {
+            **results.manifest,
+            "outputs": [*sorted(p.name for p in paths), MANIFEST],
+            "output_sha256": {p.name: sha256_file(p) for p in sorted(paths)},
+            "output_notes": notes,
+            "written_at": written_at or utc_now(),
+        }
+        write_json(staging / MANIFEST, manifest)
+        paths.append(staging / MANIFEST)
+    results.manifest["output_notes"] = notes
+    return [out / p.name for p in paths]
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write one UTF-8 text file atomically (a schema, an effective ruleset); an OS error
+    is an OutputError naming the path."""
+    try:
+        return io_write_text(Path(path), text)
+    except OutputError:
+        raise
+    except JixiaoError as exc:
+        raise OutputError(str(exc)) from None
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {os_reason(exc, path)}") from None

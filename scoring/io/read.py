@@ -30,6 +30,7 @@ from jixiao.scoring.errors import InputError
 from jixiao.scoring.io.hashing import sha256_file
 from jixiao.scoring.io.headers import Match, check_duplicates, classify, column_letter, lower_header
 from jixiao.scoring.io.keys import key_cell, key_notes, repeated_header
+from jixiao.scoring.io.paths import check_input
 from jixiao.scoring.io.read_excel import ExcelOptions, read_excel_sheets
 from jixiao.scoring.io.read_text import (
     HEADER_SCAN_ROWS,
@@ -227,8 +228,7 @@ def _as_text(name: str, dtype: pl.DataType, file: str) -> pl.Expr:
 def _read_grids(
     path: Path, file: str, excel: ExcelOptions
 ) -> tuple[list[_Grid], str, str | None, list[str]]:
-    if not path.is_file():
-        raise InputError(f"{file}: no such file")
+    check_input(path, file)  # a folder, FIFO, device or unreadable file: one line, no wait
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         grids, notes = _excel_grids(path, file, excel)

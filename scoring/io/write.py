@@ -10,19 +10,23 @@ manifest, which records when it was written (`written_at`, see api.write).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
-import tempfile
+import sys
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import xlsxwriter
+import xlsxwriter.exceptions
+from xlsxwriter.utility import xl_rowcol_to_cell
 
-from jixiao.scoring.errors import JixiaoError
+from jixiao.scoring.errors import JixiaoError, os_errno
+from jixiao.scoring.io.atomic import atomic_path as atomic_path  # re-exported
+from jixiao.scoring.io.cells import CutCells, excel_text, neutralise
 from jixiao.scoring.io.hashing import sha256_file as sha256_file  # moved; re-exported
 
 EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, the header row included
@@ -34,42 +38,6 @@ WORKBOOK_CREATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _MAX_WIDTH = 60
 _WIDTH_SAMPLE = 1000
 _SHEET_BAD_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
-
-
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target`; on success it replaces `target`, else vanishes.
-
-    The temp file lives in the same directory so that os.replace is a rename on one
-    file system, which is atomic.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(target.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename itself durable where the platform allows opening directories."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def write_json(path: Path, obj: object) -> Path:
@@ -95,12 +63,19 @@ def _json_default(obj: object) -> object:
     raise TypeError(f"cannot write {type(obj).__name__} to JSON: {obj!r}")
 
 
+def output_names(tables: Mapping[str, object], formats: Sequence[str]) -> list[str]:
+    """The file names `write_tables` gives these tables in these formats."""
+    names = [f"{name}.{fmt}" for fmt in ("csv", "parquet") if fmt in formats for name in tables]
+    return [*names, WORKBOOK_NAME] if "xlsx" in formats else names
+
+
 def write_tables(
     tables: Mapping[str, pl.DataFrame | pl.LazyFrame],
     out_dir: Path,
     formats: Sequence[str],
     headers: Mapping[str, Mapping[str, str]] | None = None,
     metadata: Mapping[str, str] | None = None,
+    notes: list[str] | None = None,
 ) -> list[Path]:
     """Write every table in every format; returns the files written, in a stable order.
 
@@ -110,7 +85,9 @@ def write_tables(
     (ruleset id, version, hash) goes into the parquet key-value metadata and the
     workbook's properties, so a file separated from its manifest still says what made it.
     A LazyFrame (a streaming run's spilled rows) is sunk to csv and parquet, in bounded
-    memory and to the same bytes; the workbook cannot stream and collects it.
+    memory and to the same bytes; the workbook cannot stream and collects it. Text that a
+    spreadsheet could run as a formula is neutralised in csv (`cells.neutralise`); what
+    had to be cut to fit the workbook is said in `notes`.
     """
     meta = dict(metadata or {})
     unknown = [f for f in formats if f not in FORMATS]
@@ -124,7 +101,10 @@ def write_tables(
             frames = {
                 k: v.collect() if isinstance(v, pl.LazyFrame) else v for k, v in tables.items()
             }
-            written.append(write_xlsx(frames, out_dir / WORKBOOK_NAME, headers or {}, meta))
+            cut = CutCells()
+            written.append(write_xlsx(frames, out_dir / WORKBOOK_NAME, headers or {}, meta, cut))
+            if notes is not None:
+                notes.extend(cut.notes(WORKBOOK_NAME))
             continue
         for name in sorted(tables):
             target = out_dir / f"{name}.{fmt}"
@@ -138,11 +118,12 @@ def write_tables(
 
 
 def _write_csv(df: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
-    """UTF-8 with BOM: Excel on a Chinese Windows reads BOM-less CSV as GBK and garbles it."""
+    """UTF-8 with BOM: Excel on a Chinese Windows reads BOM-less CSV as GBK and garbles it.
+    Text that Excel would run as a formula gets a leading apostrophe (`cells.neutralise`)."""
     if isinstance(df, pl.LazyFrame):
-        df.sink_csv(path, include_bom=True, engine="streaming")
+        neutralise(df).sink_csv(path, include_bom=True, engine="streaming")
     else:
-        df.write_csv(path, include_bom=True)
+        neutralise(df.lazy()).collect().write_csv(path, include_bom=True)
 
 
 def _write_parquet(df: pl.DataFrame | pl.LazyFrame, path: Path, metadata: dict[str, str]) -> None:
@@ -178,8 +159,15 @@ def write_xlsx(
     target: Path,
     headers: Mapping[str, Mapping[str, str]],
     metadata: Mapping[str, str] | None = None,
+    cut: CutCells | None = None,
 ) -> Path:
-    """One formatted workbook: Chinese headers, frozen header row, widths, number formats."""
+    """One formatted workbook: Chinese headers, frozen header row, widths, number formats.
+
+    Text is always written as a string cell, never a formula, number or link (the
+    `strings_to_*` options off). Cells too long for Excel are cut visibly, into `cut`.
+    xlsxwriter's scratch files go beside the workbook, so a killed run leaves none
+    elsewhere."""
+    cut = cut if cut is not None else CutCells()
     with atomic_path(target) as tmp:
         workbook = xlsxwriter.Workbook(
             str(tmp),
@@ -188,6 +176,7 @@ def write_xlsx(
                 "strings_to_numbers": False,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
+                "tmpdir": str(tmp.parent),
             },
         )
         try:
@@ -195,10 +184,34 @@ def write_xlsx(
             workbook.set_properties({"created": WORKBOOK_CREATED, "comments": comments})
             formats = _CellFormats(workbook)
             for name, df in tables.items():
-                _write_table_sheets(workbook, formats, name, df, headers.get(name, {}))
+                _write_table_sheets(workbook, formats, name, df, headers.get(name, {}), cut)
         finally:
-            workbook.close()
+            _close(workbook, tmp)
     return target
+
+
+def _close(workbook: Any, path: Path) -> None:
+    """Close the workbook; its OS error (a full disk) raised as the OSError it wraps.
+
+    xlsxwriter leaves its zip file open when writing fails, and the zip's finaliser
+    then prints a traceback at exit ("Exception ignored in …"): it is collected here,
+    quietly, before the error goes on."""
+    failure: OSError | None = None
+    try:
+        workbook.close()
+    except xlsxwriter.exceptions.XlsxFileError as exc:
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+        number = os_errno(cause) if cause is not None else None
+        if number is None:
+            raise JixiaoError(f"{path}: cannot write the workbook: {exc}") from None
+        failure = OSError(number, os.strerror(number), str(path))
+    if failure is not None:
+        hook, sys.unraisablehook = sys.unraisablehook, lambda _: None
+        try:
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
+        raise failure
 
 
 class _CellFormats:
@@ -223,7 +236,12 @@ def _sheet_parts(name: str, df: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
 
 
 def _write_table_sheets(
-    workbook: Any, formats: _CellFormats, name: str, df: pl.DataFrame, headers: Mapping[str, str]
+    workbook: Any,
+    formats: _CellFormats,
+    name: str,
+    df: pl.DataFrame,
+    headers: Mapping[str, str],
+    cut: CutCells,
 ) -> None:
     parts = _sheet_parts(name, df)
     for index, (sheet_name, part) in enumerate(parts):
@@ -236,7 +254,9 @@ def _write_table_sheets(
                 f"表 {name} 共 {df.height} 行，超过 Excel 每表行数上限，分为 {len(parts)} 个"
                 f"工作表；本表为第 {index + 1} 部分。",
             )
-        _write_body(sheet, formats, part)
+        for row, col in _write_body(sheet, formats, part):
+            column = part.columns[col]
+            cut.add(sheet_name, headers.get(column, column), xl_rowcol_to_cell(row, col))
 
 
 def _write_header(
@@ -263,22 +283,27 @@ def _column_format(formats: _CellFormats, dtype: pl.DataType) -> Any:
     return None
 
 
-def _write_body(sheet: Any, formats: _CellFormats, df: pl.DataFrame) -> None:
-    """Row by row, as constant_memory mode requires; nulls stay empty cells."""
+def _write_body(sheet: Any, formats: _CellFormats, df: pl.DataFrame) -> list[tuple[int, int]]:
+    """Row by row, as constant_memory mode requires; nulls stay empty cells. Returns the
+    (row, column) of every cell cut to fit."""
     cell_formats = [_column_format(formats, df.schema[c]) for c in df.columns]
     text = df.with_columns(
         pl.col(c).cast(pl.String)
         for c, t in df.schema.items()
         if not (t.is_numeric() or t == pl.Boolean or t == pl.String)
     )
+    cut = []
     for row_index, row in enumerate(text.iter_rows(), start=1):
         for col_index, value in enumerate(row):
             if value is None:
                 continue
-            _write_cell(sheet, row_index, col_index, value, cell_formats[col_index])
+            if _write_cell(sheet, row_index, col_index, value, cell_formats[col_index]):
+                cut.append((row_index, col_index))
+    return cut
 
 
-def _write_cell(sheet: Any, row: int, col: int, value: object, fmt: Any) -> None:
+def _write_cell(sheet: Any, row: int, col: int, value: object, fmt: Any) -> bool:
+    """Write one typed cell; True when its text had to be cut to Excel's cell limit."""
     if isinstance(value, bool):
         sheet.write_boolean(row, col, value)
     elif isinstance(value, int | float):
@@ -287,7 +312,10 @@ def _write_cell(sheet: Any, row: int, col: int, value: object, fmt: Any) -> None
         else:
             sheet.write_number(row, col, value, fmt)
     else:
-        sheet.write_string(row, col, str(value))
+        text, was_cut = excel_text(str(value))
+        sheet.write_string(row, col, text)
+        return was_cut
+    return False
 
 
 def _column_width(series: pl.Series) -> int:

@@ -7,6 +7,9 @@ counted here and written into the manifest: rows in = rows scored + rows rejecte
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -19,8 +22,9 @@ from typing import Any, Literal
 import polars as pl
 
 from jixiao.scoring import columns
-from jixiao.scoring.errors import JixiaoError
+from jixiao.scoring.errors import JixiaoError, os_errno
 from jixiao.scoring.io.read import Inputs, require_column
+from jixiao.scoring.io.staging import locked_dir, sweep
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.load import Loaded
 from jixiao.scoring.stages.prepare import prepare_indicators, prepare_projects
@@ -157,12 +161,38 @@ def _scored(
 
 @contextmanager
 def _scratch(spill_dir: Path | None) -> Iterator[Path]:
-    """The caller's spill directory, or a temporary one removed afterwards."""
+    """The caller's spill directory, or a temporary one removed afterwards.
+
+    The temporary one is `.jixiao-scratch-…` in the system's temp folder, locked while
+    the run lives: a killed run's (it holds a copy of the indicator rows) is removed by
+    the next run, never a live one."""
     if spill_dir is not None:
         yield spill_dir
         return
-    with tempfile.TemporaryDirectory(prefix="jixiao-") as tmp:
-        yield Path(tmp)
+    temp = Path(tempfile.gettempdir())
+    sweep(temp, SCRATCH_PREFIX)
+    name = f"{SCRATCH_PREFIX}{secrets.token_hex(4)}"
+    with locked_dir(temp, name) as tmp:
+        try:
+            yield tmp
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+SCRATCH_PREFIX = ".jixiao-scratch-"
+
+
+@contextmanager
+def _scratch_errors(path: Path) -> Iterator[None]:
+    """A scratch file that cannot be written (a full disk, the file size limit) is an
+    OSError naming it; Polars reports it as its own error with `(os error N)` inside."""
+    try:
+        yield
+    except pl.exceptions.PolarsError as exc:
+        number = os_errno(exc)
+        if number is None:
+            raise
+        raise OSError(number, os.strerror(number), str(path)) from None
 
 
 @dataclass
@@ -180,7 +210,8 @@ class Spill:
             self.frames.append(table)
             return
         path = self.folder / f"indicator_scores.{len(self.files):06d}.parquet"
-        table.write_parquet(path, compression="lz4", statistics=False)
+        with _scratch_errors(path):
+            table.write_parquet(path, compression="lz4", statistics=False)
         self.files.append(path)
         self.frames = [table.clear()]  # the schema, for the empty in-memory table
 
@@ -211,10 +242,11 @@ def _sliced(
     # One query, so the reader's kept rows and its rejects are split from one pass over
     # each input: apart, the rejects query alone held the whole indicator table.
     spill_input = inputs.frames["indicators"].sink_parquet(source, compression="lz4", lazy=True)
-    projects, project_rejects, reader_rejects, _ = pl.collect_all(
-        [projects_lazy.cache(), project_rejects_lazy, inputs.reject_frame, spill_input],
-        engine=engine,
-    )
+    with _scratch_errors(source):
+        projects, project_rejects, reader_rejects, _ = pl.collect_all(
+            [projects_lazy.cache(), project_rejects_lazy, inputs.reject_frame, spill_input],
+            engine=engine,
+        )
     narrow: list[pl.DataFrame] = []
     rejects = [reader_rejects, project_rejects]
     rows = pl.scan_parquet(source).select(pl.len()).collect().item()

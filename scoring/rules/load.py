@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from jixiao.scoring.errors import KeyPath, Problem, RulesetError, did_you_mean
+from jixiao.scoring.io.paths import unusable
 from jixiao.scoring.rules.merge import Removal, merge_chain
 from jixiao.scoring.rules.models import Catalogue, Ruleset
 from jixiao.scoring.rules.yamlsource import Document, Scalar, read_document
@@ -108,8 +109,15 @@ def resolve(ref: str, kind: str, base: Path | None = None) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def _missing(ref: str, kind: str) -> str:
+def _missing(ref: str, kind: str, base: Path | None = None) -> str:
+    """No such ruleset; or, when `ref` names something on disk, why it cannot be read
+    (a folder, a FIFO or device, no permission): never opened, so never waited on."""
     what = "ruleset" if kind == "rulesets" else "catalogue"
+    path = Path(ref) if base is None or Path(ref).is_absolute() else base / ref
+    if path.exists() or path.is_symlink():
+        reason = unusable(path)
+        if reason is not None:
+            return f"{what} {ref!r} {reason}; expected a YAML file or a built-in id"
     return f"no {what} {ref!r} (built-ins: {', '.join(builtin_ids(kind)) or 'none'})"
 
 
@@ -145,11 +153,16 @@ def _chain(path: Path) -> tuple[Any, list[Document], list[Removal]]:
             break
         if not isinstance(parent_ref, str):
             raise RulesetError([doc.problem(("extends",), "extends must be a ruleset id or path")])
-        current = resolve(parent_ref, "rulesets", current.parent)
+        current_dir = current.parent
+        current = resolve(parent_ref, "rulesets", current_dir)
         if current is None:
             hint = did_you_mean(parent_ref, builtin_ids("rulesets"))
             raise RulesetError(
-                [doc.problem(("extends",), _missing(parent_ref, "rulesets"), hint=hint)]
+                [
+                    doc.problem(
+                        ("extends",), _missing(parent_ref, "rulesets", current_dir), hint=hint
+                    )
+                ]
             )
     data, removals, problems = merge_chain(docs)
     if problems:
@@ -248,7 +261,13 @@ def load(ref: str) -> Loaded:
     if cat_path is None:
         hint = did_you_mean(ruleset.catalogue, builtin_ids("indicators"))
         raise RulesetError(
-            [sources.problem(("catalogue",), _missing(ruleset.catalogue, "indicators"), hint=hint)]
+            [
+                sources.problem(
+                    ("catalogue",),
+                    _missing(ruleset.catalogue, "indicators", catalogue_base),
+                    hint=hint,
+                )
+            ]
         )
     catalogue, cat_sources = load_catalogue(str(cat_path))
     files = [d.file for d in sources.docs]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
+import os
 import re
+import stat
 import zipfile
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import pytest
 
 import jixiao.scoring.io.write as w
 from jixiao.scoring.errors import JixiaoError
+from jixiao.scoring.io import cells
 from jixiao.scoring.io.write import sha256_file, write_json, write_tables
 
 HEADERS = {"projects": {"project_id": "项目编号", "score": "得分", "grade": "等级"}}
@@ -187,3 +191,147 @@ def test_manifest_records_write_time_and_nothing_else_changes(tmp_path: Path) ->
     assert abs(dt.datetime.fromisoformat(stamp) - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
     later = json.loads((tmp_path / "b" / "manifest.json").read_text("utf-8"))
     assert later["written_at"] == "2030-01-02T03:04:05Z"
+
+
+# --- issue 8: unsafe outputs, permissions, long cells, OS errors ------------------------
+
+RISKY = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "  =HYPERLINK(x)"]
+PLAIN_NUMBERS = ["-5", "+3.5", "-12%", "-1,000", "-1e5", "-.5"]
+HARMLESS = ["项目=1", "a-b", "≥-5%", "", "P-001"]
+
+
+def _text_frame() -> pl.DataFrame:
+    texts = RISKY + PLAIN_NUMBERS + HARMLESS
+    return pl.DataFrame(
+        {
+            "text": texts,
+            "cat": pl.Series(texts, dtype=pl.Categorical),
+            "number": [-float(i) for i in range(len(texts))],
+            "int": [-i for i in range(len(texts))],
+        }
+    )
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_csv_text_that_could_run_as_a_formula_gets_an_apostrophe(
+    tmp_path: Path, lazy: bool
+) -> None:
+    """OWASP CSV injection: a text cell starting with = + - @ tab or CR is written with a
+    leading apostrophe; a text that is exactly a number, and every number cell, as is."""
+    frame = _text_frame()
+    source = frame.lazy() if lazy else frame
+    (path,) = write_tables({"t": source}, tmp_path, ["csv"])
+    back = pl.read_csv(path, infer_schema=False)
+    for column in ("text", "cat"):
+        got = dict(zip(frame["text"].to_list(), back[column].fill_null("").to_list(), strict=True))
+        assert all(got[t] == "'" + t for t in RISKY), got
+        assert all(got[t] == t for t in PLAIN_NUMBERS + HARMLESS), got
+    assert back["number"].cast(pl.Float64).to_list() == frame["number"].to_list()
+    assert back["int"].cast(pl.Int64).to_list() == frame["int"].to_list()
+
+
+def test_xlsx_keeps_formula_like_text_as_string_cells(tmp_path: Path) -> None:
+    """xlsx cells are typed: the same texts are shared strings, never formulas, and read
+    back exactly as written (no apostrophe added)."""
+    frame = _text_frame().drop("cat")
+    (path,) = write_tables({"t": frame}, tmp_path, ["xlsx"])
+    with zipfile.ZipFile(path) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<f " not in sheet
+    assert 't="str"' not in sheet  # a formula's cached string
+    back = fastexcel.read_excel(str(path)).load_sheet(0, dtypes={"text": "string"}).to_polars()
+    assert back["text"].fill_null("").to_list()[: len(RISKY)] == RISKY
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o002])
+def test_outputs_get_the_users_umask(tmp_path: Path, umask: int) -> None:
+    """Files are created as open() would create them (0o666 less the umask), not 0o600."""
+    old = os.umask(umask)
+    try:
+        written = write_tables(tables(), tmp_path, ["csv", "parquet", "xlsx"], HEADERS)
+        written.append(write_json(tmp_path / "manifest.json", {}))
+    finally:
+        os.umask(old)
+    for path in written:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path
+
+
+def test_a_cell_over_excels_limit_is_cut_visibly_and_noted(tmp_path: Path) -> None:
+    """Excel holds 32,767 characters a cell: a longer text is cut with a marker saying so,
+    the run's notes name the cell, and the csv keeps the whole text."""
+    long_text = "长" * 40_000
+    frame = pl.DataFrame({"id": ["a", "b", "c"], "text": ["x" * 32_767, long_text, "😀" * 20_000]})
+    notes: list[str] = []
+    written = write_tables(
+        {"t": frame}, tmp_path, ["csv", "xlsx"], {"t": {"text": "说明"}}, {}, notes
+    )
+    back = fastexcel.read_excel(str(written[-1])).load_sheet(0).to_polars()["说明"].to_list()
+    assert back[0] == "x" * 32_767  # exactly at the limit: whole
+    assert back[1].startswith("长" * 1000) and "cut: 40,000 characters" in back[1]
+    assert len(back[1]) <= 32_767
+    assert "cut: 40,000 characters" in back[2]  # 20,000 emoji are 40,000 UTF-16 units
+    assert len(back[2].encode("utf-16-le")) // 2 <= 32_767
+    assert len(notes) == 1 and "t!B3, t!B4" in notes[0] and "说明" in notes[0]
+    csv = pl.read_csv(written[0])
+    assert csv["text"][1] == long_text
+
+
+def test_excel_text_boundaries() -> None:
+    assert cells.excel_text("a" * cells.EXCEL_MAX_CHARS) == ("a" * cells.EXCEL_MAX_CHARS, False)
+    text, cut = cells.excel_text("a" * (cells.EXCEL_MAX_CHARS + 1))
+    assert cut and cells.utf16_length(text) == cells.EXCEL_MAX_CHARS
+
+
+def _disk_full(df: pl.DataFrame, path: Path) -> None:
+    path.write_bytes(b"project_id,sc")
+    raise OSError("No space left on device (os error 28)")  # as Polars raises it
+
+
+def test_a_full_disk_names_the_target_not_the_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(w, "_write_csv", _disk_full)
+    with pytest.raises(OSError) as info:
+        write_tables(tables(), tmp_path, ["csv"])
+    assert info.value.errno == errno.ENOSPC
+    assert info.value.filename == str(tmp_path / "projects.csv")
+    assert files_in(tmp_path) == []
+
+
+def test_a_polars_error_that_lost_the_os_error_is_diagnosed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Polars turns ENOSPC during a parquet write into "Invalid thrift: transport error";
+    the free space of the disk then says what happened."""
+
+    def thrift(df: object, path: Path, meta: object) -> None:
+        raise pl.exceptions.ComputeError("parquet: Invalid thrift: transport error")
+
+    class Full:
+        f_bavail = 0
+        f_frsize = 4096
+
+    monkeypatch.setattr(w, "_write_parquet", thrift)
+    monkeypatch.setattr(w.os, "statvfs", lambda _: Full())
+    with pytest.raises(OSError) as info:
+        write_tables(tables(), tmp_path, ["parquet"])
+    assert info.value.errno == errno.ENOSPC
+    assert files_in(tmp_path) == []
+
+
+def test_a_folder_where_the_file_goes_is_an_os_error_with_its_path(tmp_path: Path) -> None:
+    (tmp_path / "projects.csv").mkdir()
+    with pytest.raises(IsADirectoryError) as info:
+        write_tables(tables(), tmp_path, ["csv"])
+    assert info.value.filename == str(tmp_path / "projects.csv")
+    assert files_in(tmp_path) == ["projects.csv"]
+
+
+def test_a_device_or_pipe_is_never_replaced_by_a_file(tmp_path: Path) -> None:
+    """Renaming over /dev/null as root would swap the device for a regular file."""
+    fifo = tmp_path / "schema.json"
+    os.mkfifo(fifo)
+    with pytest.raises(JixiaoError, match="is a device, pipe or socket, not a file"):
+        w.write_text(fifo, "{}")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert files_in(tmp_path) == ["schema.json"]

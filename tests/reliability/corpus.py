@@ -80,7 +80,9 @@ def indicators(pid: str = "P001") -> list[Row]:
     ]
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Sequence[Row], encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, header: Sequence[str], rows: Sequence[Row], encoding: str = "utf-8"
+) -> Path:
     """A CSV as Excel's "CSV UTF-8" writes it (quotes only where needed)."""
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")
@@ -239,3 +241,38 @@ def all_cases() -> list[Case]:
     dupes = {n for n in names if names.count(n) > 1}
     assert not dupes, f"duplicate case names: {dupes}"
     return found
+
+
+def run_cli(
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    umask: int | None = None,
+    file_size_limit: int | None = None,
+    timeout: float = 120,
+) -> tuple[int, str]:
+    """Run `jixiao ARGS` once more, for a case's `check` (issue 8 output cases): with a
+    umask, or a file size limit (RLIMIT_FSIZE: writes past it fail with EFBIG, as on a
+    full disk, since Python ignores SIGXFSZ). Returns the exit code and the output."""
+    import resource
+
+    def limits() -> None:
+        if umask is not None:
+            os.umask(umask)
+        if file_size_limit is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
+
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "jixiao.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+        preexec_fn=limits,
+    )
+    output = proc.stdout + proc.stderr
+    assert "Traceback" not in output, output
+    return proc.returncode, output

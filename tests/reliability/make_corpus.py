@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from corpus import all_cases  # noqa: E402
+from corpus import all_cases
 
 
 def main(target: str) -> None:
