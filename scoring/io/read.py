@@ -389,8 +389,8 @@ def _read_source(
                 strict or grid.sheet is None,
             )
         except InputError as exc:
-            notes = "".join(f" ({n})" for n in grid.notes)
-            raise InputError(f"{exc}{_lower_header(grid, specs)}{notes}") from None
+            said = "".join(f" ({n})" for n in grid.notes)
+            raise InputError(f"{exc}{_lower_header(grid, specs)}{said}") from None
         info.sheets[grid.sheet] = match.spec.name if match else None
         if match is None:
             continue
