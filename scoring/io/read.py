@@ -27,17 +27,16 @@ from pathlib import Path
 import polars as pl
 
 from jixiao.scoring.errors import InputError
+from jixiao.scoring.io.grids import Grid, blank, lower_header_note, read_grids, stripped
 from jixiao.scoring.io.hashing import sha256_file
-from jixiao.scoring.io.headers import Match, check_duplicates, classify, column_letter, lower_header
+from jixiao.scoring.io.headers import Match, check_duplicates, classify, column_letter
 from jixiao.scoring.io.keys import key_cell, key_notes, repeated_header
-from jixiao.scoring.io.paths import check_input
-from jixiao.scoring.io.read_excel import ExcelOptions, read_excel_sheets
+from jixiao.scoring.io.read_excel import ExcelOptions
 from jixiao.scoring.io.read_text import (
     HEADER_SCAN_ROWS,
     broken_reason,
     broken_text,
     detect_encoding,
-    scan_text,
 )
 from jixiao.scoring.io.rejects import (
     BLANK,
@@ -64,10 +63,7 @@ __all__ = [
     "require_column",
 ]
 
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 _TEXT_MAX = 200  # characters of a rejected row's content shown in `text`
-_DEEP_ROWS = 500  # rows below the scanned ones searched, only to say where a header is
 
 
 @dataclass
@@ -113,25 +109,6 @@ class Inputs:
 
 
 @dataclass
-class _Grid:
-    """A sheet or file as read: String columns `cells` and `_row`.
-
-    `head` is its first rows as text (stripped, blank → None), where the header is looked
-    for unless `headers` is known (parquet); `filled` is how many rows there are up to
-    the last non-blank one (all rows, when that is not worth a pass: parquet).
-    """
-
-    sheet: str | None
-    body: pl.LazyFrame
-    cells: list[str]
-    head: pl.DataFrame
-    filled: int
-    headers: list[str | None] | None = None
-    broken: dict[int, tuple[str, str]] = field(default_factory=dict)  # line → (why, text)
-    notes: list[str] = field(default_factory=list)  # for the run's sources
-
-
-@dataclass
 class _Piece:
     """One sheet or file matched to a table, before rejects are split off."""
 
@@ -142,116 +119,14 @@ class _Piece:
     notes: list[str] = field(default_factory=list)
 
 
-def _blank(cell: pl.Expr) -> pl.Expr:
-    return cell.is_null() | (cell.str.strip_chars() == "")
-
-
-def _stripped(cell: pl.Expr) -> pl.Expr:
-    """A cell without outer whitespace (full-width too); blank → null."""
-    return cell.str.strip_chars().replace("", None)
-
-
-def _filled_rows(body: pl.LazyFrame, cells: list[str], file: str) -> int:
-    """Rows up to the last non-blank one, in one streaming pass that also parses the file."""
-    if not cells:
-        return 0
-    filled = pl.any_horizontal(~_blank(pl.col(c)) for c in cells)
-    query = body.with_row_index("__i").select(pl.col("__i").filter(filled).max())
-    try:
-        last = query.collect(engine="streaming").item()
-    except pl.exceptions.ComputeError as exc:
-        raise InputError(
-            f"{file}: malformed CSV that Polars cannot parse, past the line checks: "
-            f"{str(exc).splitlines()[0]}"
-        ) from None
-    return 0 if last is None else int(last) + 1
-
-
-def _head(body: pl.LazyFrame, cells: list[str]) -> pl.DataFrame:
-    return body.head(HEADER_SCAN_ROWS).with_columns(_stripped(pl.col(c)) for c in cells).collect()
-
-
-def _text_grid(path: Path, file: str) -> tuple[_Grid, str]:
-    scan = scan_text(path, file)
-    cells = [c for c in scan.body.collect_schema().names() if c != "_row"]
-    try:
-        filled = _filled_rows(scan.body, cells, file)
-    except InputError:  # a quote the quick pass let through: find its line, cell by cell
-        scan = scan_text(path, file, exact=True)
-        cells = [c for c in scan.body.collect_schema().names() if c != "_row"]
-        filled = _filled_rows(scan.body, cells, file)
-    body = scan.body
-    head = _head(body, cells)
-    return _Grid(None, body, cells, head, filled, None, scan.broken, scan.notes), scan.encoding
-
-
-def _excel_grids(path: Path, file: str, excel: ExcelOptions) -> tuple[list[_Grid], list[str]]:
-    grids = []
-    sheets, notes = read_excel_sheets(path, file, excel)
-    for sheet, frame in sheets:
-        cells = [c for c in frame.columns if c != "_row"]
-        body = frame.lazy()
-        grids.append(_Grid(sheet, body, cells, _head(body, cells), _filled_rows(body, cells, file)))
-    return grids, notes
-
-
-def _parquet_grid(path: Path, file: str) -> _Grid:
-    try:
-        scan = pl.scan_parquet(path)
-        schema = scan.collect_schema()
-        height = int(scan.select(pl.len()).collect().item())
-    except Exception as exc:
-        raise InputError(f"{file}: cannot read as parquet: {exc}") from exc
-    cells = [f"c{j}" for j in range(len(schema))]
-    body = scan.select(
-        _as_text(name, dtype, file).alias(c)
-        for c, (name, dtype) in zip(cells, schema.items(), strict=True)
-    )
-    # Parquet has no header row on screen: the first record is row 1.
-    body = body.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
-    head = _head(body, cells)
-    return _Grid(None, body, cells, head, height, list(schema.names()))
-
-
-def _as_text(name: str, dtype: pl.DataType, file: str) -> pl.Expr:
-    """Text as a spreadsheet would show it: integral floats without `.0`."""
-    if dtype.is_nested():
-        raise InputError(f"{file}: column {name!r} holds {dtype}, not values")
-    value = pl.col(name)
-    if dtype.is_float():
-        whole = value.is_finite() & (value == value.round(0)) & (value.abs() < 2.0**53)
-        as_int = value.cast(pl.Int64, strict=False).cast(pl.String)
-        return pl.when(whole).then(as_int).otherwise(value.cast(pl.String))
-    return value.cast(pl.String)
-
-
-def _read_grids(
-    path: Path, file: str, excel: ExcelOptions
-) -> tuple[list[_Grid], str, str | None, list[str]]:
-    check_input(path, file)  # a folder, FIFO, device or unreadable file: one line, no wait
-    suffix = path.suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
-        grids, notes = _excel_grids(path, file, excel)
-        return grids, suffix[1:], None, notes
-    if suffix in TEXT_SUFFIXES:
-        grid, encoding = _text_grid(path, file)
-        return [grid], suffix[1:], encoding, []
-    if suffix == ".parquet":
-        return [_parquet_grid(path, file)], "parquet", None, []
-    raise InputError(
-        f"{file}: unknown file type {suffix or '(none)'}; expected one of "
-        f"{', '.join(EXCEL_SUFFIXES + TEXT_SUFFIXES + ('.parquet',))}"
-    )
-
-
 # --- building canonical frames ------------------------------------------------------
 
 
-def _head_rows(grid: _Grid) -> list[list[str | None]]:
+def _head_rows(grid: Grid) -> list[list[str | None]]:
     return [list(r) for r in grid.head.select(grid.cells).rows()]
 
 
-def _piece(grid: _Grid, match: Match, file: str) -> tuple[_Piece, list[str]]:
+def _piece(grid: Grid, match: Match, file: str) -> tuple[_Piece, list[str]]:
     """Canonical columns plus provenance and the helpers used to build rejects."""
     start = match.header_index + 1
     rows = max(grid.filled - start, 0)
@@ -272,7 +147,7 @@ def _piece(grid: _Grid, match: Match, file: str) -> tuple[_Piece, list[str]]:
         pl.lit(file, pl.String).alias("_file"),
         pl.lit(grid.sheet, pl.String).alias("_sheet"),
         pl.col("_row"),
-        (pl.all_horizontal(_blank(c) for c in cells) if cells else pl.lit(True)).alias(BLANK),
+        (pl.all_horizontal(blank(c) for c in cells) if cells else pl.lit(True)).alias(BLANK),
         malformed.alias(BROKEN),
         repeated_header(used, match).alias(REPEATED),
         # The row's text is only shown for rows rejected for a blank key or a bad line.
@@ -288,7 +163,7 @@ def _piece(grid: _Grid, match: Match, file: str) -> tuple[_Piece, list[str]]:
     return piece, [named.get(c, c) for c in unused]
 
 
-def _beyond_header(grid: _Grid, match: Match, body: pl.LazyFrame) -> pl.Expr:
+def _beyond_header(grid: Grid, match: Match, body: pl.LazyFrame) -> pl.Expr:
     """In a CSV, a value right of the header's last column: a comma typed inside an
     unquoted cell (`区教育局,一科`) shifts every cell after it, so the row's amounts sit
     under the wrong headers. Rejected rather than scored shifted, unless most rows (three
@@ -298,8 +173,8 @@ def _beyond_header(grid: _Grid, match: Match, body: pl.LazyFrame) -> pl.Expr:
     extra = grid.cells[width:]
     if grid.sheet is not None or grid.headers is not None or not extra:
         return pl.lit(None, pl.String)
-    beyond = pl.any_horizontal(~_blank(pl.col(c)) for c in extra)
-    filled = ~pl.all_horizontal(_blank(pl.col(c)) for c in grid.cells)
+    beyond = pl.any_horizontal(~blank(pl.col(c)) for c in extra)
+    filled = ~pl.all_horizontal(blank(pl.col(c)) for c in grid.cells)
     n_beyond, n_filled = body.select(beyond.sum(), filled.sum()).collect().row(0)
     if n_beyond == 0 or (n_beyond >= 3 and 2 * n_beyond > n_filled):
         return pl.lit(None, pl.String)
@@ -321,7 +196,7 @@ def _with_data(body: pl.LazyFrame, unused: list[str], named: set[str]) -> list[s
     return [c for c in unused if c in named or c in filled]
 
 
-def _header_row(grid: _Grid, match: Match) -> int:
+def _header_row(grid: Grid, match: Match) -> int:
     return int(grid.head.get_column("_row")[match.header_index])
 
 
@@ -344,7 +219,7 @@ def _row_text(
     if not cells:
         return pl.lit(None, pl.String)
     parts = [
-        pl.lit(_display_name(c, named, used, spec) + "=") + _stripped(pl.when(only).then(pl.col(c)))
+        pl.lit(_display_name(c, named, used, spec) + "=") + stripped(pl.when(only).then(pl.col(c)))
         for c in cells
     ]
     return pl.concat_str(parts, separator="; ", ignore_nulls=True).str.slice(0, _TEXT_MAX)
@@ -369,7 +244,7 @@ def _read_source(
     excel: ExcelOptions | None = None,
 ) -> tuple[SourceInfo, list[_Piece], Unused]:
     file = str(path)
-    grids, fmt, encoding, notes = _read_grids(Path(path), file, excel or ExcelOptions())
+    grids, fmt, encoding, notes = read_grids(Path(path), file, excel or ExcelOptions())
     info = SourceInfo(file, sha256_file(path), fmt, encoding, notes=notes)
     pieces: list[_Piece] = []
     unused: Unused = []
@@ -390,7 +265,7 @@ def _read_source(
             )
         except InputError as exc:
             said = "".join(f" ({n})" for n in grid.notes)
-            raise InputError(f"{exc}{_lower_header(grid, specs)}{said}") from None
+            raise InputError(f"{exc}{lower_header_note(grid, specs)}{said}") from None
         info.sheets[grid.sheet] = match.spec.name if match else None
         if match is None:
             continue
@@ -408,7 +283,7 @@ def _read_source(
         info.notes.extend(grid.notes)
     if not pieces:
         sheets = ", ".join(repr(s) for s in info.sheets) or "none"
-        lower = "".join(_lower_header(g, specs) for g in grids if g.headers is None and g.cells)
+        lower = "".join(lower_header_note(g, specs) for g in grids if g.headers is None and g.cells)
         said = "".join(f"; {note}" for note in info.notes)
         raise InputError(
             f"{file}: no sheet holds a known table (sheets: {sheets}; the header is looked "
@@ -446,16 +321,6 @@ def read_inputs(
         tables[name], table_rejects = split_rejects(pl.concat(frames), spec)
         rejects.append(table_rejects)
     return Inputs(tables, pl.concat(rejects), sources, unused)
-
-
-def _lower_header(grid: _Grid, specs: Mapping[str, TableSpec]) -> str:
-    """Where the header is, when it sits below the rows scanned (see `lower_header`)."""
-    if grid.headers is not None:
-        return ""
-    deeper = grid.body.slice(HEADER_SCAN_ROWS, _DEEP_ROWS)
-    rows = deeper.select(*(_stripped(pl.col(c)) for c in grid.cells), "_row").collect()
-    numbers = rows.get_column("_row").to_list()
-    return lower_header([list(r) for r in rows.drop("_row").rows()], numbers, grid.sheet, specs)
 
 
 def _refuse_repeated_file(info: SourceInfo, sources: list[SourceInfo]) -> None:
