@@ -160,6 +160,8 @@ def _target_reasons() -> list[_Why]:
     numeric_col = col.is_in([">=", ">", "<=", "<", "pos", "neg", "range"])
     return [
         *_excel_reasons(raw, "target: "),
+        *_excel_reasons(c_raw, "comparator column: "),
+        *_excel_reasons(u_raw, "unit column: "),
         _why(
             ~_is_filler(F("ckey")) & F("ccode").is_null(),
             "unknown comparator '{}' in comparator column",
