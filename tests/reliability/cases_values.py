@@ -304,6 +304,16 @@ AMOUNTS = [
         ),
     ),
     Case(
+        name="values-negative-accounting-format",
+        about="全年执行数 '(1,200.00)', an accounting-format negative (Excel/WPS 会计专用): "
+        "read as −1200 and rejected, never as junk or as +1200.",
+        make=_projects(project("P001", 100, "(1,200.00)")),
+        rejects=(
+            Reject("projects.csv", 2, r"spent is negative \(\(1,200.00\)\)", column="spent"),
+            *(Reject("indicators.csv", r, "no project 'P001'") for r in range(2, 6)),
+        ),
+    ),
+    Case(
         name="values-negative-initial-budget",
         about="年初预算数 −1 with a sound 全年预算数: still a negative amount, rejected.",
         make=_projects(project("P001", 100, 100, initial="-1")),
