@@ -19,7 +19,6 @@ from jixiao.scoring.values.exprs import (
 )
 from jixiao.scoring.values.normalize import normalize_text
 
-
 _UNSIGNED = _NUM.removeprefix("[-+]?")
 """A number without a sign: `(-100)` is not an accounting negative."""
 
