@@ -45,14 +45,16 @@ OUT_OF_BAND = "claimed score {claimed_score} is outside the {tier} band ({band_l
 """Reason of a claimed score outside its tier's band (claimed_outside_band: not_evaluable)."""
 
 FRACTION_REASON = (
-    "actual {as_written} has no unit against a % target: it may be {as_fraction}% or "
-    "{as_written}%, which score differently against {comparator} {target}%; write the unit "
-    "(ruleset fraction_actuals.when_ambiguous: not_evaluable)"
+    "actual '{actual_text}' has no unit against a % target: read as a fraction and as the "
+    "percent written, it falls on opposite sides of the target and scores differently; "
+    "write the unit (ruleset fraction_actuals.when_ambiguous: not_evaluable)"
 )
-"""Reason of an ambiguous fraction actual (`1` against `≤5%`) under `not_evaluable`."""
+"""Reason of an ambiguous fraction actual (`1` against `≤5%`) under `not_evaluable`. Text
+slots only: the message is built for every row before the first reason is picked, and
+number formatting on a million rows costs seconds (docs/scoring.md gives the readings)."""
 
 SIGNED_REASON = (
-    "target {comparator} {target} is a signed target (≤ 0, such as a growth rate): the "
+    "a signed target (≤ 0, such as a growth rate, with comparator {comparator}): the "
     "proportional rules are not defined for it (DOMAIN §2) and the ruleset gives no "
     "rules.signed_targets"
 )

@@ -132,7 +132,9 @@ def _fraction_note(plan: Plan) -> pl.Expr:
     """Say how a fraction candidate was read; an ambiguous one under `not_evaluable` has
     its reason instead."""
     policy = plan.loaded.ruleset.fraction_actuals.when_ambiguous
-    written, fraction = shown(pl.col("as_written")), shown(pl.col("as_fraction"))
+    candidate = pl.col("fraction_candidate").fill_null(False)
+    written = shown(pl.when(candidate).then(pl.col("as_written")))
+    fraction = shown(pl.when(candidate).then(pl.col("as_fraction")))
     clear = pl.format("read {} as {}% (a fraction: no unit against a % target)", written, fraction)
     ambiguous = {
         "fraction": pl.format(
@@ -149,7 +151,7 @@ def _fraction_note(plan: Plan) -> pl.Expr:
         "not_evaluable": pl.lit(None, pl.String),
     }[policy]
     said = (
-        pl.when(~pl.col("fraction_candidate").fill_null(False))
+        pl.when(~candidate)
         .then(pl.lit(None, pl.String))
         .when(pl.col("fraction_ambiguous"))
         .then(ambiguous)

@@ -190,7 +190,7 @@ FRACTIONS = [
         "75 withheld.",
         make=_one_cell(QUALITY, "≤5%", "1"),
         scores={"P001": _NE},
-        check=_indicator("reason", "it may be 100% or 1%"),
+        check=_indicator("reason", "falls on opposite sides of the target"),
     ),
     Case(
         name="values-fraction-ambiguous-decimal",
