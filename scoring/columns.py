@@ -61,6 +61,14 @@ PROJECT_SCORES: tuple[Column, ...] = (
     _c("budget", "全年预算数", F, "Budget for the whole year (adjusted).", flag=True),
     _c("spent", "全年执行数", F, "Amount spent in the year.", flag=True),
     _c("execution_rate", "预算执行率", F, "The catalogue's execution-rate formula.", flag=True),
+    _c(
+        "overspent",
+        "超预算支出",
+        F,
+        "Spending above the budget (spent − budget; 0 within budget, blank when unknown); "
+        "the rate is capped by the budget rule, this keeps the excess for the flags.",
+        flag=True,
+    ),
     _c(COMMON, "{}", F, "Every other common indicator of the catalogue, by its formula."),
     _c("budget_score", "预算执行得分", F, "Points of the budget-execution part.", flag=True),
     _c(f"{LEVEL1}_score", "{}得分", F, "Points of one weighted level-1 category.", flag=True),
@@ -95,9 +103,30 @@ INDICATOR_SCORES: tuple[Column, ...] = (
     _c("target", "目标值(解析)", F, "Parsed target number (in its unit).", flag=True),
     _c("upper", "区间上限", F, "Upper bound of a range target.", flag=True),
     _c("unit", "计量单位(解析)", S, "Unit the target and actual were compared in.", flag=True),
-    _c("actual", "实际值(解析)", F, "Parsed actual, converted to the target's unit.", flag=True),
+    _c(
+        "actual",
+        "实际值(解析)",
+        F,
+        "The actual the scoring rule saw: in the target's unit, a fraction read per "
+        "fraction_actuals, a negative one as 0 under negative_actual_as_zero.",
+        flag=True,
+    ),
     _c("actual_raw", "实际值(原值)", F, "Parsed actual before unit conversion."),
-    _c("actual_kind", "实际值类型", S, "What the actual text held (number, tier, …)."),
+    _c(
+        "actual_kind",
+        "实际值类型",
+        S,
+        "What the actual text held (number, tier, text, blank, error: an Excel error or a "
+        "formula never computed).",
+    ),
+    _c(
+        "fraction_candidate",
+        "小数比例待判",
+        B,
+        "The actual is ≤ 1 without a unit against a % target (0.96 against ≥95%): read per "
+        "the ruleset's fraction_actuals, and the note or reason says how.",
+        flag=True,
+    ),
     _c("tier", "定性等级", S, "Qualitative tier (达成/部分达成/未达成), if qualitative.", True),
     _c("kind", "指标类型", S, "quantitative or qualitative.", flag=True),
     _c("direction", "方向", S, "Quantitative rule applied (higher, lower, exact, range).", True),

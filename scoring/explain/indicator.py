@@ -99,7 +99,10 @@ def _by_rule(plan: Plan, env: dict[str, Any]) -> tuple[str | None, float | None,
         reason = env["value_reason"] or _first_reason(rules.claim_reasons, env, rules.types)
     else:
         reason = env["value_reason"]
-    return reason, _eval(rules.score[direction], env), _eval(rules.achieved[direction], env)
+    score = rules.score[direction]
+    if rules.signed_score and direction != QUALITATIVE and env["signed_target"] is True:
+        score = rules.signed_score[direction]
+    return reason, _eval(score, env), _eval(rules.achieved[direction], env)
 
 
 def recompute(plan: Plan, parsed: dict[str, Any], explanation: str | None) -> Recomputed:
@@ -107,7 +110,11 @@ def recompute(plan: Plan, parsed: dict[str, Any], explanation: str | None) -> Re
     rules = plan.indicator
     env: dict[str, Any] = {**plan.params, **parsed}
     _apply(env, rules.classify)
+    env["actual_raw"] = env["actual"]
+    _apply(env, rules.readings)
+    _apply(env, rules.derived)
     env["value_reason"] = _first_reason(rules.value_reasons, env, rules.types)
+    env["actual_read"] = env["actual"]
     env["actual"] = _eval(rules.actual, env)
     reason, score, achieved = _by_rule(plan, env)
     if reason is not None:

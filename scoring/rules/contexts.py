@@ -36,6 +36,7 @@ INDICATOR_INPUTS: dict[str, Type] = {
     "target_error": Type.TEXT,
     "actual_error": Type.TEXT,
     "claimed_error": Type.TEXT,
+    "fraction_candidate": Type.BOOL,
 }
 """What prepare parsed from one indicator row: the inputs of every indicator-level rule."""
 
@@ -44,7 +45,26 @@ VALUE_NAMES: dict[str, Type] = {
     "kind": Type.TEXT,
     "direction": Type.TEXT,
 }
-"""Names the not-evaluable conditions (`rules.not_evaluable`) and their reasons may use."""
+"""Names the not-evaluable conditions (`rules.not_evaluable`) and their reasons may use,
+besides `DERIVED_NAMES`."""
+
+FRACTION_NAMES: dict[str, Type] = {
+    "as_written": Type.NUMBER,
+    "as_fraction": Type.NUMBER,
+    "met_as_written": Type.BOOL,
+    "met_as_fraction": Type.BOOL,
+}
+"""The two readings of an actual ≤ 1 without a unit against a % target, and whether each
+meets the target by the row's `rules.achieved` (null for any other row)."""
+
+DERIVED_NAMES: dict[str, Type] = {
+    **FRACTION_NAMES,
+    "fraction_ambiguous": Type.BOOL,
+    "signed_target": Type.BOOL,
+}
+"""Derived per row before the not-evaluable conditions: the fraction readings, whether the
+reading is ambiguous (`fraction_actuals.ambiguous`) and whether the target is signed
+(`rules.signed_target`)."""
 
 ACHIEVED_NAMES: dict[str, Type] = {**QUANT_NAMES, "tier": Type.TEXT}
 """Names the `rules.achieved` expressions may use."""
@@ -65,7 +85,7 @@ BUDGET_NAMES: dict[str, Type] = {"rate": Type.NUMBER, "points": Type.NUMBER}
 """The budget execution score sees the execution rate and the part's weight."""
 
 
-RESERVED = frozenset({*QUANT_NAMES, *BUDGET_NAMES, *VALUE_NAMES, *BAND_NAMES})
+RESERVED = frozenset({*QUANT_NAMES, *BUDGET_NAMES, *VALUE_NAMES, *BAND_NAMES, *DERIVED_NAMES})
 """Names a ruleset parameter may not shadow."""
 
 

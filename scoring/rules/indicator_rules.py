@@ -18,6 +18,7 @@ from jixiao.scoring.expr import Checked, Type, check
 from jixiao.scoring.rules import contexts
 from jixiao.scoring.rules.expressions import SourcedChecker
 from jixiao.scoring.rules.models import Ruleset, Tier
+from jixiao.scoring.rules.substitute import rebind, substitute
 
 QUANTITATIVE, QUALITATIVE = "quantitative", "qualitative"
 """The two kinds of indicator (output values of the `kind` column)."""
@@ -43,6 +44,32 @@ NO_VALUE = "the {direction} rule gives no value here (a division by zero?)"
 OUT_OF_BAND = "claimed score {claimed_score} is outside the {tier} band ({band_lo}–{band_hi} of {points} points)"
 """Reason of a claimed score outside its tier's band (claimed_outside_band: not_evaluable)."""
 
+FRACTION_REASON = (
+    "actual '{actual_text}' has no unit against a % target: read as a fraction and as the "
+    "percent written, it falls on opposite sides of the target and scores differently; "
+    "write the unit (ruleset fraction_actuals.when_ambiguous: not_evaluable)"
+)
+"""Reason of an ambiguous fraction actual (`1` against `≤5%`) under `not_evaluable`. Text
+slots only: the message is built for every row before the first reason is picked, and
+number formatting on a million rows costs seconds (docs/scoring.md gives the readings)."""
+
+SIGNED_REASON = (
+    "a signed target (≤ 0, such as a growth rate, with comparator {comparator}): the "
+    "proportional rules are not defined for it (DOMAIN §2) and the ruleset gives no "
+    "rules.signed_targets"
+)
+"""Reason of a row whose target is signed (`rules.signed_target`) when the ruleset gives
+no rules for signed targets."""
+
+READING = {
+    "fraction": "as_fraction if fraction_candidate else actual",
+    "percent": "(as_written if fraction_ambiguous else as_fraction) if fraction_candidate else actual",
+    "not_evaluable": "as_fraction if fraction_candidate else actual",
+}
+"""The actual the rules read, by `fraction_actuals.when_ambiguous`: an unambiguous fraction
+candidate is read as a fraction under every policy (an ambiguous one is not evaluable under
+`not_evaluable`, so its reading is never scored)."""
+
 Let = tuple[str, Checked]
 """A derived column: name and the expression computing it from earlier names."""
 
@@ -61,12 +88,21 @@ class IndicatorRules:
 
     classify: tuple[Let, ...]
     """`kind` and `direction`, from the comparator."""
+    readings: tuple[Let, ...]
+    """`as_written` and `as_fraction` of a fraction candidate (null for other rows). Then
+    each evaluator sets `met_as_written` / `met_as_fraction`: `achieved[direction]` with
+    `actual` bound to that reading, for candidates with a quantitative direction."""
+    derived: tuple[Let, ...]
+    """`fraction_ambiguous`, `actual` (the reading the rules use), then `signed_target`."""
     value_reasons: tuple[Reason, ...]
     """`rules.not_evaluable`, tried in order; the first that holds is `value_reason`."""
     actual: Checked
     """The actual the rules see (`negative_actual_as_zero`)."""
     score: dict[str, Checked]
     """Rounded score per direction, `qualitative` included."""
+    signed_score: dict[str, Checked]
+    """`rules.signed_targets` per direction, rounded; empty when the ruleset gives none
+    (a signed target is then not evaluable)."""
     achieved: dict[str, Checked]
     """`rules.achieved` per direction."""
     bands: tuple[Let, ...]
@@ -180,6 +216,68 @@ def _analyst_reason(rule: SourcedChecker, rs: Ruleset, i: int, names: dict[str, 
     return Reason(rule((*path, "when"), cond.when, names, Type.BOOL), cond.reason)
 
 
+def _readings(achieved: dict[str, Checked], names: dict[str, Type]) -> tuple[Let, ...]:
+    """Both readings of a fraction candidate and the row's `achieved` verdict on each."""
+    candidate = "fraction_candidate and not is_null(actual)"
+    lets: list[Let] = [
+        ("as_written", check(f"actual if {candidate} else null", names, expect=Type.NUMBER)),
+        (
+            "as_fraction",
+            check(f"round(actual * 100, 10) if {candidate} else null", names, expect=Type.NUMBER),
+        ),
+    ]
+    chain = "null"
+    for d in reversed(DIRECTIONS):
+        chain = f"(met_{d} if direction == {_text(d)} else {chain})"
+    slots = {f"met_{d}": Type.BOOL for d in DIRECTIONS}
+    template = check(f"{chain} if {candidate} else null", {**names, **slots}, expect=Type.BOOL)
+    for reading in ("as_written", "as_fraction"):
+        verdicts = {f"met_{d}": rebind(achieved[d], "actual", reading) for d in DIRECTIONS}
+        lets.append((f"met_{reading}", substitute(template, verdicts)))
+    return tuple(lets)
+
+
+def _derived(rs: Ruleset, rule: SourcedChecker, names: dict[str, Type]) -> tuple[Let, ...]:
+    """Whether a fraction reading is ambiguous and a target signed, then the reading used.
+
+    The analyst's `fraction_actuals.ambiguous` is checked where it was written, then
+    guarded (second let of the same name): only a candidate whose two readings both have
+    a verdict can be ambiguous, and a null verdict counts as not ambiguous.
+    """
+    guard = (
+        "fraction_ambiguous if fraction_candidate and not is_null(met_as_fraction)"
+        " and not is_null(met_as_written) and not is_null(fraction_ambiguous) else false"
+    )
+    path = ("fraction_actuals", "ambiguous")
+    return (
+        ("fraction_ambiguous", rule(path, rs.fraction_actuals.ambiguous, names, Type.BOOL)),
+        ("fraction_ambiguous", check(guard, names, expect=Type.BOOL)),
+        ("actual", check(READING[rs.fraction_actuals.when_ambiguous], names, expect=Type.NUMBER)),
+        (
+            "signed_target",
+            rule(("rules", "signed_target"), rs.rules.signed_target, names, Type.BOOL),
+        ),
+    )
+
+
+def _signed_scores(rs: Ruleset, rule: SourcedChecker) -> dict[str, Checked]:
+    """`rules.signed_targets`, checked where written and rounded like every score."""
+    signed = rs.rules.signed_targets
+    if signed is None:
+        return {}
+    names = {**contexts.QUANT_NAMES, **{name: Type.NUMBER for name in rs.params}}
+    return {
+        d: rule(
+            ("rules", "signed_targets", d),
+            getattr(signed, d),
+            names,
+            Type.NUMBER,
+            round_to=rs.precision,
+        )
+        for d in DIRECTIONS
+    }
+
+
 def compile_indicator_rules(
     rs: Ruleset, quantitative: dict[str, Checked], rule: SourcedChecker
 ) -> IndicatorRules:
@@ -189,27 +287,42 @@ def compile_indicator_rules(
     right, so a problem there is a bug and raised as is."""
     params = {name: Type.NUMBER for name in rs.params}
     values = {**contexts.VALUE_NAMES, **params}
-    qual = {**values, **contexts.BAND_NAMES}
     kind = f"{_text(QUALITATIVE)} if comparator == 'qual' else {_text(QUANTITATIVE)}"
     classify = (
         ("kind", check(kind, values, expect=Type.TEXT)),
         ("direction", check(_direction(), values, expect=Type.TEXT)),
     )
+    values = {**values, **contexts.DERIVED_NAMES}
+    qual = {**values, **contexts.BAND_NAMES}
     reasons = tuple(
         _analyst_reason(rule, rs, i, values) for i in range(len(rs.rules.not_evaluable))
     )
-    negative = "(0.0 if actual < 0 else actual)" if rs.rules.negative_actual_as_zero else "actual"
+    signed_score = _signed_scores(rs, rule)
+    if rs.fraction_actuals.when_ambiguous == "not_evaluable":
+        reasons += (_reason("fraction_ambiguous", FRACTION_REASON, values, "fraction_actuals"),)
+    if not signed_score:
+        reasons += (_reason("signed_target", SIGNED_REASON, values, "rules.signed_target"),)
+    negative = (
+        "(0.0 if actual < 0 and not signed_target else actual)"
+        if rs.rules.negative_actual_as_zero
+        else "actual"
+    )
     achieved_names = {**contexts.ACHIEVED_NAMES, **params}
-    achieved = {
+    written = {
         d: rule(("rules", "achieved", d), getattr(rs.rules.achieved, d), achieved_names, Type.BOOL)
         for d in (*DIRECTIONS, QUALITATIVE)
     }
+    # `achieved` judges the actual as read (`actual_read`), never the clamped one.
+    achieved = {d: rebind(checked, "actual", "actual_read") for d, checked in written.items()}
     with_score = {**values, "score": Type.NUMBER}
     return IndicatorRules(
         classify=classify,
+        readings=_readings(written, values),
+        derived=_derived(rs, rule, values),
         value_reasons=reasons,
         actual=check(negative, values, expect=Type.NUMBER),
         score={**quantitative, QUALITATIVE: _qualitative_score(rs, qual)},
+        signed_score=signed_score,
         achieved=achieved,
         bands=_bands(rs, qual),
         claim_reasons=_claim_reasons(rs, qual),

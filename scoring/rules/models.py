@@ -202,7 +202,8 @@ class AchievedRules(Strict):
     boolean expression per direction. It must agree with the scoring rule: a row that
     gets full points is achieved (正向 `>95%` with actual 95% scores w, so achieved).
 
-    Names: `actual` (after `negative_actual_as_zero`), `target`, `upper`, `points`,
+    Names: `actual` (as written: `negative_actual_as_zero` does not apply), `target`,
+    `upper`, `points`,
     `tier` (qualitative rows) and the ruleset's `params`.
     """
 
@@ -229,6 +230,35 @@ class NotEvaluable(Strict):
     """Message; `{name}` inserts that value of the row (a null shows as `?` or `blank`)."""
 
 
+SIGNED_TARGET = "kind == 'quantitative' and (target < 0 or (target == 0 and actual < 0 and direction in ('higher', 'range')))"
+"""Targets ≤ 0 with no defined proportional rule: negative ones, and 0 as a floor (`≥0%`,
+`[0,5]`) with a negative actual, which would need w × a / 0. `=0` and `≤0` are defined (a ≤
+0 → w, else 0: DOMAIN §2 等于 t = 0, and 反向 with t = 0 gives the same without dividing);
+so is `≥0` met by a ≥ 0 (正向 a ≥ t → w)."""
+
+FRACTION_AMBIGUOUS = (
+    "met_as_fraction != met_as_written and (direction == 'lower' or as_written * 10 >= target)"
+)
+"""Built-in rule for an actual ≤ 1 without a unit against a % target: ambiguous when its
+two readings fall on opposite sides of the target, unless the target is a floor and the
+number as written is under a tenth of it (`0.96` against `≥95%`: 0.96% is no plausible
+report of a 95% floor, 96% is)."""
+
+
+class FractionActuals(Strict):
+    """An actual ≤ 1 written without a unit against a % target (DOMAIN §3): `0.96` against
+    `≥95%` is surely 96%; `1` against `≤5%` may be 100% (0 points) or 1% (full points)."""
+
+    ambiguous: str = FRACTION_AMBIGUOUS
+    """When the reading is ambiguous: a boolean expression over `as_fraction` (the actual
+    × 100), `as_written`, `met_as_fraction` / `met_as_written` (the row's `rules.achieved`
+    under each reading), `direction`, `target`, `upper` and the params. An actual that is
+    not ambiguous is read as a fraction, and the row's note says so."""
+    when_ambiguous: Literal["fraction", "percent", "not_evaluable"] = "not_evaluable"
+    """An ambiguous actual is read as a fraction (`fraction`), as the percent written
+    (`percent`), or the row is not evaluable with both readings in the reason."""
+
+
 class Rules(Strict):
     """Scoring rules by indicator kind."""
 
@@ -237,7 +267,17 @@ class Rules(Strict):
     qualitative: QualitativeRules
     """Rules for indicators judged by tier."""
     negative_actual_as_zero: bool = True
-    """A negative actual counts as 0 (DOMAIN §2) in the scoring and `achieved` rules."""
+    """A negative actual counts as 0 (DOMAIN §2 "a < 0 counts as 0") in the scoring rules
+    of targets that are not signed. `achieved` always judges the actual as written, so
+    the clamp can never turn a missed target into a met one."""
+    signed_target: str = SIGNED_TARGET
+    """When a quantitative target is *signed* (a growth rate such as `≥-5%`, DOMAIN §2
+    signed targets): a boolean expression over the parsed values. The national
+    proportional rules are not defined for such targets (w × a / t flips sign)."""
+    signed_targets: QuantitativeRules | None = None
+    """Scoring rules for signed targets, one per direction, over the actual as written.
+    None (the built-in rulesets: DOMAIN gives no such rule): a row with a signed target
+    is not evaluable, with the reason."""
     achieved: AchievedRules
     """When an indicator counts as met, per direction (see docs/rulesets.md)."""
     not_evaluable: list[NotEvaluable] = Field(min_length=1)
@@ -347,8 +387,8 @@ class Ruleset(Strict):
     """Indicator scoring rules."""
     default_comparator: Comparator = ">="
     """Comparator for a bare target number with none written anywhere."""
-    fraction_as_percent: bool = True
-    """Read an actual ≤ 1 against a % target as a fraction (0.96 → 96%); flagged either way."""
+    fraction_actuals: FractionActuals = FractionActuals()
+    """How an actual ≤ 1 without a unit against a % target is read; noted either way."""
     points_tolerance: float = Field(default=0.01, ge=0)
     """Allowed gap when checking that indicator points roll up to the weights."""
     grades: list[Grade]

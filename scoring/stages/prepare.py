@@ -97,6 +97,21 @@ def _blank(cell: pl.Expr) -> pl.Expr:
     return cell.is_null() | (cell.str.strip_chars() == "")
 
 
+YEAR_TEXT = r"^(\d{4})(?:\.0+|年|-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)?$"
+"""A year as people and readers write it: `2025`, `2025.0` (a number cell), `2025年`, or a
+date-formatted 年度 cell as the readers give it (`2025-01-01`, `2025-01-01 00:00:00`)."""
+
+
+def year_of(cell: pl.Expr) -> pl.Expr:
+    """The year a 年度 cell names; the text itself when it is not one of the forms above."""
+    return pl.coalesce(cell.str.extract(YEAR_TEXT, 1), cell)
+
+
+NEGATIVE_AMOUNTS = ("budget_initial", "budget", "spent", "allocated")
+"""Amounts that cannot be below 0 (DOMAIN §2: 执行率 = 全年执行数 / 全年预算数); a negative one
+is a data error, and a rate computed from it would be nonsense (−50 / −100 = 50 %)."""
+
+
 def prepare_projects(
     projects: pl.LazyFrame, plan: Plan, year: int | None
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
@@ -104,32 +119,48 @@ def prepare_projects(
 
     Every `type: number` column of the catalogue is parsed (`1,000.00`, `１２００`). An
     unreadable amount does not reject the project (its indicators still score): it is
-    kept in `amount_errors`, and what needs it (the budget score) cannot be computed.
+    kept in `amount_errors`, and what needs it (the budget score) cannot be computed. A
+    negative budget or spending rejects the project with the reason. Spending above the
+    budget is kept (the budget rule caps the rate) and recorded in `overspent`.
     """
     # Department groups the roll-up and year is compared: both must not carry spaces.
     projects = projects.with_columns(
         pl.col(c).str.strip_chars().replace("", None) for c in ("department", "year")
     )
+    amounts = number_columns(plan)
+    parsed = projects.with_columns(parse_number(pl.col(c)).alias(f"_{c}") for c in amounts)
     cases: list[Case] = []
     if year is not None:
-        year_text = pl.col("year").str.replace(r"\.0+$", "").str.replace("年$", "")
+        year_text = year_of(pl.col("year"))
         message = pl.format("year {} is not the scoring year {}", pl.col("year"), pl.lit(str(year)))
         cases.append((year_text.is_not_null() & (year_text != str(year)), "year", message))
-    kept, rejects = _split(projects.with_columns(_first_reason(cases)), "projects")
-    amounts = number_columns(plan)
-    parsed = kept.with_columns(parse_number(pl.col(c)).alias(f"_{c}") for c in amounts)
+    for c in (c for c in amounts if c in NEGATIVE_AMOUNTS):
+        value = pl.col(f"_{c}").struct.field("value")
+        text = pl.col(c).str.strip_chars()
+        message = pl.format("{} is negative ({}): an amount cannot be below 0", pl.lit(c), text)
+        cases.append(((value < 0).fill_null(False), c, message))
+    kept, rejects = _split(parsed.with_columns(_first_reason(cases)), "projects")
     errors = [
         pl.when(pl.col(f"_{c}").struct.field("error").is_not_null()).then(
             pl.format("{}: {}", pl.lit(c), pl.col(f"_{c}").struct.field("error"))
         )
         for c in amounts
     ]
-    parsed = parsed.with_columns(
+    parsed = kept.with_columns(
         *(pl.col(f"_{c}").struct.field("value").alias(c) for c in amounts),
         amount_errors=pl.concat_str(errors, separator="; ", ignore_nulls=True),
     ).drop(f"_{c}" for c in amounts)
     common = {name: plan.polars(checked) for name, checked in plan.common.items()}
-    return parsed.with_columns(execution_rate=plan.polars(plan.budget_rate), **common), rejects
+    return parsed.with_columns(
+        execution_rate=plan.polars(plan.budget_rate), overspent=_overspent(), **common
+    ), rejects
+
+
+def _overspent() -> pl.Expr:
+    """全年执行数 above 全年预算数, for the flags (DOMAIN §2: the rate is capped by the rule,
+    so the score alone hides it); 0 when within budget, null when either is unknown."""
+    spent, budget = pl.col("spent"), pl.col("budget")
+    return pl.when(spent > budget).then(spent - budget).when(spent <= budget).then(pl.lit(0.0))
 
 
 # --- indicators ------------------------------------------------------------------------
@@ -281,15 +312,7 @@ def _actual(plan: Plan) -> pl.Expr:
 
 def _values(frame: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
     """Parsed target and actual as columns, the actual in the target's unit (per row)."""
-    rs = plan.loaded.ruleset
-    frame = frame.with_columns(
-        _r=reconcile(
-            pl.col("_t"),
-            pl.col("_a"),
-            units=plan.vocab.units,
-            fraction_as_percent=rs.fraction_as_percent,
-        )
-    )
+    frame = frame.with_columns(_r=reconcile(pl.col("_t"), pl.col("_a"), units=plan.vocab.units))
     t, a, r = (pl.col(n).struct.field for n in ("_t", "_a", "_r"))
     return frame.with_columns(
         comparator=t("cmp"),
@@ -302,6 +325,7 @@ def _values(frame: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
         actual=r("value"),
         tier=a("tier"),
         actual_error=pl.coalesce(a("error"), r("error")),
+        fraction_candidate=r("fraction").fill_null(False),
         note=r("note"),
     ).drop("_t", "_a", "_r")
 

@@ -19,6 +19,7 @@ from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.indicator_rules import (
     DIRECTIONS,
     QUALITATIVE,
+    IndicatorRules,
     Let,
     Reason,
     placeholders,
@@ -56,7 +57,7 @@ def _apply(frame: pl.LazyFrame, lets: tuple[Let, ...]) -> pl.LazyFrame:
     return frame
 
 
-RULE_INPUTS = [*contexts.VALUE_NAMES, "value_reason"]
+RULE_INPUTS = [*contexts.VALUE_NAMES, "actual_read", "signed_target", "value_reason"]
 """The columns the scoring rules and reasons read."""
 
 
@@ -70,7 +71,7 @@ def _partitions(frame: pl.LazyFrame, plan: Plan) -> list[pl.LazyFrame]:
     parts = [
         frame.filter(pl.col("direction") == d).with_columns(
             reason=pl.col("value_reason"),
-            score=to_polars(rules.score[d]),
+            score=_quantitative(rules, d),
             achieved=to_polars(rules.achieved[d]),
         )
         for d in DIRECTIONS
@@ -97,14 +98,67 @@ def _partitions(frame: pl.LazyFrame, plan: Plan) -> list[pl.LazyFrame]:
     return [p.select("_seq", "reason", "score", "achieved") for p in parts]
 
 
+def _quantitative(rules: IndicatorRules, direction: str) -> pl.Expr:
+    """The score of the direction's rule, or of `rules.signed_targets` for a signed target."""
+    score = to_polars(rules.score[direction])
+    if not rules.signed_score:
+        return score
+    signed = to_polars(rules.signed_score[direction])
+    return pl.when(pl.col("signed_target")).then(signed).otherwise(score)
+
+
+DERIVED = [*contexts.FRACTION_NAMES, "fraction_ambiguous"]
+"""Columns classify derives only to decide the reading (dropped once it is decided)."""
+
+
 def classify(prepared: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
-    """Kind, direction, the value-level reason and the actual the rules see."""
+    """Kind, direction, the reading of the actual, the value-level reason and the actual
+    the rules see. `actual_raw` keeps the actual as prepare read it, `actual_read` after
+    the fraction reading (what `achieved` judges), `actual` after negative_actual_as_zero."""
     rules = plan.indicator
-    frame = _apply(prepared, rules.classify)
-    frame = frame.with_columns(value_reason=_first_reason(rules.value_reasons, rules.types))
-    return frame.with_columns(actual_raw=pl.col("actual")).with_columns(
-        actual=to_polars(rules.actual)
+    params = [pl.lit(v, pl.Float64).alias(k) for k, v in plan.params.items()]
+    frame = _apply(prepared.with_columns(*params), rules.classify)
+    frame = _apply(frame.with_columns(actual_raw=pl.col("actual")), rules.readings)
+    frame = _apply(frame, rules.derived)
+    frame = frame.with_columns(
+        value_reason=_first_reason(rules.value_reasons, rules.types),
+        note=_fraction_note(plan),
     )
+    frame = frame.with_columns(actual_read=pl.col("actual"), actual=to_polars(rules.actual))
+    return frame.drop(*plan.params, *DERIVED)
+
+
+def _fraction_note(plan: Plan) -> pl.Expr:
+    """Say how a fraction candidate was read; an ambiguous one under `not_evaluable` has
+    its reason instead."""
+    policy = plan.loaded.ruleset.fraction_actuals.when_ambiguous
+    candidate = pl.col("fraction_candidate").fill_null(False)
+    written = shown(pl.when(candidate).then(pl.col("as_written")))
+    fraction = shown(pl.when(candidate).then(pl.col("as_fraction")))
+    clear = pl.format("read {} as {}% (a fraction: no unit against a % target)", written, fraction)
+    ambiguous = {
+        "fraction": pl.format(
+            "read {} as {}% although ambiguous (ruleset fraction_actuals.when_ambiguous: fraction)",
+            written,
+            fraction,
+        ),
+        "percent": pl.format(
+            "read {} as {}% as written although ambiguous (ruleset "
+            "fraction_actuals.when_ambiguous: percent)",
+            written,
+            written,
+        ),
+        "not_evaluable": pl.lit(None, pl.String),
+    }[policy]
+    said = (
+        pl.when(~candidate)
+        .then(pl.lit(None, pl.String))
+        .when(pl.col("fraction_ambiguous"))
+        .then(ambiguous)
+        .otherwise(clear)
+    )
+    note = pl.concat_str([pl.col("note"), said], separator="; ", ignore_nulls=True)
+    return pl.when(note != "").then(note)
 
 
 def score_indicators(prepared: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:

@@ -17,6 +17,7 @@ from jixiao.scoring.values.exprs import (
     F,
     _cell,
     _clean,
+    _excel_reasons,
     _first,
     _is_blank,
     _lookup,
@@ -37,7 +38,8 @@ from jixiao.scoring.values.units import TierTable, UnitTable
 def parse_actual(text: pl.Expr, *, units: UnitTable, tiers: TierTable) -> pl.Expr:
     """Read an actual (实际完成值): a number with optional unit, a tier label, or text.
 
-    Returns struct{kind, value, unit, tier, error}. Whether text is acceptable is the
+    Returns struct{kind, value, unit, tier, error}; kind `error` is an Excel error or a
+    formula never computed (the reason names it). Whether text is acceptable is the
     scorer's call (a qualitative indicator wants a tier); here `error` only marks cells
     that look like a number but cannot be read as one, or carry an unknown unit.
     """
@@ -61,13 +63,16 @@ def _parse_actuals(cells: pl.Expr, units: UnitTable, tiers: TierTable) -> pl.Exp
     numeric = F("number").is_not_null() & (
         _is_blank(token) | F("canon").is_not_null() | token.str.contains(_UNIT_LIKE)
     )
+    excel = _excel_reasons(F("raw"), "actual: ")
     kind = _first(
         (blank, pl.lit("blank")),
+        (pl.any_horizontal(cond for cond, _, _ in excel), pl.lit("error")),
         (numeric, pl.lit("number")),
         (F("tier").is_not_null(), pl.lit("tier")),
         (pl.lit(True), pl.lit("text")),
     )
     reasons = [
+        *excel,
         _why(
             numeric & _unknown(token, F("canon")),
             "unknown unit '{}' in actual '{}'",

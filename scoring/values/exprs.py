@@ -33,6 +33,28 @@ _ACTUAL: Final = rf"^{_NUM}\s*[^\d\s]*$"
 _UNIT_LIKE: Final = r"^[\p{Han}A-Za-z㎡²³/·]{1,4}$"
 """A token that could be a unit name (up to 4 characters); anything else is unreadable."""
 
+EXCEL_ERRORS: Final = (
+    "#NULL!",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#N/A",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+)
+"""Error values as Excel and WPS show them in a cell (the readers give them as this text)."""
+_FORMULA: Final = r"^=\s*[-+]?\s*(?:[A-Za-z_$'(]|[^\s!=]+!)"
+"""A formula the workbook never computed (`=SUM(B2:B4)`, `=项目表!C3`): a leading `=`
+followed by a function, cell reference or sheet name. `=8个` and `=100%` are targets."""
+
 PERCENT: Final = "%"
 """Canonical name of the percent unit; a unit table must spell it this way."""
 
@@ -46,7 +68,9 @@ TARGET_DTYPE: Final = pl.Struct(
 ACTUAL_DTYPE: Final = pl.Struct(
     {"kind": _STR, "value": _F64, "unit": _STR, "tier": _STR, "error": _STR}
 )
-RECONCILED_DTYPE: Final = pl.Struct({"value": _F64, "note": _STR, "error": _STR})
+RECONCILED_DTYPE: Final = pl.Struct(
+    {"value": _F64, "fraction": pl.Boolean, "note": _STR, "error": _STR}
+)
 NUMBER_DTYPE: Final = pl.Struct({"value": _F64, "error": _STR})
 
 # --- small expression helpers --------------------------------------------------------------
@@ -160,6 +184,28 @@ def _staged(first: pl.Expr, *stages: dict[str, pl.Expr], out: dict[str, pl.Expr]
         acc = acc.struct.with_fields(**fields)
     done = acc.struct.with_fields(_out=pl.struct([e.alias(k) for k, e in out.items()]))
     return done.struct.field("_out").name.keep()
+
+
+def _excel_reasons(raw: pl.Expr, prefix: str = "") -> list[_Why]:
+    """What a cell holds instead of a value: an Excel error, or a formula never computed.
+
+    Both say what to do about it (issue 8, convention 2); neither is blank nor text to be
+    guessed at. `raw` is the cell as typed (its trailing `!` kept: `#REF!`).
+    """
+    code = normalize_text(raw).str.to_uppercase()
+    return [
+        _why(
+            code.is_in(EXCEL_ERRORS).fill_null(False),
+            prefix + "the cell holds the Excel error {}",
+            code,
+        ),
+        _why(
+            raw.str.contains(_FORMULA).fill_null(False),
+            prefix
+            + "a formula with no computed value ({}): open the file in Excel or WPS and save it",
+            raw,
+        ),
+    ]
 
 
 def _split_number(body: pl.Expr, pattern: str) -> dict[str, pl.Expr]:

@@ -24,14 +24,15 @@ from jixiao.scoring.values.exprs import (
 from jixiao.scoring.values.units import UnitTable
 
 
-def reconcile(
-    target: pl.Expr, actual: pl.Expr, *, units: UnitTable, fraction_as_percent: bool
-) -> pl.Expr:
+def reconcile(target: pl.Expr, actual: pl.Expr, *, units: UnitTable) -> pl.Expr:
     """Bring a numeric actual into its target's unit, flagging whatever needed judgement.
 
-    Returns struct{value, note, error}. `value` is null unless the target is quantitative
-    and the actual is a number, both without errors; `error` covers only unit mismatches
-    (target and actual errors stay in their own structs).
+    Returns struct{value, fraction, note, error}. `value` is null unless the target is
+    quantitative and the actual is a number, both without errors; `error` covers only unit
+    mismatches (target and actual errors stay in their own structs). `fraction` marks an
+    actual ≤ 1 written without a unit against a % target (`0.96` against `≥95%`): its
+    value stays as written, and whether it is read as a fraction is the ruleset's call
+    (`fraction_actuals`, applied by the score stage), not the grammar's.
     """
     tgt, act = F("target"), F("actual")
     fields = {
@@ -48,14 +49,14 @@ def reconcile(
             & act.struct.field("value").is_not_null()
         ),
     }
-    notes, errors = _reconcile_reasons(fraction_as_percent)
+    notes, errors = _reconcile_reasons()
     return _staged(
         pl.struct(target=target, actual=actual),
         fields,
         _unit_relations(units),
         {"note_why": _reason_code(notes), "error_why": _reason_code(errors)},
         {"note": _reason_text(F("note_why"), notes), "error": _reason_text(F("error_why"), errors)},
-        out=_reconciled(fraction_as_percent),
+        out=_reconciled(),
     )
 
 
@@ -84,29 +85,21 @@ def _unit_relations(units: UnitTable) -> dict[str, pl.Expr]:
     }
 
 
-def _reconciled(fraction_as_percent: bool) -> dict[str, pl.Expr]:
+def _reconciled() -> dict[str, pl.Expr]:
     a = F("a")
-    percent = (a * 100).round(10)
     value = _first(
         (F("fraction_target"), (a / 100).round(12)),
-        (F("ambiguous") & pl.lit(fraction_as_percent), percent),
         (F("same"), a),
         (F("convert"), (a * F("ratio")).round(10)),
     )
-    return {"value": value.cast(_F64), "note": F("note"), "error": F("error")}
+    fraction = F("ambiguous") & F("error").is_null()
+    return {"value": value.cast(_F64), "fraction": fraction, "note": F("note"), "error": F("error")}
 
 
-def _reconcile_reasons(fraction_as_percent: bool) -> tuple[list[_Why], list[_Why]]:
+def _reconcile_reasons() -> tuple[list[_Why], list[_Why]]:
     t_unit, a_unit, a = F("t_unit"), F("a_unit"), F("a")
     shown = _show(a)
-    if fraction_as_percent:
-        ambiguous = _why(F("ambiguous"), "read {} as {}%", shown, _show((a * 100).round(10)))
-    else:
-        ambiguous = _why(
-            F("ambiguous"), "{} against a % target read as {}%; is it a fraction?", shown, shown
-        )
     notes = [
-        ambiguous,
         _why(
             F("fraction_target"),
             "actual {}% read as {} against the fraction target {}",

@@ -20,6 +20,7 @@ from jixiao.scoring.values.exprs import (
     F,
     _cell,
     _clean,
+    _excel_reasons,
     _first,
     _is_blank,
     _is_filler,
@@ -158,6 +159,9 @@ def _target_reasons() -> list[_Why]:
     says = "comparator column says '{}' but target"
     numeric_col = col.is_in([">=", ">", "<=", "<", "pos", "neg", "range"])
     return [
+        *_excel_reasons(raw, "target: "),
+        *_excel_reasons(c_raw, "comparator column: "),
+        *_excel_reasons(u_raw, "unit column: "),
         _why(
             ~_is_filler(F("ckey")) & F("ccode").is_null(),
             "unknown comparator '{}' in comparator column",

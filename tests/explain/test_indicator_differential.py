@@ -56,7 +56,9 @@ COMPARATORS = ["≥", ">", "≤", "<", "=", ">=", "<=", "不低于", ""]
 UNITS = ["%", "个", "天", "万元", ""]
 NUMBERS = [0, 0.5, 1, 3, 5, 12.5, 30, 60, 80, 90, 95, 100, 1000]
 TIER_LABELS = ["达成", "达成年度指标", "部分达成", "基本完成", "未达成", "较差", "好"]
-TEXTS = ["完成", "无", "见附件", "abc", "≥", "12个半"]
+TEXTS = ["完成", "无", "见附件", "abc", "≥", "12个半", "#N/A", "#DIV/0!", "=SUM(B2:B4)"]
+FRACTIONS = [0.01, 0.04, 0.3, 0.5, 0.96, 1, -0.5]
+"""Unitless actuals ≤ 1: against a % target each has two readings (issue 8 item 1c)."""
 QUALITATIVE_TARGETS = ["合规", "及时", "效果明显", "严格执行相关制度规定", "好"]
 
 
@@ -95,8 +97,12 @@ def _actual(draw: st.DrawFn, target: float | None, unit: str) -> str:
     if qualitative and draw(st.integers(0, 3)) > 0:
         return draw(st.sampled_from(TIER_LABELS))
     kind = draw(
-        st.sampled_from(["near", "near", "near", "number", "blank", "text", "tier", "negative"])
+        st.sampled_from(
+            ["near", "near", "near", "number", "blank", "text", "tier", "negative", "fraction"]
+        )
     )
+    if kind == "fraction":
+        return _num(draw(st.sampled_from(FRACTIONS)))
     if kind == "near" and target is not None:
         factor = draw(st.sampled_from([1, 1, 2, 0.5, 0.99, 1.01, 1.3, 0]))
         suffix = draw(st.sampled_from([unit, ""]))
@@ -144,7 +150,7 @@ def tables(draw: st.DrawFn) -> tuple[list[dict[str, str]], list[dict[str, str]]]
     for p in range(draw(st.integers(1, 3))):
         pid = f"P{p}"
         budget = draw(st.sampled_from([0, 50, 100, 130]))
-        spent = draw(st.sampled_from([0, 40, 100, 150]))
+        spent = draw(st.sampled_from([0, 40, 100, 150, -5]))
         projects.append(
             {
                 "项目编号": pid,
@@ -173,8 +179,39 @@ def _score(plan: Plan, projects: list[dict[str, str]], indicators: list[dict[str
         return api.score(plan, paths)
 
 
-@pytest.fixture(scope="module", params=BUILT_INS)
-def plan(request: pytest.FixtureRequest) -> Plan:
+VARIANTS = {
+    "signed-and-percent": """
+id: signed-and-percent
+name: signed targets scored, ambiguous fractions read as written
+version: "1"
+extends: project-self-eval
+fraction_actuals: {when_ambiguous: percent}
+rules:
+  negative_actual_as_zero: true
+  signed_targets:
+    higher: "points if actual >= target else (points * 0.5 if actual >= 2 * target else 0)"
+    lower: "points if actual <= target else 0"
+    exact: "points if actual == target else 0"
+    range: "points if between(actual, target, upper) else 0"
+""",
+    "always-fraction": """
+id: always-fraction
+name: every fraction candidate read as a fraction
+version: "1"
+extends: project-self-eval
+fraction_actuals: {when_ambiguous: fraction, ambiguous: "met_as_fraction != met_as_written"}
+""",
+}
+"""Rulesets that take the other branches of issue 8's policies (signed-target rules, the
+other fraction readings): explain must agree with batch under them too."""
+
+
+@pytest.fixture(scope="module", params=[*BUILT_INS, *VARIANTS])
+def plan(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    if request.param in VARIANTS:
+        path = tmp_path_factory.mktemp("rulesets") / f"{request.param}.yaml"
+        path.write_text(VARIANTS[request.param], encoding="utf-8")
+        return api.load_ruleset(str(path))
     return api.load_ruleset(request.param)
 
 

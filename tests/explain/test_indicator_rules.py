@@ -105,3 +105,46 @@ def test_division_by_a_column_polars_holds_as_one_scalar(text: str) -> None:
     batch = frame.select(to_polars(checked)).to_series().to_list()
     reference = [evaluate(checked, row) for row in frame.iter_rows(named=True)]
     assert batch == reference == [0.99, 0.0, None]
+
+
+def test_bad_signed_and_fraction_expressions_point_at_their_tokens(tmp_path: Path) -> None:
+    """Issue 8 policies are ruleset text like every rule: a typo is located, not raised."""
+    path = tmp_path / "variant.yaml"
+    path.write_text(
+        "extends: project-self-eval\nid: variant\n"
+        'fraction_actuals:\n  ambiguous: "met_as_fracton != met_as_written"\n'
+        "rules:\n  signed_target: \"target < 0 and dierction == 'higher'\"\n",
+        "utf-8",
+    )
+    with pytest.raises(RulesetError) as info:
+        api.load_ruleset(str(path))
+    got = {(p.path, p.line, p.col) for p in info.value.problems}
+    assert got == {
+        (("fraction_actuals", "ambiguous"), 4, 15),
+        (("rules", "signed_target"), 6, 34),
+    }, info.value.problems
+
+
+def test_substitute_applies_a_rule_to_another_value() -> None:
+    """`achieved` judged on a reading: the column is replaced inside the checked tree, and
+    both evaluators then read the new column (the old one is no longer a name)."""
+    from jixiao.scoring.rules.substitute import rebind
+
+    rule = check(
+        "(actual <= 0) if target == 0 else (actual >= target)",
+        {"actual": Type.NUMBER, "target": Type.NUMBER},
+        expect=Type.BOOL,
+    )
+    moved = rebind(rule, "actual", "as_fraction")
+    assert moved.names == frozenset({"as_fraction", "target"})
+    rows = {
+        "actual": [-5.0, 96.0, 2.0],
+        "as_fraction": [0.0, 0.96, -1.0],
+        "target": [0.0, 95.0, 0.0],
+    }
+    want = [True, False, True]
+    frame = pl.DataFrame(rows)
+    assert frame.select(to_polars(moved)).to_series().to_list() == want
+    assert [
+        evaluate(moved, dict(zip(rows, r, strict=True))) for r in zip(*rows.values(), strict=True)
+    ] == want

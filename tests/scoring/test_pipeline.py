@@ -169,8 +169,10 @@ def test_not_evaluable_rows_are_the_unscorable_inputs(results: Results) -> None:
     """DOMAIN §2 'not scorable', judged from the input texts, not from the engine's own
     reason column (evaluable is defined as "no reason", so checking that every
     not-evaluable row has a reason would check nothing): a blank actual, a word where a
-    number is needed, a claimed score outside its tier's band — and nothing else; a plain
-    number against a plain comparator target is always scored."""
+    number is needed, a claimed score outside its tier's band, a unitless actual ≤ 1
+    against a % 反向 target whose two readings fall on opposite sides of it (issue 8:
+    `0.4` against `不超过0.5%` is 40% or 0.4%: one scores 0, the other full) — and nothing
+    else; a plain number against a plain comparator target is always scored."""
     s = results.indicator_scores
     blank = s["actual_text"].fill_null("").str.strip_chars() == ""
     word = s["actual_text"].is_in(WORDS) & s["target_text"].str.contains(r"\d")
@@ -180,7 +182,11 @@ def test_not_evaluable_rows_are_the_unscorable_inputs(results: Results) -> None:
             for r in s.select("tier", "claimed_score", "points").iter_rows(named=True)
         ]
     )
-    expected = blank | word | band
+    a = s["actual_text"].str.strip_chars().cast(pl.Float64, strict=False)
+    ceiling = s["target_text"].str.extract(r"^(?:≤|<|不超过|不高于)(\d+(?:\.\d+)?)%$", 1)
+    t = ceiling.cast(pl.Float64)
+    ambiguous = ((a > 0) & (a <= 1) & (a <= t) & (a * 100 > t)).fill_null(False)
+    expected = blank | word | band | ambiguous
     assert blank.sum() > 0 and word.sum() > 0 and band.sum() > 0
     assert (~s["evaluable"] == expected).all(), s.filter(~s["evaluable"] != expected)
     assert s.filter(blank)["reason"].str.contains("blank").all()

@@ -142,10 +142,10 @@ def test_reconcile(case: dict[str, Any]) -> None:
     frame = pl.DataFrame({"t": [case["target"]], "a": [case["actual"]]})
     target = _target_of("t")
     actual = parse_actual(pl.col("a"), units=UNITS, tiers=TIERS)
-    fraction = case.get("fraction_as_percent", True)
-    got = frame.select(reconcile(target, actual, units=UNITS, fraction_as_percent=fraction)).item()
+    got = frame.select(reconcile(target, actual, units=UNITS)).item()
     fields = list(RECONCILED_DTYPE.to_schema())
-    assert got == _expected(case, fields, {"target", "actual", "fraction_as_percent"})
+    want = _expected(case, fields, {"target", "actual"})
+    assert got == {**want, "fraction": case.get("fraction", False)}
 
 
 @pytest.mark.parametrize("case", _load("numbers.yaml"), ids=_case_id)
@@ -161,7 +161,7 @@ def test_output_dtypes_even_for_empty_frames() -> None:
         t=_target_of("t", "="),
         a=parse_actual(pl.col("t"), units=UNITS, tiers=TIERS),
         n=parse_number(pl.col("t")),
-    ).with_columns(r=reconcile(pl.col("t"), pl.col("a"), units=UNITS, fraction_as_percent=True))
+    ).with_columns(r=reconcile(pl.col("t"), pl.col("a"), units=UNITS))
     assert out.schema == {
         "t": TARGET_DTYPE,
         "a": ACTUAL_DTYPE,
