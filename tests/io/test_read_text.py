@@ -110,7 +110,7 @@ def test_a_bom_before_a_quoted_first_cell_is_not_a_stray_quote() -> None:
 _cell = st.text(alphabet='ab,"\n 项', max_size=6)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)  # examples from the profile: 500 in CI
 @given(
     st.integers(2, 5).flatmap(
         lambda w: st.lists(st.lists(_cell, min_size=w, max_size=w), min_size=1, max_size=14)
