@@ -236,6 +236,14 @@ def _wide(folder: Path) -> list[str]:
     return [str(p), str(write_csv(folder / "indicators.csv", INDICATOR_HEADER, indicators()))]
 
 
+def _wide_unnamed(folder: Path) -> list[str]:
+    """One row with 3,000 values right of the header (a shifted row, not a column)."""
+    p = folder / "projects.csv"
+    row = ",".join(str(c) for c in project("P001", 100, 90)) + ",x" * 3000
+    p.write_text(",".join(PROJECT_HEADER) + "," * 3000 + "\n" + row + "\n", "utf-8")
+    return [str(p), str(write_csv(folder / "indicators.csv", INDICATOR_HEADER, indicators()))]
+
+
 _MET = {"P001": (99.0, "优")}
 _P404 = tuple(Reject("indicators.csv", r, "no project 'P404'", "project_id") for r in range(6, 10))
 
@@ -473,6 +481,18 @@ CASES = [
         about="Bounded resources: 3,000 system columns beside the table are read in seconds (took minutes): 99.",
         make=_wide,
         scores=_MET,
+        timeout=90,
+    ),
+    Case(
+        name="red-3000-values-right-of-the-header",
+        about="Bounded resources: a row with 3,000 values past the header is rejected as "
+        "shifted in seconds (a 300-wide one took 90 s); its indicators rejected with it.",
+        make=_wide_unnamed,
+        rows_in={"projects": 1, "indicators": 4},
+        rejects=(
+            Reject("projects.csv", 2, r"more cells than the header's 8 columns"),
+            *(Reject("indicators.csv", r, "no project 'P001'", "project_id") for r in range(2, 6)),
+        ),
         timeout=90,
     ),
 ]
