@@ -140,9 +140,13 @@ def _piece(grid: Grid, match: Match, file: str) -> tuple[_Piece, list[str]]:
     key_cells = [key_cell(pl.col(c)) for c, name in used.items() if name in key]
     keyless = pl.any_horizontal(c.is_null() for c in key_cells) if key_cells else pl.lit(True)
     broken = broken_reason(grid.broken, grid.cells[0]) if grid.cells else pl.lit(None, pl.String)
-    malformed = pl.coalesce(broken, _beyond_header(grid, match, body))
-    shown = keyless | malformed.is_not_null()
-    frame = body.select(
+    # Computed once as columns: written inline, every cell of the row text would repeat
+    # an expression over every cell, and a 300-column row took minutes to plan.
+    flagged = body.with_columns(
+        pl.coalesce(broken, _beyond_header(grid, match, body)).alias("__malformed"),
+    ).with_columns((keyless | pl.col("__malformed").is_not_null()).alias("__shown"))
+    malformed, shown = pl.col("__malformed"), pl.col("__shown")
+    frame = flagged.select(
         *(_canonical(used, name, name in key) for name in match.spec.column_names),
         pl.lit(file, pl.String).alias("_file"),
         pl.lit(grid.sheet, pl.String).alias("_sheet"),

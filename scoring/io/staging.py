@@ -144,7 +144,8 @@ def _held(path: Path) -> bool:
 def check_out(out: Path, ours: Iterable[str], shown: Path | None = None) -> None:
     """Refuse an `--out` that is not a folder of jixiao outputs: it is replaced whole.
 
-    `ours` are the names a run writes or a previous run listed in its manifest; hidden
+    `ours` are the names a run writes or a previous run listed in its manifest (files of
+    those names count as ours only beside a manifest); hidden
     leftovers of older runs (`.jixiao-spill-*`, `.<file>.<random>.tmp`) count as ours.
     Messages name `shown` (the path as the user gave it)."""
     shown = shown or out
@@ -161,13 +162,16 @@ def check_out(out: Path, ours: Iterable[str], shown: Path | None = None) -> None
             f"e.g. -o {shown / 'jixiao-out'}"
         )
     names = set(ours)
+    # Every run writes manifest.json: a folder without one was not written by jixiao, so
+    # even a file named like an output (project_scores.csv) is the user's, not replaced.
+    files = names if (out / MANIFEST).is_file() else set()
     for entry in sorted(os.scandir(out), key=lambda e: e.name) if out.is_dir() else []:
         if entry.is_dir(follow_symlinks=False):
             if entry.name.startswith(MARK):
                 continue
             what = "a folder named like an output" if entry.name in names else "a folder"
             raise OutputError(_foreign(shown, entry.name, what))
-        if entry.name not in names and not _leftover(entry.name):
+        if entry.name not in files and not _leftover(entry.name):
             raise OutputError(_foreign(shown, entry.name, "a file jixiao did not write"))
 
 

@@ -16,6 +16,7 @@ from jixiao.scoring.errors import InputError
 
 _SAMPLE = 1 << 18  # characters judged for plausibility
 _PLAUSIBLE = 0.9  # share of non-ASCII characters that must be common Chinese text
+_MIN_NUL_SHARE = 0.05  # of UTF-16 code units holding a NUL byte (ASCII in a CSV)
 BIG5 = "cp950"  # Microsoft's Big5, as Excel on Traditional Chinese Windows writes it
 
 NOTES = {
@@ -47,7 +48,10 @@ def _utf16(data: bytes, file: str) -> str:
     head = data[:_SAMPLE]
     even, odd = head[0::2].count(0), head[1::2].count(0)
     encoding = "utf-16-le" if odd > 4 * even else "utf-16-be" if even > 4 * odd else None
-    if encoding is not None and len(data) % 2 == 0:
+    # A CSV's commas, digits and line ends are ASCII: in UTF-16 a good share of its code
+    # units has a NUL byte. One stray NUL in a UTF-8 file is not UTF-16.
+    enough = max(even, odd) >= _MIN_NUL_SHARE * (len(head) // 2)
+    if encoding is not None and enough and len(data) % 2 == 0:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
@@ -55,9 +59,11 @@ def _utf16(data: bytes, file: str) -> str:
         if "\x00" not in text:
             return encoding
     offset = data.index(b"\x00")
+    line = data.count(b"\n", 0, offset) + 1
     raise InputError(
-        f"{file}: holds NUL bytes (first at offset {offset}) and is not UTF-16 text: is it "
-        f"a binary file (an .xls or .xlsx renamed)? Save it as UTF-8 CSV"
+        f"{file}: holds NUL bytes (first on line {line}, at offset {offset}) and is not "
+        f"UTF-16 text: is it a binary file (an .xls or .xlsx renamed), or did the system "
+        f"that wrote it pad a cell with NULs? Save it as UTF-8 CSV"
     )
 
 

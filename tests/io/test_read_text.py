@@ -294,6 +294,17 @@ def test_binary_bytes_are_not_read_as_text() -> None:
         detect_encoding("项目".encode("gbk") + b"\x80\xff\xfe", "x.csv")
 
 
+@pytest.mark.parametrize("at", [4, 5])  # a NUL at an even or an odd offset
+def test_one_stray_nul_in_utf8_is_not_utf16(at: int) -> None:
+    """One NUL byte (an old export padding a cell) used to be taken for UTF-16 without a
+    BOM and the whole file read as nonsense headers; it is an error naming its line."""
+    data = (HEADER + "\n" + "P1,营养午餐补助,1,1\n" * 3).encode()
+    line2 = data.index(b"\n") + 1 + at
+    data = data[:line2] + b"\x00" + data[line2:]
+    with pytest.raises(InputError, match=r"NUL bytes \(first on line 2, at offset"):
+        detect_encoding(data, "x.csv")
+
+
 def test_a_column_needed_by_an_option_is_required_of_every_file(tmp_path: Path) -> None:
     from jixiao.scoring.io.read import require_column
 

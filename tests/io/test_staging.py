@@ -17,13 +17,16 @@ OURS = ["a.csv", "b.csv", "manifest.json"]
 
 
 def _run(out: Path, files: dict[str, str]) -> None:
+    """A run; like every real one it writes a manifest (an empty one unless given)."""
     with staged(out, OURS) as folder:
-        for name, text in files.items():
+        for name, text in {"manifest.json": "{}", **files}.items():
             (folder / name).write_text(text)
 
 
 def _listing(folder: Path) -> dict[str, str]:
-    return {p.name: p.read_text() for p in sorted(folder.iterdir())}
+    """The files, without an empty manifest (the one `_run` adds)."""
+    files = {p.name: p.read_text() for p in sorted(folder.iterdir())}
+    return {n: t for n, t in files.items() if (n, t) != ("manifest.json", "{}")}
 
 
 def test_a_run_replaces_the_previous_set_whole(tmp_path: Path) -> None:
@@ -31,8 +34,8 @@ def test_a_run_replaces_the_previous_set_whole(tmp_path: Path) -> None:
     the new set: no mix of runs."""
     out = tmp_path / "out"
     _run(out, {"a.csv": "1", "b.csv": "1", "manifest.json": '{"outputs": ["a.csv", "b.csv"]}'})
-    _run(out, {"a.csv": "2", "manifest.json": "{}"})
-    assert _listing(out) == {"a.csv": "2", "manifest.json": "{}"}
+    _run(out, {"a.csv": "2", "manifest.json": '{"outputs": ["a.csv"]}'})
+    assert _listing(out) == {"a.csv": "2", "manifest.json": '{"outputs": ["a.csv"]}'}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
@@ -64,6 +67,10 @@ def test_a_failure_while_writing_leaves_the_previous_set(
         ),
         (lambda out: (out / "a.csv").mkdir(), r"a\.csv: is a folder named like an output"),
         (lambda out: (out / "sub").mkdir(), r"sub: is a folder; a run replaces the whole"),
+        (
+            lambda out: (out / "a.csv").write_text("mine"),
+            r"a\.csv: is a file jixiao did not write",
+        ),
     ],
 )
 def test_what_jixiao_did_not_write_is_refused_not_deleted(
@@ -187,3 +194,17 @@ def test_a_folder_being_created_is_not_swept(tmp_path: Path) -> None:
     with locked_dir(tmp_path, ".out.jixiao-staging-33333333") as made:
         assert made.name == ".out.jixiao-staging-33333333" and made.is_dir()
         assert not (tmp_path / ".out.jixiao-staging-33333333.new").exists()
+
+
+def test_a_file_named_like_an_output_beside_no_manifest_is_the_users(tmp_path: Path) -> None:
+    """No manifest.json: no run wrote the folder, so its a.csv is not replaced unseen;
+    beside a manifest, the same name is a previous run's output and is replaced."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.csv").write_text("mine")
+    with pytest.raises(OutputError, match=r"a\.csv: is a file jixiao did not write"):
+        _run(out, {"a.csv": "1"})
+    assert _listing(out) == {"a.csv": "mine"}
+    (out / "manifest.json").write_text('{"outputs": ["a.csv", "manifest.json"]}')
+    _run(out, {"a.csv": "1"})
+    assert _listing(out) == {"a.csv": "1"}
