@@ -48,7 +48,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         if number is None:
             raise
         raise OSError(number, os.strerror(number), str(target)) from None
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 def _io_errno(exc: BaseException, tmp: Path) -> int | None:
@@ -101,7 +101,7 @@ def _new_temp(target: Path) -> Path:
         return tmp
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     """Make the rename itself durable where the platform allows opening directories."""
     try:
         fd = os.open(directory, os.O_RDONLY)

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from jixiao.scoring.errors import OutputError, os_reason
+from jixiao.scoring.io.atomic import fsync_dir
 
 try:
     import fcntl
@@ -246,7 +247,7 @@ def previous_outputs(out: Path) -> list[str]:
 
 def swap_in(staging: Path, out: Path) -> None:
     """Put the complete `staging` folder at `out`; the previous set is deleted after."""
-    _fsync(staging)
+    fsync_dir(staging)
     if out.exists():
         os.chmod(staging, out.stat().st_mode & 0o7777)  # keep the folder's permissions
         if not any(out.iterdir()):
@@ -264,7 +265,7 @@ def swap_in(staging: Path, out: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
     else:
         os.rename(staging, out)
-    _fsync(out.parent)
+    fsync_dir(out.parent)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -283,17 +284,3 @@ def _exchange(a: Path, b: Path) -> bool:
     if number in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
         return False  # this file system cannot exchange: fall back to two renames
     raise OSError(number, os.strerror(number), str(b))
-
-
-def _fsync(directory: Path) -> None:
-    """Make renames and new entries durable where the platform lets folders be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
