@@ -26,6 +26,10 @@ def validate_cmd(refs: tuple[str, ...], show: str | None, quiet: bool) -> None:
       jixiao validate --show sichuan-10-90
     """
     outcomes = api.validate(list(refs)) if refs or not show else []
+    if refs and not outcomes:
+        # A folder with no YAML in it must not read as "all fine".
+        click.echo(f"no ruleset or catalogue files in {', '.join(refs)}", err=True)
+        sys.exit(1)
     failed = 0
     for outcome in outcomes:
         if outcome.ok:

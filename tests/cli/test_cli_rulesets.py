@@ -36,6 +36,13 @@ def test_validate_directory_reports_every_bad_file() -> None:
     assert f"{n} of {n} files have problems" in out
 
 
+def test_validate_empty_directory_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a ruleset")
+    code, out = run("validate", str(tmp_path))
+    assert code == 1
+    assert f"no ruleset or catalogue files in {tmp_path}" in out
+
+
 def test_unknown_ruleset_id_suggests_the_closest() -> None:
     code, out = run("validate", "project-self-evl")
     assert code == 1
