@@ -27,6 +27,7 @@ from pathlib import Path
 import polars as pl
 
 from jixiao.scoring.errors import InputError
+from jixiao.scoring.io.forms import FormBook, form_frames, read_form_book, with_reader_columns
 from jixiao.scoring.io.grids import Grid, blank, lower_header_note, read_grids, stripped
 from jixiao.scoring.io.hashing import sha256_file
 from jixiao.scoring.io.headers import Match, check_duplicates, classify, column_letter
@@ -250,6 +251,9 @@ def _read_source(
     file = str(path)
     grids, fmt, encoding, notes = read_grids(Path(path), file, excel or ExcelOptions())
     info = SourceInfo(file, sha256_file(path), fmt, encoding, notes=notes)
+    book = read_form_book(grids, file) if grids and grids[0].sheet is not None else None
+    if book is not None:
+        return _form_source(info, book, specs), _form_pieces(book, specs), []
     pieces: list[_Piece] = []
     unused: Unused = []
     for grid in grids:
@@ -294,6 +298,37 @@ def _read_source(
             f"for in the first {HEADER_SCAN_ROWS} rows of each sheet){said}.{lower}"
         )
     return info, pieces, unused
+
+
+# --- self-evaluation forms (io/forms.py): one project per sheet -------------------------
+
+
+def _form_source(info: SourceInfo, book: FormBook, specs: Mapping[str, TableSpec]) -> SourceInfo:
+    """The source entry of a form workbook: each sheet's role, the notes of sheets
+    skipped and forms refused; no form read at all is an error naming why."""
+    info.format = f"{info.format} (self-evaluation forms)"
+    for form in book.forms:
+        info.sheets[form.sheet] = f"form ({form.layout})"
+        info.header_rows[form.sheet] = form.project_row
+    for sheet in [*book.skipped, *book.problems]:
+        info.sheets[sheet.sheet] = None
+    info.notes.extend(book.notes)
+    if not book.forms:
+        raise InputError(f"{info.path}: no form could be read: " + "; ".join(book.notes))
+    for name, frame in form_frames(book.forms, specs).items():
+        filled = frame.select(pl.all().is_not_null().any()).row(0, named=True)
+        info.columns[name] = [c for c, has in filled.items() if has and not c.startswith("_")]
+        info.rows[name] = frame.height
+    return info
+
+
+def _form_pieces(book: FormBook, specs: Mapping[str, TableSpec]) -> list[_Piece]:
+    frames = form_frames(book.forms, specs)
+    return [
+        _Piece(name, with_reader_columns(frames[name]), frames[name].height, None)
+        for name in specs
+        if name in frames
+    ]
 
 
 def read_inputs(

@@ -1,0 +1,108 @@
+"""The national form: 财预〔2020〕10号 附件1 项目支出绩效自评表.
+
+Header block 项目名称 / 主管部门 / 实施单位; funds block 年初预算数 | 全年预算数 |
+全年执行数 | 分值 | 执行率 | 得分 with 年度资金总额 and its 其中 rows; 年度总体目标;
+indicator block 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 | 分值 | 得分 |
+偏差原因分析及改进措施; 总分 and 自评等级. `draw` lays a `FormContent` out as this form
+(the blank template, and forms generated from tables); the reader does not use it: it
+reads by labels.
+"""
+
+from __future__ import annotations
+
+from jixiao.scoring.io.forms_labels import Label
+from jixiao.scoring.io.forms_layout import (
+    Drawing,
+    FormContent,
+    Layout,
+    Value,
+    amount,
+    level_merges,
+)
+
+LAYOUT = Layout(
+    name="national",
+    title="项目支出绩效自评表",
+    markers=(
+        Label("全年预算数", ("全年预算数", "全年执行数")),
+        Label("年度资金总额", ("年度资金总额",)),
+        Label("年度指标值", ("年度指标值", "实际完成值")),
+    ),
+)
+
+_WIDTH = 9  # columns A–I
+PARTS = ("其中：当年财政拨款", "上年结转资金", "其他资金")
+
+
+def draw(form: FormContent) -> Drawing:
+    p = form.project
+    rows: list[list[Value]] = []
+    merges: list[tuple[int, int, int, int]] = []
+    percent: set[tuple[int, int]] = set()
+
+    def add(*cells: Value) -> int:
+        rows.append(list(cells) + [None] * (_WIDTH - len(cells)))
+        return len(rows) - 1
+
+    r = add(LAYOUT.title)
+    merges.append((r, 0, r, _WIDTH - 1))
+    year = p.get("year")
+    r = add(f"（{year}年度）" if year else "（    年度）")
+    merges.append((r, 0, r, _WIDTH - 1))
+    r = add("项目名称", p.get("project_name"))
+    merges.append((r, 1, r, _WIDTH - 1))
+    r = add("项目编码", p.get("project_id"))
+    merges.append((r, 1, r, _WIDTH - 1))
+    r = add("主管部门", p.get("department"), None, None, None, "实施单位", p.get("unit"))
+    merges += [(r, 1, r, 4), (r, 6, r, _WIDTH - 1)]
+    top = add("项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+    budget, spent = amount(p.get("budget")), amount(p.get("spent"))
+    rate = spent / budget if isinstance(budget, float) and isinstance(spent, float) and budget else None
+    r = add(
+        None,
+        "年度资金总额",
+        amount(p.get("budget_initial")),
+        budget,
+        spent,
+        10.0,
+        rate,
+        amount(p.get("claimed_budget_score")),
+    )
+    percent.add((r, 6))
+    for k, part in enumerate(PARTS):
+        # Generated from a table, the whole amount is this year's appropriation.
+        same = [amount(p.get("budget_initial")), budget, spent] if k == 0 else [None] * 3
+        r = add(None, part, *same, "—", "—", "—")
+    merges.append((top, 0, r, 0))
+    r = add("年度总体目标", "预期目标", None, None, None, "实际完成情况")
+    merges += [(r, 1, r, 4), (r, 5, r, _WIDTH - 1)]
+    goal = add(None, p.get("goal"), None, None, None, p.get("goal_done"))
+    merges += [(r, 0, goal, 0), (goal, 1, goal, 4), (goal, 5, goal, _WIDTH - 1)]
+    head = add(
+        "绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+        "偏差原因分析及改进措施",
+    )
+    first = len(rows)
+    items = form.indicators or [{} for _ in range(6)]
+    for row in items:
+        add(
+            None,
+            row.get("level1"),
+            row.get("level2"),
+            row.get("indicator"),
+            row.get("target"),
+            row.get("actual"),
+            amount(row.get("points")),
+            amount(row.get("claimed_score")),
+            row.get("explanation"),
+        )
+    merges += level_merges(items, first, 1, "level1") + level_merges(items, first, 2, "level2")
+    merges.append((head, 0, len(rows) - 1, 0))
+    full = 100.0 if form.indicators else None
+    r = add("总分", None, None, None, None, None, full, amount(p.get("claimed_total")))
+    merges.append((r, 0, r, 5))
+    r = add("自评等级", p.get("claimed_grade"))
+    merges.append((r, 1, r, _WIDTH - 1))
+    widths = [14, 14, 16, 22, 14, 14, 8, 8, 28]
+    return Drawing(rows, merges, widths, percent)
+

@@ -1,0 +1,414 @@
+"""One sheet of a self-evaluation form → one project row and its indicator rows.
+
+Everything is found by its label (`forms_layout`), scanning the sheet top to bottom:
+the header block (项目名称, 主管部门, 实施单位, a 项目编码 when there is one), the funds
+block (its header row, then 年度资金总额 and its 其中 rows), the indicator block (its
+header row, then indicator rows until 总分/合计), then the claimed total and grade. A
+form that departs from the template — a blank column on the left, spacer rows, `(50分)`
+suffixes, `/` in unused cells, level 1–2 in merged cells or written once per group —
+reads the same, since no address is assumed. A sheet that has too few of the form's
+landmarks is not a form (`NotForm`, skipped with a note); one that has them but lacks a
+label the reader needs is a `FormProblem` naming that label.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from jixiao.scoring.io import forms_layout as L
+from jixiao.scoring.io.forms_labels import (
+    Label,
+    Rows,
+    any_label,
+    cell_text,
+    columns,
+    find,
+    find_with_value,
+    fmt_number,
+    norm,
+    number,
+)
+from jixiao.scoring.io.forms_national import LAYOUT as NATIONAL
+from jixiao.scoring.io.forms_sichuan import LAYOUT as SICHUAN
+from jixiao.scoring.io.forms_sichuan import split_code
+
+LAYOUTS = (SICHUAN, NATIONAL)
+TOLERANCE = 0.005  # amounts agree when within half a cent of a 万元 figure's last digit
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+@dataclass
+class Form:
+    """A form as read: the project row and indicator rows in canonical names (text as
+    written), each with its sheet row number (Excel's, 1-based)."""
+
+    file: str
+    sheet: str
+    layout: str
+    project: dict[str, str | None]
+    project_row: int
+    indicators: list[tuple[int, dict[str, str | None]]]
+    notes: list[str] = field(default_factory=list)
+    funds_mismatch: bool = False
+
+
+@dataclass
+class NotForm:
+    """A sheet that is not a form (填表说明, a cover sheet, a blank sheet)."""
+
+    sheet: str
+    reason: str
+
+
+@dataclass
+class FormProblem:
+    """A sheet that looks like a form but cannot be read: which label was not found."""
+
+    file: str
+    sheet: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}, sheet {self.sheet!r}: {self.message}"
+
+
+def landmarks(rows: Rows) -> list[str]:
+    """Which of the form's landmarks the sheet has: its title, a 项目名称 label with a
+    value cell beside it (not a table's header row), a funds header followed by a
+    total/其中 row, an indicator header (三级指标 beside 指标值 and 完成值)."""
+    found = []
+    if find(rows, L.TITLE) is not None:
+        found.append("title")
+    at = find_with_value(rows, L.PROJECT_NAME)
+    if at is not None and not _in_header_row(rows[at[0]], at[1]):
+        found.append("项目名称")
+    funds = _funds_header(rows)
+    if funds is not None and _funds_rows(rows, funds)[0]:
+        found.append("funds")
+    if _indicator_header(rows, 0) is not None:
+        found.append("indicators")
+    return found
+
+
+def _in_header_row(row: Sequence[str | None], j: int) -> bool:
+    """`项目名称 | 主管部门 | …`: the label is a column header of a table, not a form label."""
+    after = [c for c in row[j + 1 :] if cell_text(c) is not None]
+    return bool(after) and any_label(after[0], L.LABELS)
+
+
+def detect_layout(rows: Rows) -> str:
+    """`sichuan` when the sheet carries the Sichuan report number or its words
+    (调整后预算数, 指标性质 and 度量单位 columns), else `national`."""
+    for layout in LAYOUTS:
+        if sum(find(rows, marker) is not None for marker in layout.markers) >= (
+            1 if layout is SICHUAN and find(rows, layout.markers[0]) else 2
+        ):
+            return layout.name
+    return NATIONAL.name
+
+
+def read_form(rows: Rows, numbers: Sequence[int], file: str, sheet: str) -> Form | NotForm | FormProblem:
+    """Read one sheet (rows of text as shown, `numbers` their Excel row numbers)."""
+    marks = landmarks(rows)
+    if len(marks) < 2:
+        return NotForm(sheet, "not a self-evaluation form (no 项目名称 and 三级指标 labels)")
+    try:
+        return _Reader(rows, numbers, file, sheet).read()
+    except _Missing as exc:
+        return FormProblem(file, sheet, str(exc))
+
+
+class _Missing(Exception):
+    """A label the reader needs is not on the sheet."""
+
+
+class _Reader:
+    def __init__(self, rows: Rows, numbers: Sequence[int], file: str, sheet: str) -> None:
+        self.rows, self.numbers, self.file, self.sheet = rows, numbers, file, sheet
+        self.notes: list[str] = []
+
+    def at(self, i: int) -> str:
+        return f"{self.file}, sheet {self.sheet!r}, row {self.numbers[i]}"
+
+    def read(self) -> Form:
+        project: dict[str, str | None] = {}
+        name_at = find_with_value(self.rows, L.PROJECT_NAME)
+        if name_at is None:
+            raise _Missing("not read as a self-evaluation form: label 项目名称 not found")
+        funds_at = _funds_header(self.rows)
+        if funds_at is None:
+            raise _Missing(
+                "not read as a self-evaluation form: the funds block's header (label 全年预算数 "
+                "or 调整后预算数, beside 全年执行数 or 预算执行数) not found"
+            )
+        head_stop = funds_at
+        name = self.value(name_at, L.PROJECT_NAME)
+        code_at = find_with_value(self.rows, L.CODE, stop=head_stop)
+        code = self.value(code_at, L.CODE) if code_at else None
+        prefix, bare = split_code(name)
+        project["project_name"] = bare if prefix else name
+        project["project_id"] = _key(code or prefix) or f"{PurePath(self.file).name}#{self.sheet}"
+        for key, label in (("department", L.DEPARTMENT), ("unit", L.UNIT)):
+            where = find_with_value(self.rows, label, stop=head_stop)
+            project[key] = self.value(where, label) if where else None
+        project["year"] = self.year(head_stop)
+        project.update(self.funds(funds_at))
+        head = _indicator_header(self.rows, funds_at + 1)
+        if head is None:
+            raise _Missing(
+                "not read as a self-evaluation form: the indicator block's header (label 三级指标 "
+                "beside 年度指标值/指标值 and 实际完成值/完成值) not found"
+            )
+        indicators, end = self.indicators(head, project["project_id"])
+        project.update(self.claims(head, end))
+        layout = detect_layout(self.rows)
+        return Form(
+            self.file,
+            self.sheet,
+            layout,
+            project,
+            self.numbers[name_at[0]],
+            indicators,
+            self.notes,
+            funds_mismatch=self._mismatch,
+        )
+
+    # --- the header block ---------------------------------------------------------------
+
+    def value(self, at: tuple[int, int] | None, label: Label) -> str | None:
+        """The value of a label: after its colon in the same cell, else the next
+        non-blank cell to its right, unless that is another label (a blank value)."""
+        if at is None:
+            return None
+        i, j = at
+        inline = label.starts(self.rows[i][j])
+        if inline is not None:
+            return cell_text(inline)
+        for cell in self.rows[i][j + 1 :]:
+            text = cell_text(cell)
+            if text is None:
+                continue
+            return None if any_label(text, L.LABELS) else text
+        return None
+
+    def year(self, stop: int) -> str | None:
+        at = find_with_value(self.rows, L.YEAR, stop=stop)
+        if at is not None and (text := self.value(at, L.YEAR)) and (m := _YEAR.search(text + "年")):
+            return m.group(1)
+        for row in self.rows[:stop]:
+            for cell in row:
+                plain = unicodedata.normalize("NFKC", cell or "")
+                if "年度" in plain and (m := _YEAR.search(plain)):
+                    return m.group(1)
+        return None
+
+    # --- the funds block ----------------------------------------------------------------
+
+    _mismatch = False
+
+    def funds(self, header: int) -> dict[str, str | None]:
+        cols = columns(self.rows[header], L.FUNDS_COLUMNS)
+        total, parts = _funds_rows(self.rows, header)
+        if total is None and not parts:
+            raise _Missing(
+                f"label 年度资金总额 (总额) not found below the funds header at row "
+                f"{self.numbers[header]}"
+            )
+        out: dict[str, str | None] = {}
+        for key, label, written_key, parts_key in (
+            ("budget_initial", L.F_INITIAL, None, None),
+            ("budget", L.F_BUDGET, "funds_total_written", "funds_parts_sum"),
+            ("spent", L.F_SPENT, "spent_total_written", "spent_parts_sum"),
+        ):
+            j = cols.get(label.name)
+            if j is None:
+                out[key] = None
+                continue
+            written = cell_text(self.cell(total, j)) if total is not None else None
+            values = [number(self.cell(p, j)) for p in parts]
+            known = [v for v in values if v is not None]
+            parts_sum = sum(known) if known else None
+            out[key] = self.choose(total, label, written, parts_sum)
+            if written_key and parts_key:
+                out[written_key] = written
+                out[parts_key] = fmt_number(parts_sum) if parts_sum is not None else None
+        score_col = cols.get(L.F_SCORE.name)
+        out["claimed_budget_score"] = (
+            cell_text(self.cell(total, score_col))
+            if total is not None and score_col is not None
+            else None
+        )
+        return out
+
+    def choose(
+        self, total: int | None, label: Label, written: str | None, parts_sum: float | None
+    ) -> str | None:
+        """The total as written, unless it is zero or blank or disagrees with its parts:
+        then the parts' sum (noted, and `funds_mismatch` set for the project flag)."""
+        value = number(written)
+        if written is not None and value is None:
+            return written  # not a number: passed on, the scoring reports it
+        if parts_sum is None:
+            return written
+        if value is not None and value != 0 and abs(value - parts_sum) <= TOLERANCE:
+            return written
+        self._mismatch = True
+        row = f"{self.at(total)}: " if total is not None else f"{self.file}, sheet {self.sheet!r}: "
+        said = "blank" if value is None else f"{fmt_number(value)}"
+        self.notes.append(
+            f"{row}年度资金总额 {label.name} is {said} but its 其中 rows sum to "
+            f"{fmt_number(parts_sum)}; the sum is used"
+        )
+        return fmt_number(parts_sum)
+
+    def cell(self, i: int | None, j: int | None) -> str | None:
+        if i is None or j is None or j >= len(self.rows[i]):
+            return None
+        return self.rows[i][j]
+
+    # --- the indicator block ------------------------------------------------------------
+
+    def indicators(
+        self, head: int, project_id: str | None
+    ) -> tuple[list[tuple[int, dict[str, str | None]]], int]:
+        cols = columns(self.rows[head], L.INDICATOR_COLUMNS)
+        missing = [label.name for label in INDICATOR_NEEDED if label.name not in cols]
+        if missing:
+            raise _Missing(
+                f"label {' / '.join(missing)} not found in the indicator header at row "
+                f"{self.numbers[head]}"
+            )
+        left = cols[L.I_INDICATOR.name]
+        level1: str | None = None
+        level2: str | None = None
+        out: list[tuple[int, dict[str, str | None]]] = []
+        i = head + 1
+        while i < len(self.rows):
+            row = self.rows[i]
+            if any(any_label(c, L.ENDINGS) for c in row[: left + 1]):
+                break
+            if all(cell_text(c) is None for c in row) or L.I_INDICATOR.matches(
+                self.cell(i, left)
+            ):
+                i += 1  # a spacer row, or the header repeated
+                continue
+            l1 = cell_text(self.cell(i, cols[L.I_LEVEL1.name]))
+            l2 = cell_text(self.cell(i, cols[L.I_LEVEL2.name]))
+            if l1 is not None and l1 != level1:
+                level1, level2 = l1, None
+            if l2 is not None:
+                level2 = l2
+            indicator = cell_text(self.cell(i, left))
+            values = {
+                key: cell_text(self.cell(i, cols.get(label.name)))
+                for key, label in _VALUE_COLUMNS
+            }
+            if indicator is None:
+                if any(values.values()):
+                    self.notes.append(
+                        f"{self.at(i)}: a row with no 三级指标 (level 2 {level2 or '—'}); "
+                        "its cells are not an indicator and were skipped"
+                    )
+                i += 1
+                continue
+            if values["explanation"] is not None and norm(values["explanation"]) == "0":
+                values["explanation"] = None  # a 0 typed into the explanation: nothing said
+            out.append(
+                (
+                    self.numbers[i],
+                    {
+                        "project_id": project_id,
+                        "level1": level1,
+                        "level2": level2,
+                        "indicator": indicator,
+                        **values,
+                    },
+                )
+            )
+            i += 1
+        return out, i
+
+    # --- claimed total and grade --------------------------------------------------------
+
+    def claims(self, head: int, end: int) -> dict[str, str | None]:
+        cols = columns(self.rows[head], L.INDICATOR_COLUMNS)
+        score_col = cols.get(L.I_SCORE.name)
+        total: str | None = None
+        at = find(self.rows, L.TOTAL, start=end)
+        if at is not None:
+            i, j = at
+            total = cell_text(self.cell(i, score_col)) if score_col is not None else None
+            if total is None:  # the total written elsewhere in the row: its last number
+                numbers = [c for c in self.rows[i][j + 1 :] if number(c) is not None]
+                total = cell_text(numbers[-1]) if numbers else None
+        grade: str | None = None
+        at = find_with_value(self.rows[end:], L.GRADE)
+        if at is not None:
+            grade = self.value((at[0] + end, at[1]), L.GRADE)
+        if grade is None:
+            at = find_with_value(self.rows[end:], L.CONCLUSION)
+            said = self.value((at[0] + end, at[1]), L.CONCLUSION) if at else None
+            if said is not None and norm(said) in GRADES:
+                grade = said
+        return {"claimed_total": total, "claimed_grade": grade}
+
+
+INDICATOR_NEEDED = (L.I_LEVEL1, L.I_LEVEL2, *L.INDICATOR_REQUIRED)
+GRADES = frozenset(norm(w) for w in L.GRADE_WORDS)
+_VALUE_COLUMNS = (
+    ("comparator", L.I_COMPARATOR),
+    ("target", L.I_TARGET),
+    ("unit", L.I_UNIT),
+    ("actual", L.I_ACTUAL),
+    ("points", L.I_POINTS),
+    ("claimed_score", L.I_SCORE),
+    ("explanation", L.I_EXPLANATION),
+)
+
+
+def _key(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return unicodedata.normalize("NFKC", text).strip() or None
+
+
+def _funds_header(rows: Rows) -> int | None:
+    """The row naming both the budget and the amount spent (and no 三级指标)."""
+    for i, row in enumerate(rows):
+        cols = columns(row, (L.F_BUDGET, L.F_SPENT))
+        if len(cols) == 2 and not any(L.I_INDICATOR.matches(c) for c in row):
+            return i
+    return None
+
+
+def _funds_rows(rows: Rows, header: int) -> tuple[int | None, list[int]]:
+    """The 年度资金总额 row and the 其中 rows under the funds header: the rows whose
+    label cells (left of the first amount column) say so, spacer rows skipped."""
+    cols = columns(rows[header], L.FUNDS_COLUMNS)
+    first = min(cols.values())
+    total: int | None = None
+    parts: list[int] = []
+    for i in range(header + 1, len(rows)):
+        labels = [c for c in rows[i][:first] if cell_text(c) is not None]
+        if not labels and all(cell_text(c) is None for c in rows[i]):
+            continue
+        if any(L.FUNDS_PART.matches(c) for c in labels):
+            parts.append(i)
+        elif total is None and not parts and any(L.FUNDS_TOTAL.matches(c) for c in labels):
+            total = i
+        else:
+            break
+    return total, parts
+
+
+def _indicator_header(rows: Rows, start: int) -> int | None:
+    """The row naming 三级指标 beside a target and an actual column."""
+    for i in range(start, len(rows)):
+        cols = columns(rows[i], (L.I_INDICATOR, L.I_TARGET, L.I_ACTUAL))
+        if len(cols) == 3:
+            return i
+    return None
