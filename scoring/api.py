@@ -13,13 +13,21 @@ import-linter contract in pyproject.toml), so everything a command needs is name
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from jixiao.scoring.errors import JixiaoError, OutputError, os_reason
 from jixiao.scoring.explain.project import Explanation, explain
+from jixiao.scoring.io.atomic import atomic_path
+from jixiao.scoring.io.forms_batch import FormsRead, read_form_files
+from jixiao.scoring.io.forms_write import (
+    LAYOUT_NAMES,
+    contents_from_tables,
+    write_forms,
+    write_template,
+)
 from jixiao.scoring.io.hashing import sha256_file
 from jixiao.scoring.io.read import ExcelOptions, Inputs, read_inputs
 from jixiao.scoring.io.staging import MANIFEST, scratch_beside, staged
@@ -225,3 +233,98 @@ def write_text(path: str | Path, text: str) -> Path:
         raise OutputError(str(exc)) from None
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {os_reason(exc, path)}") from None
+
+
+# --- self-evaluation forms (issue 10; docs/forms.md) ------------------------------------
+
+FORM_LAYOUTS = LAYOUT_NAMES
+
+
+def read_forms(
+    paths: Sequence[str | Path],
+    *,
+    include_hidden_sheets: bool = False,
+    max_xlsx_mb: int = DEFAULT_MAX_XLSX_MB,
+) -> FormsRead:
+    """Read form workbooks (files or folders) into canonical `projects` and `indicators`
+    frames with the claimed columns; a file or form that cannot be read is reported in
+    `FormsRead.problems` while the rest is read. Raises InputError when nothing is."""
+    excel = ExcelOptions(include_hidden=include_hidden_sheets, max_unpacked_mb=max_xlsx_mb)
+    return read_form_files(paths, excel)
+
+
+def write_form_tables(
+    forms: FormsRead, out_dir: str | Path, formats: Sequence[str] = ("csv",)
+) -> list[Path]:
+    """The forms' canonical tables (claimed scores included) into out_dir, as one unit
+    like `write`: projects and indicators in each format, and manifest.json listing every
+    input file with its SHA-256, its forms and what was skipped or refused. Columns keep
+    their canonical names (which the reader reads back); provenance is source_file,
+    source_sheet, source_row."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise JixiaoError(f"unknown output format(s) {unknown}; expected some of {FORMATS}")
+    provenance = {"_file": "source_file", "_sheet": "source_sheet", "_row": "source_row"}
+    tables = {name: frame.rename(provenance).lazy() for name, frame in forms.frames.items()}
+    names = [*output_names(tables, formats), MANIFEST]
+    with staged(Path(out_dir), names) as staging:
+        paths = write_tables(tables, staging, formats)
+        manifest = {
+            "job": "forms to-tables",
+            "files": [
+                {
+                    "path": f.path,
+                    "sha256": f.sha256,
+                    "forms": f.forms,
+                    "skipped": f.sheets_skipped,
+                    "problems": f.problems,
+                    "notes": f.notes,
+                }
+                for f in forms.files
+            ],
+            "rows": {name: frame.height for name, frame in forms.frames.items()},
+            "outputs": [*sorted(p.name for p in paths), MANIFEST],
+            "output_sha256": {p.name: sha256_file(p) for p in sorted(paths)},
+        }
+        write_json(staging / MANIFEST, manifest)
+        paths.append(staging / MANIFEST)
+    return [Path(out_dir) / p.name for p in paths]
+
+
+def write_form_template(path: str | Path, layout: str = "national") -> Path:
+    """A blank self-evaluation form in `layout` (national or sichuan), which `read_forms`
+    and `score` read back."""
+    return _write_form_file(Path(path), lambda tmp: write_template(tmp, layout))
+
+
+def write_forms_from_tables(
+    path: str | Path,
+    layout: str,
+    projects: Sequence[dict[str, str | None]],
+    indicators: Sequence[dict[str, str | None]],
+) -> Path:
+    """One form per project (canonical names, values as text) in one workbook: what the
+    example forms and the round-trip tests are made of."""
+    forms = contents_from_tables(projects, indicators)
+    return _write_form_file(Path(path), lambda tmp: write_forms(tmp, layout, forms))
+
+
+def _write_form_file(path: Path, write: Callable[[Path], Path]) -> Path:
+    if path.suffix.lower() != ".xlsx":
+        raise JixiaoError(f"{path}: a form is written as .xlsx; give a file name ending in .xlsx")
+    try:
+        with atomic_path(path) as tmp:
+            write(tmp)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {os_reason(exc, path)}") from None
+    return path
+
+
+__all__ += [
+    "FORM_LAYOUTS",
+    "FormsRead",
+    "read_forms",
+    "write_form_tables",
+    "write_form_template",
+    "write_forms_from_tables",
+]

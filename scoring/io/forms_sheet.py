@@ -342,8 +342,13 @@ class _Reader:
         if at is not None:
             i, j = at
             total = cell_text(self.cell(i, score_col)) if score_col is not None else None
-            if total is None:  # the total written elsewhere in the row: its last number
-                numbers = [c for c in self.rows[i][j + 1 :] if number(c) is not None]
+            if total is None:  # shifted by a merge: the row's last number, not its 分值
+                points = cols.get(L.I_POINTS.name)
+                numbers = [
+                    c
+                    for k, c in enumerate(self.rows[i])
+                    if k > j and k != points and number(c) is not None
+                ]
                 total = cell_text(numbers[-1]) if numbers else None
         grade: str | None = None
         at = find_with_value(self.rows[end:], L.GRADE)
