@@ -306,7 +306,7 @@ def _read_source(
 def _form_source(info: SourceInfo, book: FormBook, specs: Mapping[str, TableSpec]) -> SourceInfo:
     """The source entry of a form workbook: each sheet's role, the notes of sheets
     skipped and forms refused; no form read at all is an error naming why."""
-    info.format = f"{info.format} (self-evaluation forms)"
+    info.format = f"{info.format}{FORMS_FORMAT}"
     for form in book.forms:
         info.sheets[form.sheet] = f"form ({form.layout})"
         info.header_rows[form.sheet] = form.project_row
@@ -331,6 +331,29 @@ def _form_pieces(book: FormBook, specs: Mapping[str, TableSpec]) -> list[_Piece]
     ]
 
 
+FORMS_FORMAT = " (self-evaluation forms)"
+
+
+def _skipped_in_form_batch(
+    failed: list[tuple[str | Path, InputError]], sources: list[SourceInfo]
+) -> list[SourceInfo]:
+    """In a batch of form workbooks, a file that cannot be read (corrupt, encrypted, no
+    form) is skipped with its message, and the rest is scored; among tables, the first
+    such error stops the run as before."""
+    if not failed:
+        return []
+    if not any(s.format.endswith(FORMS_FORMAT) for s in sources):
+        raise failed[0][1]
+    skipped = []
+    for path, exc in failed:
+        try:
+            digest = sha256_file(path) if Path(path).is_file() else ""
+        except OSError:
+            digest = ""  # unreadable: its message says so
+        skipped.append(SourceInfo(str(path), digest, "skipped", notes=[f"skipped: {exc}"]))
+    return skipped
+
+
 def read_inputs(
     paths: Sequence[str | Path],
     specs: Mapping[str, TableSpec],
@@ -345,12 +368,18 @@ def read_inputs(
     sources: list[SourceInfo] = []
     pieces: list[_Piece] = []
     unused: Unused = []
+    failed: list[tuple[str | Path, InputError]] = []
     for path in paths:
-        info, found, extra = _read_source(path, specs, strict=False, excel=excel)
+        try:
+            info, found, extra = _read_source(path, specs, strict=False, excel=excel)
+        except InputError as exc:
+            failed.append((path, exc))  # fatal unless this is a batch of forms (below)
+            continue
         _refuse_repeated_file(info, sources)
         sources.append(info)
         pieces.extend(found)
         unused.extend(extra)
+    sources.extend(_skipped_in_form_batch(failed, sources))
     tables: dict[str, pl.LazyFrame] = {}
     rejects = [empty_rejects().lazy()]
     for name, spec in specs.items():
