@@ -94,6 +94,12 @@ def landmarks(rows: Rows) -> list[str]:
     return found
 
 
+def is_form(marks: Sequence[str]) -> bool:
+    """Two of the three blocks a form has (header, funds, indicators). A title alone says
+    nothing: canonical tables are often titled 项目支出绩效自评表 too."""
+    return sum(m in marks for m in ("项目名称", "funds", "indicators")) >= 2
+
+
 def _in_header_row(row: Sequence[str | None], j: int) -> bool:
     """`项目名称 | 主管部门 | …`: the label is a column header of a table, not a form label."""
     after = [c for c in row[j + 1 :] if cell_text(c) is not None]
@@ -113,8 +119,7 @@ def detect_layout(rows: Rows) -> str:
 
 def read_form(rows: Rows, numbers: Sequence[int], file: str, sheet: str) -> Form | NotForm | FormProblem:
     """Read one sheet (rows of text as shown, `numbers` their Excel row numbers)."""
-    marks = landmarks(rows)
-    if len(marks) < 2:
+    if not is_form(landmarks(rows)):
         return NotForm(sheet, "not a self-evaluation form (no 项目名称 and 三级指标 labels)")
     try:
         return _Reader(rows, numbers, file, sheet).read()
@@ -161,7 +166,7 @@ class _Reader:
         if head is None:
             raise _Missing(
                 "not read as a self-evaluation form: the indicator block's header (label 三级指标 "
-                "beside 年度指标值/指标值 and 实际完成值/完成值) not found"
+                "beside 一级指标, 二级指标, 年度指标值/指标值, 实际完成值/完成值 or 分值) not found"
             )
         indicators, end = self.indicators(head, project["project_id"])
         project.update(self.claims(head, end))
@@ -276,11 +281,11 @@ class _Reader:
         self, head: int, project_id: str | None
     ) -> tuple[list[tuple[int, dict[str, str | None]]], int]:
         cols = columns(self.rows[head], L.INDICATOR_COLUMNS)
-        missing = [label.name for label in INDICATOR_NEEDED if label.name not in cols]
+        missing = [label for label in INDICATOR_NEEDED if label.name not in cols]
         if missing:
             raise _Missing(
-                f"label {' / '.join(missing)} not found in the indicator header at row "
-                f"{self.numbers[head]}"
+                f"label {'; '.join(_shown(m) for m in missing)} not found in the indicator "
+                f"header at row {self.numbers[head]}"
             )
         left = cols[L.I_INDICATOR.name]
         level1: str | None = None
@@ -411,9 +416,16 @@ def _funds_rows(rows: Rows, header: int) -> tuple[int | None, list[int]]:
 
 
 def _indicator_header(rows: Rows, start: int) -> int | None:
-    """The row naming 三级指标 beside a target and an actual column."""
+    """The row naming 三级指标 beside at least two more of the indicator columns (so a
+    header missing one column is still found, and the column is named as missing)."""
+    others = (L.I_LEVEL1, L.I_LEVEL2, L.I_TARGET, L.I_ACTUAL, L.I_POINTS)
     for i in range(start, len(rows)):
-        cols = columns(rows[i], (L.I_INDICATOR, L.I_TARGET, L.I_ACTUAL))
-        if len(cols) == 3:
+        if any(L.I_INDICATOR.matches(c) for c in rows[i]) and len(columns(rows[i], others)) >= 2:
             return i
     return None
+
+
+def _shown(label: Label) -> str:
+    """`实际完成值 (实际完成值/完成值/实际值…)`: the label and how it may be spelled."""
+    variants = "/".join(label.exact[:3]) + ("…" if len(label.exact) > 3 else "")
+    return f"{label.name} ({variants})"

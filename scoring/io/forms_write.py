@@ -8,6 +8,7 @@ already uses for its output workbooks). The reader reads these back by their lab
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from jixiao.scoring.io.forms_layout import Drawing, FormContent
 LAYOUT_NAMES = ("national", "sichuan")
 _DRAW = {"national": forms_national.draw, "sichuan": forms_sichuan.draw}
 _SHEET_MAX = 31
+_CREATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\\\"})
 
 
@@ -44,6 +46,7 @@ def write_forms(path: Path, layout: str, forms: Sequence[tuple[str, FormContent]
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+    book.set_properties({"created": _CREATED})  # the same forms give the same bytes
     try:
         title = book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
         cell = book.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"})
