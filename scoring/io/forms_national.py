@@ -34,6 +34,24 @@ _WIDTH = 9  # columns A–I
 PARTS = ("其中：当年财政拨款", "上年结转资金", "其他资金")
 
 
+_SYMBOLS = ("≥", "≤", ">=", "<=", ">", "<", "=", "＞", "＜", "＝")
+
+
+def national_target(row: dict[str, str | None]) -> str | None:
+    """The national form has no 指标性质 or 度量单位 column: a department writes them into
+    年度指标值 (`≥5000平方米`). A comparator symbol goes in front and a unit behind, when
+    the target does not already carry them; comparator words (正向, 定性) have no place."""
+    target = row.get("target")
+    if target is None:
+        return None
+    comparator, unit = (row.get("comparator") or "").strip(), (row.get("unit") or "").strip()
+    if comparator in _SYMBOLS and not target.lstrip().startswith(_SYMBOLS):
+        target = comparator + target
+    if unit and not target.rstrip().endswith(unit) and any(ch.isdigit() for ch in target):
+        target = target + unit
+    return target
+
+
 def draw(form: FormContent) -> Drawing:
     p = form.project
     rows: list[list[Value]] = []
@@ -90,7 +108,7 @@ def draw(form: FormContent) -> Drawing:
             row.get("level1"),
             row.get("level2"),
             row.get("indicator"),
-            row.get("target"),
+            national_target(row),
             row.get("actual"),
             amount(row.get("points")),
             amount(row.get("claimed_score")),

@@ -257,10 +257,10 @@ class _Reader:
         value = number(written)
         if written is not None and value is None:
             return written  # not a number: passed on, the scoring reports it
-        if parts_sum is None:
-            return written
-        if value is not None and value != 0 and abs(value - parts_sum) <= TOLERANCE:
-            return written
+        if parts_sum is None or (value is None and parts_sum == 0):
+            return written if parts_sum is None else fmt_number(parts_sum)
+        if value is not None and abs(value - parts_sum) <= TOLERANCE:
+            return written  # agree (both zero included: nothing was budgeted)
         self._mismatch = True
         row = f"{self.at(total)}: " if total is not None else f"{self.file}, sheet {self.sheet!r}: "
         said = "blank" if value is None else f"{fmt_number(value)}"
