@@ -164,12 +164,37 @@ def form_frames(
     }
 
 
-def with_reader_columns(frame: pl.DataFrame) -> pl.LazyFrame:
-    """The helper columns `io.read` splits rejects by: a form row is never blank, broken
-    or a repeated header (the form reader skipped those), and shows no row text."""
+def repeated_forms(forms: Sequence[Form], seen: dict[str, str]) -> dict[tuple[str, str], str]:
+    """(file, sheet) → why a form is not scored: its project id was given by an earlier
+    form (`seen`, updated, spans the run's files). Two forms for one project would
+    otherwise pool their indicators under one project row."""
+    out: dict[tuple[str, str], str] = {}
+    for form in forms:
+        pid = form.project.get("project_id") or ""
+        here = f"{form.file}, sheet {form.sheet!r}"
+        if pid in seen:
+            out[(form.file, form.sheet)] = (
+                f"project {pid} is already the form in {seen[pid]}: a second form for one "
+                "project is not scored"
+            )
+        else:
+            seen[pid] = here
+    return out
+
+
+def with_reader_columns(
+    frame: pl.DataFrame, repeated: Mapping[tuple[str, str], str] | None = None
+) -> pl.LazyFrame:
+    """The helper columns `io.read` splits rejects by: a form row is never blank or a
+    repeated header (the form reader skipped those) and shows no row text; the rows of
+    a repeated form are rejected with the reason (`BROKEN` carries a reader's reason)."""
+    reason = pl.lit(None, pl.String)
+    for (file, sheet), why in (repeated or {}).items():
+        here = (pl.col("_file") == file) & (pl.col("_sheet") == sheet)
+        reason = pl.when(here).then(pl.lit(why)).otherwise(reason)
     return frame.lazy().with_columns(
         pl.lit(False).alias(BLANK),
-        pl.lit(None, pl.String).alias(BROKEN),
+        reason.alias(BROKEN),
         pl.lit(False).alias(REPEATED),
         pl.lit(None, pl.String).alias(TEXT),
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from jixiao.scoring.errors import InputError
-from jixiao.scoring.io.forms import Form, form_frames, read_form_book
+from jixiao.scoring.io.forms import Form, form_frames, read_form_book, repeated_forms
 from jixiao.scoring.io.grids import EXCEL_SUFFIXES, read_grids
 from jixiao.scoring.io.hashing import sha256_file
 from jixiao.scoring.io.read_excel import ExcelOptions
@@ -84,6 +84,7 @@ def read_form_files(paths: Sequence[str | Path], excel: ExcelOptions | None = No
     if not files:
         raise InputError("no form workbooks given (folders are searched for .xlsx/.xls files)")
     seen: dict[str, str] = {}
+    projects_seen: dict[str, str] = {}  # project id → the form that gave it
     read: list[FormFile] = []
     forms: list[Form] = []
     for path in files:
@@ -110,11 +111,16 @@ def read_form_files(paths: Sequence[str | Path], excel: ExcelOptions | None = No
         if book is None:
             entry.problems.append(f"skipped: {file}: no sheet is a self-evaluation form")
             continue
-        entry.forms = len(book.forms)
+        repeated = repeated_forms(book.forms, projects_seen)
+        kept = [f for f in book.forms if (f.file, f.sheet) not in repeated]
+        entry.forms = len(kept)
         entry.sheets_skipped = [f"sheet {s.sheet!r} skipped: {s.reason}" for s in book.skipped]
         entry.problems.extend(f"form not read: {p}" for p in book.problems)
-        entry.notes.extend(n for form in book.forms for n in form.notes)
-        forms.extend(book.forms)
+        entry.problems.extend(
+            f"form not read: {file}, sheet {sheet!r}: {why}" for (file, sheet), why in repeated.items()
+        )
+        entry.notes.extend(n for form in kept for n in form.notes)
+        forms.extend(kept)
     if not forms:
         said = "; ".join(p for f in read for p in f.problems) or "no sheet is a form"
         raise InputError(f"no self-evaluation form could be read ({said})")

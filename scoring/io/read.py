@@ -27,7 +27,13 @@ from pathlib import Path
 import polars as pl
 
 from jixiao.scoring.errors import InputError
-from jixiao.scoring.io.forms import FormBook, form_frames, read_form_book, with_reader_columns
+from jixiao.scoring.io.forms import (
+    FormBook,
+    form_frames,
+    read_form_book,
+    repeated_forms,
+    with_reader_columns,
+)
 from jixiao.scoring.io.grids import Grid, blank, lower_header_note, read_grids, stripped
 from jixiao.scoring.io.hashing import sha256_file
 from jixiao.scoring.io.headers import Match, check_duplicates, classify, column_letter
@@ -247,13 +253,15 @@ def _read_source(
     specs: Mapping[str, TableSpec],
     strict: bool,
     excel: ExcelOptions | None = None,
+    forms_seen: dict[str, str] | None = None,
 ) -> tuple[SourceInfo, list[_Piece], Unused]:
     file = str(path)
     grids, fmt, encoding, notes = read_grids(Path(path), file, excel or ExcelOptions())
     info = SourceInfo(file, sha256_file(path), fmt, encoding, notes=notes)
     book = read_form_book(grids, file) if grids and grids[0].sheet is not None else None
     if book is not None:
-        return _form_source(info, book, specs), _form_pieces(book, specs), []
+        seen = {} if forms_seen is None else forms_seen
+        return _form_source(info, book, specs), _form_pieces(book, specs, seen), []
     pieces: list[_Piece] = []
     unused: Unused = []
     for grid in grids:
@@ -322,10 +330,13 @@ def _form_source(info: SourceInfo, book: FormBook, specs: Mapping[str, TableSpec
     return info
 
 
-def _form_pieces(book: FormBook, specs: Mapping[str, TableSpec]) -> list[_Piece]:
+def _form_pieces(
+    book: FormBook, specs: Mapping[str, TableSpec], seen: dict[str, str]
+) -> list[_Piece]:
     frames = form_frames(book.forms, specs)
+    repeated = repeated_forms(book.forms, seen)
     return [
-        _Piece(name, with_reader_columns(frames[name]), frames[name].height, None)
+        _Piece(name, with_reader_columns(frames[name], repeated), frames[name].height, None)
         for name in specs
         if name in frames
     ]
@@ -369,9 +380,10 @@ def read_inputs(
     pieces: list[_Piece] = []
     unused: Unused = []
     failed: list[tuple[str | Path, InputError]] = []
+    forms_seen: dict[str, str] = {}  # project id → the form that gave it
     for path in paths:
         try:
-            info, found, extra = _read_source(path, specs, strict=False, excel=excel)
+            info, found, extra = _read_source(path, specs, False, excel, forms_seen)
         except InputError as exc:
             failed.append((path, exc))  # fatal unless this is a batch of forms (below)
             continue

@@ -270,3 +270,15 @@ def test_columns_are_the_documented_ones(tmp_path: Path) -> None:
         assert frame.schema["_row"] == pl.Int64
         for column in frame.columns:
             assert f"`{column}`" in docs, (name, column)
+
+
+def test_a_second_form_for_one_project_is_refused(tmp_path: Path) -> None:
+    """Two forms with one code would pool their indicators: the second is reported."""
+    projects = sample_projects(seed=8, n=1, layout="sichuan")
+    write_forms(tmp_path / "a.xlsx", "sichuan", projects)
+    write_forms(tmp_path / "b.xlsx", "sichuan", projects, Quirks(left_column=True))
+    read = api.read_forms([tmp_path])
+    assert [Path(f.file).name for f in read.forms] == ["a.xlsx"]
+    [problem] = read.problems
+    assert "b.xlsx, sheet '项目1'" in problem and "is already the form in" in problem
+    assert read.frames["indicators"].height == len(projects[0].indicators)
