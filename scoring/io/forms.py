@@ -200,7 +200,9 @@ def with_reader_columns(
     )
 
 
-def _names(specs: Mapping[str, TableSpec] | None, table: str, default: tuple[str, ...]) -> tuple[str, ...]:
+def _names(
+    specs: Mapping[str, TableSpec] | None, table: str, default: tuple[str, ...]
+) -> tuple[str, ...]:
     if specs is None or table not in specs:
         return default
     return specs[table].column_names
@@ -214,4 +216,3 @@ def _frame(rows: list[dict[str, str | int | None]], names: tuple[str, ...]) -> p
     schema: dict[str, pl.DataType] = {c: pl.String() for c in names}
     schema.update({"_file": pl.String(), "_sheet": pl.String(), "_row": pl.Int64()})
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
-

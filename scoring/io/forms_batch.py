@@ -117,7 +117,8 @@ def read_form_files(paths: Sequence[str | Path], excel: ExcelOptions | None = No
         entry.sheets_skipped = [f"sheet {s.sheet!r} skipped: {s.reason}" for s in book.skipped]
         entry.problems.extend(f"form not read: {p}" for p in book.problems)
         entry.problems.extend(
-            f"form not read: {file}, sheet {sheet!r}: {why}" for (file, sheet), why in repeated.items()
+            f"form not read: {file}, sheet {sheet!r}: {why}"
+            for (file, sheet), why in repeated.items()
         )
         entry.notes.extend(n for form in kept for n in form.notes)
         forms.extend(kept)

@@ -105,7 +105,9 @@ class Label:
 Rows = Sequence[Sequence[str | None]]
 
 
-def find(rows: Rows, label: Label, start: int = 0, stop: int | None = None) -> tuple[int, int] | None:
+def find(
+    rows: Rows, label: Label, start: int = 0, stop: int | None = None
+) -> tuple[int, int] | None:
     """The first (row, column) at or after row `start` whose cell is `label`."""
     for i in range(start, len(rows) if stop is None else min(stop, len(rows))):
         for j, cell in enumerate(rows[i]):

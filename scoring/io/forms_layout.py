@@ -140,7 +140,7 @@ class Drawing:
 
     rows: list[list[Value]]
     merges: list[tuple[int, int, int, int]]
-    widths: list[float]
+    widths: list[int]
     percent: set[tuple[int, int]]
     title_rows: int = 2
 

@@ -73,9 +73,15 @@ def draw(form: FormContent) -> Drawing:
     merges.append((r, 1, r, _WIDTH - 1))
     r = add("主管部门", p.get("department"), None, None, None, "实施单位", p.get("unit"))
     merges += [(r, 1, r, 4), (r, 6, r, _WIDTH - 1)]
-    top = add("项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+    top = add(
+        "项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"
+    )
     budget, spent = amount(p.get("budget")), amount(p.get("spent"))
-    rate = spent / budget if isinstance(budget, float) and isinstance(spent, float) and budget else None
+    rate = (
+        spent / budget
+        if isinstance(budget, float) and isinstance(spent, float) and budget
+        else None
+    )
     r = add(
         None,
         "年度资金总额",
@@ -97,7 +103,14 @@ def draw(form: FormContent) -> Drawing:
     goal = add(None, p.get("goal"), None, None, None, p.get("goal_done"))
     merges += [(r, 0, goal, 0), (goal, 1, goal, 4), (goal, 5, goal, _WIDTH - 1)]
     head = add(
-        "绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+        "绩效指标",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
         "偏差原因分析及改进措施",
     )
     first = len(rows)
@@ -123,4 +136,3 @@ def draw(form: FormContent) -> Drawing:
     merges.append((r, 1, r, _WIDTH - 1))
     widths = [14, 14, 16, 22, 14, 14, 8, 8, 28]
     return Drawing(rows, merges, widths, percent)
-

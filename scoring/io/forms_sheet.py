@@ -117,7 +117,9 @@ def detect_layout(rows: Rows) -> str:
     return NATIONAL.name
 
 
-def read_form(rows: Rows, numbers: Sequence[int], file: str, sheet: str) -> Form | NotForm | FormProblem:
+def read_form(
+    rows: Rows, numbers: Sequence[int], file: str, sheet: str
+) -> Form | NotForm | FormProblem:
     """Read one sheet (rows of text as shown, `numbers` their Excel row numbers)."""
     if not is_form(landmarks(rows)):
         return NotForm(sheet, "not a self-evaluation form (no 项目名称 and 三级指标 labels)")
@@ -296,9 +298,7 @@ class _Reader:
             row = self.rows[i]
             if any(any_label(c, L.ENDINGS) for c in row[: left + 1]):
                 break
-            if all(cell_text(c) is None for c in row) or L.I_INDICATOR.matches(
-                self.cell(i, left)
-            ):
+            if all(cell_text(c) is None for c in row) or L.I_INDICATOR.matches(self.cell(i, left)):
                 i += 1  # a spacer row, or the header repeated
                 continue
             l1 = cell_text(self.cell(i, cols[L.I_LEVEL1.name]))
@@ -309,8 +309,7 @@ class _Reader:
                 level2 = l2
             indicator = cell_text(self.cell(i, left))
             values = {
-                key: cell_text(self.cell(i, cols.get(label.name)))
-                for key, label in _VALUE_COLUMNS
+                key: cell_text(self.cell(i, cols.get(label.name))) for key, label in _VALUE_COLUMNS
             }
             if indicator is None:
                 if any(values.values()):

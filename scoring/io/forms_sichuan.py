@@ -73,13 +73,30 @@ def draw(form: FormContent) -> Drawing:
     r = add("主管部门", p.get("department"), None, None, None, "实施单位(盖章)", p.get("unit"))
     merges += [(r, 1, r, 4), (r, 6, r, _WIDTH - 1)]
     top = add(
-        "预算执行情况（10分）", None, "年初预算", "调整后预算数", "预算执行数", "预算执行率",
-        "权重", "得分", "原因",
+        "预算执行情况（10分）",
+        None,
+        "年初预算",
+        "调整后预算数",
+        "预算执行数",
+        "预算执行率",
+        "权重",
+        "得分",
+        "原因",
     )
     budget, spent = amount(p.get("budget")), amount(p.get("spent"))
-    rate = spent / budget if isinstance(budget, float) and isinstance(spent, float) and budget else None
+    rate = (
+        spent / budget
+        if isinstance(budget, float) and isinstance(spent, float) and budget
+        else None
+    )
     r = add(
-        None, "总额", amount(p.get("budget_initial")), budget, spent, rate, 10.0,
+        None,
+        "总额",
+        amount(p.get("budget_initial")),
+        budget,
+        spent,
+        rate,
+        10.0,
         amount(p.get("claimed_budget_score")),
     )
     percent.add((r, 5))
@@ -91,8 +108,17 @@ def draw(form: FormContent) -> Drawing:
     goal = add(None, p.get("goal"), None, None, None, p.get("goal_done"))
     merges += [(r, 0, goal, 0), (goal, 1, goal, 4), (goal, 5, goal, _WIDTH - 1)]
     head = add(
-        "绩效指标（90分）", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位",
-        "完成值", "权重", "得分", "未完成原因分析",
+        "绩效指标（90分）",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "指标性质",
+        "指标值",
+        "度量单位",
+        "完成值",
+        "权重",
+        "得分",
+        "未完成原因分析",
     )
     first = len(rows)
     items = form.indicators or [{} for _ in range(6)]

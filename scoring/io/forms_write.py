@@ -25,7 +25,9 @@ _BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\\\"})
 
 def draw(layout: str, form: FormContent) -> Drawing:
     if layout not in _DRAW:
-        raise InputError(f"unknown form layout {layout!r}; expected one of {', '.join(LAYOUT_NAMES)}")
+        raise InputError(
+            f"unknown form layout {layout!r}; expected one of {', '.join(LAYOUT_NAMES)}"
+        )
     return _DRAW[layout](form)
 
 
@@ -45,10 +47,14 @@ def write_forms(path: Path, layout: str, forms: Sequence[tuple[str, FormContent]
     """One sheet per (sheet name, form), drawn in `layout`."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+    book = xlsxwriter.Workbook(
+        str(path), {"strings_to_numbers": False, "strings_to_formulas": False}
+    )
     book.set_properties({"created": _CREATED})  # the same forms give the same bytes
     try:
-        title = book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
+        title = book.add_format(
+            {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}
+        )
         cell = book.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"})
         money = book.add_format({"border": 1, "num_format": "0.00", "valign": "vcenter"})
         percent = book.add_format({"border": 1, "num_format": "0.00%", "valign": "vcenter"})
@@ -59,14 +65,22 @@ def write_forms(path: Path, layout: str, forms: Sequence[tuple[str, FormContent]
             for j, width in enumerate(drawing.widths):
                 sheet.set_column(j, j, width)
             covered: dict[tuple[int, int], tuple[int, int, int, int]] = {}
-            for m in drawing.merges:
-                for r in range(m[0], m[2] + 1):
-                    for c in range(m[1], m[3] + 1):
-                        covered[(r, c)] = m
+            for merge in drawing.merges:
+                for r in range(merge[0], merge[2] + 1):
+                    for c in range(merge[1], merge[3] + 1):
+                        covered[(r, c)] = merge
             for r, row in enumerate(drawing.rows):
                 for c, value in enumerate(row):
-                    fmt = title if r < drawing.title_rows else (
-                        percent if (r, c) in drawing.percent else money if isinstance(value, float) else cell
+                    fmt = (
+                        title
+                        if r < drawing.title_rows
+                        else (
+                            percent
+                            if (r, c) in drawing.percent
+                            else money
+                            if isinstance(value, float)
+                            else cell
+                        )
                     )
                     m = covered.get((r, c))
                     if m is not None:

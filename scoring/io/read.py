@@ -318,8 +318,8 @@ def _form_source(info: SourceInfo, book: FormBook, specs: Mapping[str, TableSpec
     for form in book.forms:
         info.sheets[form.sheet] = f"form ({form.layout})"
         info.header_rows[form.sheet] = form.project_row
-    for sheet in [*book.skipped, *book.problems]:
-        info.sheets[sheet.sheet] = None
+    for name in [*(s.sheet for s in book.skipped), *(p.sheet for p in book.problems)]:
+        info.sheets[name] = None
     info.notes.extend(book.notes)
     if not book.forms:
         raise InputError(f"{info.path}: no form could be read: " + "; ".join(book.notes))

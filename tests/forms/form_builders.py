@@ -15,7 +15,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-PROJECT_HEADER = ["项目编号", "项目名称", "主管部门", "实施单位", "年度", "年初预算数", "全年预算数", "全年执行数"]
+PROJECT_HEADER = [
+    "项目编号",
+    "项目名称",
+    "主管部门",
+    "实施单位",
+    "年度",
+    "年初预算数",
+    "全年预算数",
+    "全年执行数",
+]
 INDICATOR_HEADER = [
     "项目编号",
     "一级指标",
@@ -136,12 +145,31 @@ def sample_projects(seed: int = 0, n: int = 3, layout: str = "national") -> list
         ]
         if rng.random() < 0.5:
             actual = rng.choice(["达成年度指标", "部分达成年度指标并具有一定效果"])
-            inds[3] = Indicator("效益指标", "社会效益指标", "政策知晓度", "达成年度指标", actual,
-                                30, 30.0, comparator="定性" if split else "")
+            inds[3] = Indicator(
+                "效益指标",
+                "社会效益指标",
+                "政策知晓度",
+                "达成年度指标",
+                actual,
+                30,
+                30.0,
+                comparator="定性" if split else "",
+            )
         out.append(
-            Project(pid, f"测试项目{seed}-{k + 1}", rng.choice(["区教育局", "区卫健委"]),
-                    "区实施单位", "2025", budget, budget, spent, inds, claimed_budget=10.0,
-                    claimed_total=100.0, grade="优")
+            Project(
+                pid,
+                f"测试项目{seed}-{k + 1}",
+                rng.choice(["区教育局", "区卫健委"]),
+                "区实施单位",
+                "2025",
+                budget,
+                budget,
+                spent,
+                inds,
+                claimed_budget=10.0,
+                claimed_total=100.0,
+                grade="优",
+            )
         )
     return out
 
@@ -173,14 +201,38 @@ def write_csv_pair(folder: Path, projects: list[Project]) -> list[str]:
         w = csv.writer(f)
         w.writerow(PROJECT_HEADER)
         for x in projects:
-            w.writerow([x.pid, x.name, x.department, x.unit, x.year, _g(x.initial), _g(x.budget), _g(x.spent)])
+            w.writerow(
+                [
+                    x.pid,
+                    x.name,
+                    x.department,
+                    x.unit,
+                    x.year,
+                    _g(x.initial),
+                    _g(x.budget),
+                    _g(x.spent),
+                ]
+            )
     with i.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(INDICATOR_HEADER)
         for x in projects:
             for d in x.indicators:
-                w.writerow([x.pid, d.level1, d.level2, d.name, d.comparator, d.target, d.unit,
-                            d.actual, _g(d.points), _g(d.claimed), d.explanation])
+                w.writerow(
+                    [
+                        x.pid,
+                        d.level1,
+                        d.level2,
+                        d.name,
+                        d.comparator,
+                        d.target,
+                        d.unit,
+                        d.actual,
+                        _g(d.points),
+                        _g(d.claimed),
+                        d.explanation,
+                    ]
+                )
     return [str(p), str(i)]
 
 
@@ -211,8 +263,10 @@ class _Sheet:
     def merge(self, r1: int, c1: int, r2: int, c2: int) -> None:
         if (r1, c1) != (r2, c2):
             self.ws.merge_cells(
-                start_row=r1, start_column=c1 + 1 + self.offset,
-                end_row=r2, end_column=c2 + 1 + self.offset,
+                start_row=r1,
+                start_column=c1 + 1 + self.offset,
+                end_row=r2,
+                end_column=c2 + 1 + self.offset,
             )
 
     def spacer(self, q: Quirks) -> None:
@@ -239,7 +293,9 @@ def write_forms(path: Path, layout: str, projects: list[Project], q: Quirks = Qu
         cover["A3"] = "2. 得分一栏保留两位小数。"
     for k, p in enumerate(projects):
         ws = wb.create_sheet(f"项目{k + 1}")
-        (_national if layout == "national" else _sichuan)(_Sheet(ws, 1 if q.left_column else 0), p, q)
+        (_national if layout == "national" else _sichuan)(
+            _Sheet(ws, 1 if q.left_column else 0), p, q
+        )
     wb.save(path)
     return path
 
@@ -248,7 +304,9 @@ def _funds_rows(s: _Sheet, p: Project, q: Quirks, labels: list[str], rate_col: i
     """The total row then the 其中 rows: the whole amount is this year's appropriation."""
     zero = q.zero_total
     rate = p.spent / p.budget if p.budget else 0
-    s.line(None, labels[0], 0 if zero else p.initial, 0 if zero else p.budget, 0 if zero else p.spent)
+    s.line(
+        None, labels[0], 0 if zero else p.initial, 0 if zero else p.budget, 0 if zero else p.spent
+    )
     if q.rate_as_text:
         s.put(rate_col, f"{rate * 100:.2f}%")
     else:
@@ -257,8 +315,13 @@ def _funds_rows(s: _Sheet, p: Project, q: Quirks, labels: list[str], rate_col: i
         if j == 0:
             # zero_total: the parts carry the amounts, split over two rows when there are
             if zero and len(labels) > 3:
-                s.line(None, label, round(p.initial - 1, 2), round(p.budget - 1, 2),
-                       round(p.spent - 1, 2))
+                s.line(
+                    None,
+                    label,
+                    round(p.initial - 1, 2),
+                    round(p.budget - 1, 2),
+                    round(p.spent - 1, 2),
+                )
             else:
                 s.line(None, label, p.initial, p.budget, p.spent)
         elif zero and j == 1 and len(labels) > 3:
@@ -282,7 +345,9 @@ def _national(s: _Sheet, p: Project, q: Quirks) -> None:
         s.line(_label("项目编码", q), p.pid)
     s.line(_label("主管部门", q), p.department, None, None, None, _label("实施单位", q), p.unit)
     s.spacer(q)
-    top = s.line("项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+    top = s.line(
+        "项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"
+    )
     _funds_rows(s, p, q, ["年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"], 6)
     # 分值 and the claimed budget score sit in the total row
     s.ws.cell(row=top + 1, column=6 + s.offset, value=10)
@@ -294,8 +359,17 @@ def _national(s: _Sheet, p: Project, q: Quirks) -> None:
     s.line(None, goal, None, None, None, goal)
     s.merge(r, 0, s.row, 0)
     s.spacer(q)
-    head = ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
-            "偏差原因分析及改进措施"]
+    head = [
+        "绩效指标",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+    ]
     if q.spaced_labels:
         head[4] = "指标值"
         head[5] = "完成值"
@@ -316,7 +390,9 @@ def _national(s: _Sheet, p: Project, q: Quirks) -> None:
 def _sichuan(s: _Sheet, p: Project, q: Quirks) -> None:
     r = s.line("项目支出绩效自评表")
     s.merge(r, 0, r, 10)
-    s.line("（2025年度）", None, None, None, None, None, None, None, None, "报表编号：510000_0013zp")
+    s.line(
+        "（2025年度）", None, None, None, None, None, None, None, None, "报表编号：510000_0013zp"
+    )
     s.spacer(q)
     r = s.line(_label("项目名称", q), f"{p.pid} {p.name}" if len(p.pid) == 22 else p.name)
     s.merge(r, 1, r, 10)
@@ -324,17 +400,50 @@ def _sichuan(s: _Sheet, p: Project, q: Quirks) -> None:
         s.line(_label("项目代码", q), p.pid)
     s.line(_label("主管部门", q), p.department, None, None, None, "实施单位（盖章）", p.unit)
     s.spacer(q)
-    top = s.line("预算执行情况（10分）" if q.points_suffix else "预算执行情况", None, "年初预算",
-                 "调整后预算数", "预算执行数", "预算执行率", "权重", "得分", "原因")
+    top = s.line(
+        "预算执行情况（10分）" if q.points_suffix else "预算执行情况",
+        None,
+        "年初预算",
+        "调整后预算数",
+        "预算执行数",
+        "预算执行率",
+        "权重",
+        "得分",
+        "原因",
+    )
     _funds_rows(s, p, q, ["总额", "其中：财政拨款", "其他资金"], 5)
     s.ws.cell(row=top + 1, column=7 + s.offset, value=10)
     s.ws.cell(row=top + 1, column=8 + s.offset, value=p.claimed_budget)
     s.merge(top, 0, s.row, 0)
     s.spacer(q)
-    first = s.line("绩效指标（90分）" if q.points_suffix else "绩效指标", "一级指标", "二级指标",
-                   "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分", "未完成原因分析")
-    _indicator_rows(s, p, q, lambda d: [d.comparator or None, d.target, d.unit or None, d.actual,
-                                         d.points, d.claimed, d.explanation], 10)
+    first = s.line(
+        "绩效指标（90分）" if q.points_suffix else "绩效指标",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "指标性质",
+        "指标值",
+        "度量单位",
+        "完成值",
+        "权重",
+        "得分",
+        "未完成原因分析",
+    )
+    _indicator_rows(
+        s,
+        p,
+        q,
+        lambda d: [
+            d.comparator or None,
+            d.target,
+            d.unit or None,
+            d.actual,
+            d.points,
+            d.claimed,
+            d.explanation,
+        ],
+        10,
+    )
     s.merge(first, 0, s.row, 0)
     s.spacer(q)
     r = s.line("合计", None, None, None, None, None, None, None, 100, p.claimed_total)
@@ -351,7 +460,9 @@ def _indicator_rows(s: _Sheet, p: Project, q: Quirks, values: Any, last: int) ->
     l1_start: dict[str, int] = {}
     for k, d in enumerate(p.indicators):
         l1 = d.level1 + ("（50分）" if q.points_suffix and d.level1 == "产出指标" else "")
-        l2 = "满意度指标" if q.satisfaction_level2 and d.level2 == "服务对象满意度指标" else d.level2
+        l2 = (
+            "满意度指标" if q.satisfaction_level2 and d.level2 == "服务对象满意度指标" else d.level2
+        )
         new1 = d.level1 not in l1_start
         new2 = (d.level1, d.level2) not in groups
         shown1 = l1 if (new1 or q.repeated_levels) else None
@@ -369,8 +480,13 @@ def _indicator_rows(s: _Sheet, p: Project, q: Quirks, values: Any, last: int) ->
             s.row += 1
         if q.orphan_level2 and k == 2:
             # a 二级 row with no indicator, its points given to the others
-            s.line(None, d.level1 if q.repeated_levels else None, "成本指标", None,
-                   *(["/"] * (last - 4) if q.slashes else []))
+            s.line(
+                None,
+                d.level1 if q.repeated_levels else None,
+                "成本指标",
+                None,
+                *(["/"] * (last - 4) if q.slashes else []),
+            )
     if not (q.unmerged_levels or q.repeated_levels or q.spacer_rows or q.orphan_level2):
         _merge_runs(s, p)
 

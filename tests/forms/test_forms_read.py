@@ -84,10 +84,7 @@ def test_project_ids_code_or_file_and_sheet(tmp_path: Path) -> None:
     write_forms(tmp_path / "sc.xlsx", "sichuan", sichuan)
     write_forms(tmp_path / "coded.xlsx", "national", national, Quirks(code_cell=True))
     write_forms(tmp_path / "plain.xlsx", "national", national)
-    ids = {
-        Path(f.file).name: f.project["project_id"]
-        for f in api.read_forms([tmp_path]).forms
-    }
+    ids = {Path(f.file).name: f.project["project_id"] for f in api.read_forms([tmp_path]).forms}
     assert ids == {
         "sc.xlsx": sichuan[0].pid,
         "coded.xlsx": national[0].pid,
@@ -128,9 +125,11 @@ def test_total_disagreeing_with_its_parts(tmp_path: Path) -> None:
     assert row["funds_total_written"] == "999"
     assert float(row["budget"]) == pytest.approx(projects[0].budget)
     assert read.forms[0].funds_mismatch
-    assert not api.read_forms([write_forms(tmp_path / "ok.xlsx", "national", projects)]).forms[
-        0
-    ].funds_mismatch
+    assert (
+        not api.read_forms([write_forms(tmp_path / "ok.xlsx", "national", projects)])
+        .forms[0]
+        .funds_mismatch
+    )
 
 
 def test_orphan_level2_row_is_noted_not_an_indicator(tmp_path: Path) -> None:
@@ -142,8 +141,9 @@ def test_orphan_level2_row_is_noted_not_an_indicator(tmp_path: Path) -> None:
 
 
 def test_cover_sheet_skipped_with_a_note(tmp_path: Path) -> None:
-    path = write_forms(tmp_path / "c.xlsx", "sichuan", sample_projects(1, 1, "sichuan"),
-                       Quirks(cover_sheet=True))
+    path = write_forms(
+        tmp_path / "c.xlsx", "sichuan", sample_projects(1, 1, "sichuan"), Quirks(cover_sheet=True)
+    )
     read = api.read_forms([path])
     assert len(read.forms) == 1
     assert any("'填表说明' skipped" in n for n in read.notes), read.notes
@@ -162,7 +162,11 @@ def _drop_label(path: Path, label: str) -> None:
 @pytest.mark.parametrize(
     ("layout", "label", "said"),
     [
-        ("national", "实际完成值", "label 实际完成值 (实际完成值/完成值/实际值…) not found in the indicator header"),
+        (
+            "national",
+            "实际完成值",
+            "label 实际完成值 (实际完成值/完成值/实际值…) not found in the indicator header",
+        ),
         ("national", "三级指标", "label 三级指标"),
         ("national", "年度资金总额", "label 年度资金总额 (总额) not found below the funds header"),
         ("national", "项目名称", "label 项目名称 not found"),
@@ -211,7 +215,9 @@ def test_canonical_workbook_is_not_taken_for_forms() -> None:
     """The bundled sample district (项目/指标 sheets) still reads as tables."""
     from importlib import resources
 
-    sample = Path(str(resources.files("jixiao.examples"))) / "sample-district" / "sample-district.xlsx"
+    sample = (
+        Path(str(resources.files("jixiao.examples"))) / "sample-district" / "sample-district.xlsx"
+    )
     plan = api.load_ruleset()
     read = api.read(plan, [sample])
     assert not read.sources[0].format.endswith("(self-evaluation forms)")
@@ -244,8 +250,14 @@ def test_template_reads_back_blank_and_filled(layout: str, tmp_path: Path) -> No
     if layout == "national":
         values |= {"年度指标值": "≥1000人次", "实际完成值": "1200", "分值": 90, "得分": 90}
     else:
-        values |= {"指标性质": "≥", "指标值": "1000", "度量单位": "人次", "完成值": "1200",
-                   "权重": 90, "得分": 90}
+        values |= {
+            "指标性质": "≥",
+            "指标值": "1000",
+            "度量单位": "人次",
+            "完成值": "1200",
+            "权重": 90,
+            "得分": 90,
+        }
     for label, value in values.items():
         column = next(c.column for c in sheet[header] if c.value == label)
         sheet.cell(first, column, value)

@@ -29,7 +29,11 @@ PROJECT_COLUMNS = ["project_name", "total", "grade", "budget_score", "complete",
 INDICATOR_COLUMNS = ["indicator", "points", "score", "achieved", "evaluable", "claimed_score"]
 
 CASES = [
-    *((layout, seed, Quirks(), "plain") for layout in ("national", "sichuan") for seed in (1, 2, 3)),
+    *(
+        (layout, seed, Quirks(), "plain")
+        for layout in ("national", "sichuan")
+        for seed in (1, 2, 3)
+    ),
     *((layout, seed, ALL_QUIRKS, "all") for layout in ("national", "sichuan") for seed in (4, 5)),
     *(
         (layout, 10 + k, one_quirk(name), name)

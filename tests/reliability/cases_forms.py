@@ -28,7 +28,9 @@ F1_CODE, F2_CODE = sichuan_code(1), sichuan_code(2)
 def _projects(layout: str) -> list[Project]:
     split = layout == "sichuan"
 
-    def ind(l1: str, l2: str, name: str, cmp_: str, t: str, unit: str, a: str, w: float) -> Indicator:
+    def ind(
+        l1: str, l2: str, name: str, cmp_: str, t: str, unit: str, a: str, w: float
+    ) -> Indicator:
         if split:
             return Indicator(l1, l2, name, t, a, w, w, cmp_, unit)
         return Indicator(l1, l2, name, f"{cmp_}{t}{unit}", a, w, w)
@@ -43,10 +45,34 @@ def _projects(layout: str) -> list[Project]:
 
     ids = (F1_CODE, F2_CODE) if split else ("F1", "F2")
     return [
-        Project(ids[0], "课后服务补贴", "区教育局", "区第一中学", "2025", 100, 100, 100,
-                rows("120"), 10, 100, "优"),
-        Project(ids[1], "校园安全设施", "区教育局", "区第二中学", "2025", 100, 100, 80,
-                rows("50"), 10, 100, "优"),
+        Project(
+            ids[0],
+            "课后服务补贴",
+            "区教育局",
+            "区第一中学",
+            "2025",
+            100,
+            100,
+            100,
+            rows("120"),
+            10,
+            100,
+            "优",
+        ),
+        Project(
+            ids[1],
+            "校园安全设施",
+            "区教育局",
+            "区第二中学",
+            "2025",
+            100,
+            100,
+            80,
+            rows("50"),
+            10,
+            100,
+            "优",
+        ),
     ]
 
 
@@ -59,7 +85,12 @@ def _scores(layout: str) -> dict[str, tuple[float | None, str | None]]:
     return {a: (100.0, "优"), b: (85.5, "良")}
 
 
-def _forms(layout: str, quirks: Quirks = Quirks(code_cell=True), name: str = "forms.xlsx"):
+CODED = Quirks(code_cell=True)
+
+
+def _forms(
+    layout: str, quirks: Quirks = CODED, name: str = "forms.xlsx"
+) -> Callable[[Path], list[str]]:
     def make(folder: Path) -> list[str]:
         return [str(write_forms(folder / name, layout, _projects(layout), quirks))]
 
@@ -70,7 +101,9 @@ def _with(*extra: Callable[[Path], Path], layout: str = "national") -> Callable[
     """The good form workbook and the extra files, all passed as inputs."""
 
     def make(folder: Path) -> list[str]:
-        good = write_forms(folder / "a-forms.xlsx", layout, _projects(layout), Quirks(code_cell=True))
+        good = write_forms(
+            folder / "a-forms.xlsx", layout, _projects(layout), Quirks(code_cell=True)
+        )
         return [str(good), *(str(f(folder)) for f in extra)]
 
     return make
@@ -130,7 +163,9 @@ def _check_tables(run: Run) -> None:
 def _template_reads_back(layout: str) -> Callable[[Run], None]:
     def check(run: Run) -> None:
         template = run.inputs / "t.xlsx"
-        code, output = run_cli(["forms", "to-tables", str(template), "-o", str(run.out)], run.inputs)
+        code, output = run_cli(
+            ["forms", "to-tables", str(template), "-o", str(run.out)], run.inputs
+        )
         assert code == 0, output
         projects = pl.read_csv(run.out / "projects.csv", infer_schema=False)
         assert projects["project_id"].to_list() == ["t.xlsx#项目1"], projects
@@ -152,14 +187,18 @@ def _duplicate_rejected(run: Run) -> None:
 
 def _two_files_same_code(folder: Path) -> list[str]:
     a = write_forms(folder / "a.xlsx", "sichuan", _projects("sichuan")[:1])
-    b = write_forms(folder / "b.xlsx", "sichuan", _projects("sichuan")[:1], Quirks(spacer_rows=True))
+    b = write_forms(
+        folder / "b.xlsx", "sichuan", _projects("sichuan")[:1], Quirks(spacer_rows=True)
+    )
     return [str(a), str(b)]
 
 
 def _forms_and_tables(folder: Path) -> list[str]:
     from corpus import indicators, project, write_pair
 
-    form = write_forms(folder / "forms.xlsx", "national", _projects("national"), Quirks(code_cell=True))
+    form = write_forms(
+        folder / "forms.xlsx", "national", _projects("national"), Quirks(code_cell=True)
+    )
     return [str(form), *write_pair(folder, [project("P001")], indicators("P001"))]
 
 
@@ -279,9 +318,7 @@ CASES = [
         name="forms-to-tables-folder",
         about="`forms to-tables` on a folder: forms converted with their claims and sources, "
         "the corrupt, encrypted and non-form workbooks reported; exit 0.",
-        make=lambda folder: [
-            _with(_corrupt, _encrypted, _not_a_form)(folder) and str(folder)
-        ],
+        make=lambda folder: [_with(_corrupt, _encrypted, _not_a_form)(folder) and str(folder)],
         command="forms",
         args=("to-tables", "-o", "{out}"),
         message=r"problem: skipped: .*b-corrupt\.xlsx.*read 2 form\(s\) from 1 of 4 file\(s\)",
