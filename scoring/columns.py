@@ -82,6 +82,15 @@ PROJECT_SCORES: tuple[Column, ...] = (
     _c(f"{LEVEL1}_points", "{}分值", F, "Indicator points declared in one category."),
     _c("points_total", "指标分值合计", F, "Indicator points declared in all categories."),
     _c("issues", "问题", S, "Why the project is incomplete, if it is."),
+    # What a self-evaluation form claims and writes (docs/forms.md); blank from tables
+    # that do not carry them.
+    _c("claimed_budget_score", "自评预算执行得分", S, "Budget score the form claims, as written."),
+    _c("claimed_total", "自评总分", S, "Total the form claims (总分/合计), as written.", True),
+    _c("claimed_grade", "自评等级", S, "Grade the form claims (自评等级), as written.", True),
+    _c("funds_total_written", "年度资金总额(填报)", F, "The form's 年度资金总额 全年预算数.", True),
+    _c("funds_parts_sum", "其中各项合计", F, "Sum of its 其中 rows' 全年预算数.", flag=True),
+    _c("spent_total_written", "年度执行总额(填报)", F, "The form's 年度资金总额 全年执行数.", True),
+    _c("spent_parts_sum", "其中执行合计", F, "Sum of its 其中 rows' 全年执行数.", flag=True),
     *_PROVENANCE,
 )
 

@@ -240,8 +240,9 @@ class _Reader:
             known = [v for v in values if v is not None]
             parts_sum = sum(known) if known else None
             out[key] = self.choose(total, label, written, parts_sum)
-            if written_key and parts_key:
-                out[written_key] = written
+            if written_key and parts_key:  # numbers (or blank), for the summary_mismatch flag
+                value = number(written)
+                out[written_key] = fmt_number(value) if value is not None else None
                 out[parts_key] = fmt_number(parts_sum) if parts_sum is not None else None
         score_col = cols.get(L.F_SCORE.name)
         out["claimed_budget_score"] = (
@@ -257,15 +258,21 @@ class _Reader:
         """The total as written, unless it is zero or blank or disagrees with its parts:
         then the parts' sum (noted, and `funds_mismatch` set for the project flag)."""
         value = number(written)
-        if written is not None and value is None:
-            return written  # not a number: passed on, the scoring reports it
-        if parts_sum is None or (value is None and parts_sum == 0):
-            return written if parts_sum is None else fmt_number(parts_sum)
+        if parts_sum is None:
+            return written  # no parts to check against (text included: the scoring reports it)
         if value is not None and abs(value - parts_sum) <= TOLERANCE:
             return written  # agree (both zero included: nothing was budgeted)
+        if written is None and parts_sum == 0:
+            return "0"
         self._mismatch = True
         row = f"{self.at(total)}: " if total is not None else f"{self.file}, sheet {self.sheet!r}: "
-        said = "blank" if value is None else f"{fmt_number(value)}"
+        said = (
+            fmt_number(value)
+            if value is not None
+            else "blank"
+            if written is None
+            else f"{written!r} (not a number)"
+        )
         self.notes.append(
             f"{row}年度资金总额 {label.name} is {said} but its 其中 rows sum to "
             f"{fmt_number(parts_sum)}; the sum is used"
