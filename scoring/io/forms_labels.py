@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 _BRACKET_SUFFIX = re.compile(r"[(\[【〔{<《][^()\[\]【】〔〕{}<>《》]*[)\]】〕}>》]$")
@@ -21,6 +22,7 @@ BLANK_MARKS = frozenset({"/", "\\", "-", "--", "—", "——", "－", "无", "n
 """Cell texts that mean "nothing here" in a form's unused cells."""
 
 
+@lru_cache(maxsize=1 << 16)  # a sheet is scanned for many labels: each cell once
 def norm(text: str | None) -> str:
     """A label's identity: NFKC, no whitespace or stars, no trailing colon or bracket
     suffix (`(50分)`, `(盖章)`, `（万元）`), lower-cased; "" for a blank cell."""

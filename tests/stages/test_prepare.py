@@ -10,7 +10,18 @@ from jixiao.scoring.stages.prepare import number_columns, prepare_projects
 
 def test_number_columns_are_the_catalogue_number_columns() -> None:
     plan = api.load_ruleset("project-self-eval")
-    assert number_columns(plan) == ["budget_initial", "budget", "spent", "allocated"]
+    assert number_columns(plan) == [
+        "budget_initial",
+        "budget",
+        "spent",
+        "allocated",
+        *FORM_NUMBERS,
+    ]
+
+
+FORM_NUMBERS = ("funds_total_written", "funds_parts_sum", "spent_total_written", "spent_parts_sum")
+"""What a self-evaluation form adds to a project (docs/forms.md); blank from tables."""
+FORM_COLUMNS = ("claimed_budget_score", "claimed_total", "claimed_grade", *FORM_NUMBERS)
 
 
 def test_thousands_separators_parse_and_junk_is_a_per_row_issue() -> None:
@@ -26,7 +37,7 @@ def test_thousands_separators_parse_and_junk_is_a_per_row_issue() -> None:
     }
     frame = pl.DataFrame(text).with_columns(
         pl.lit(None, pl.String).alias(c)
-        for c in ("project_name", "department", "unit", "year", "_file", "_sheet")
+        for c in ("project_name", "department", "unit", "year", "_file", "_sheet", *FORM_COLUMNS)
     )
     projects, rejects = prepare_projects(frame.with_columns(_row=pl.lit(2)).lazy(), plan, None)
     got = projects.collect()
@@ -42,7 +53,16 @@ def _projects(**columns: list[str | None]) -> pl.LazyFrame:
     n = len(next(iter(columns.values())))
     base: dict[str, list[str | None]] = {
         c: [None] * n
-        for c in ("project_name", "department", "unit", "year", "_file", "_sheet", "allocated")
+        for c in (
+            "project_name",
+            "department",
+            "unit",
+            "year",
+            "_file",
+            "_sheet",
+            "allocated",
+            *FORM_COLUMNS,
+        )
     }
     base.update({"budget_initial": [None] * n, **columns})
     return (
