@@ -137,6 +137,7 @@ class _Reader:
     def __init__(self, rows: Rows, numbers: Sequence[int], file: str, sheet: str) -> None:
         self.rows, self.numbers, self.file, self.sheet = rows, numbers, file, sheet
         self.notes: list[str] = []
+        self.mismatch = False  # a funds total disagreed with its 其中 rows
 
     def at(self, i: int) -> str:
         return f"{self.file}, sheet {self.sheet!r}, row {self.numbers[i]}"
@@ -181,7 +182,7 @@ class _Reader:
             self.numbers[name_at[0]],
             indicators,
             self.notes,
-            funds_mismatch=self._mismatch,
+            funds_mismatch=self.mismatch,
         )
 
     # --- the header block ---------------------------------------------------------------
@@ -214,8 +215,6 @@ class _Reader:
         return None
 
     # --- the funds block ----------------------------------------------------------------
-
-    _mismatch = False
 
     def funds(self, header: int) -> dict[str, str | None]:
         cols = columns(self.rows[header], L.FUNDS_COLUMNS)
@@ -264,7 +263,7 @@ class _Reader:
             return written  # agree (both zero included: nothing was budgeted)
         if written is None and parts_sum == 0:
             return "0"
-        self._mismatch = True
+        self.mismatch = True
         row = f"{self.at(total)}: " if total is not None else f"{self.file}, sheet {self.sheet!r}: "
         said = (
             fmt_number(value)
