@@ -130,6 +130,11 @@ def read_form_book(grids: Sequence[Grid], file: str) -> FormBook | None:
         if id(grid) not in candidates:
             book.skipped.append(NotForm(sheet, "not a self-evaluation form (no 项目名称 label)"))
             continue
+        if grid.filled > FORM_ROWS:
+            book.skipped.append(
+                NotForm(sheet, f"{grid.filled} rows: a table, not a form (a form is one project)")
+            )
+            continue
         rows, numbers = _rows(grid, FORM_ROWS)
         result = read_form(rows, numbers, file, sheet)
         if isinstance(result, Form):

@@ -294,3 +294,20 @@ def test_a_second_form_for_one_project_is_refused(tmp_path: Path) -> None:
     [problem] = read.problems
     assert "b.xlsx, sheet '项目1'" in problem and "is already the form in" in problem
     assert read.frames["indicators"].height == len(projects[0].indicators)
+
+
+def test_a_long_titled_table_is_not_read_as_a_form(tmp_path: Path) -> None:
+    """A sheet far longer than a form, whatever its top says, is left to the table reader."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "项目"
+    sheet.append(["2025年度项目支出绩效自评表"])
+    sheet.append(["项目名称", "某项目"])
+    sheet.append(["项目编号", "项目名称", "全年预算数", "全年执行数"])
+    for k in range(2100):
+        sheet.append([f"P{k}", "x", 1, 1])
+    book.save(tmp_path / "long.xlsx")
+    with pytest.raises(InputError, match="long.xlsx: no sheet is a self-evaluation form"):
+        api.read_forms([tmp_path / "long.xlsx"])
