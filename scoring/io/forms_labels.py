@@ -67,6 +67,10 @@ def fmt_number(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+class MissingLabel(Exception):
+    """A label the reader needs is not on the sheet (the message names it)."""
+
+
 @dataclass(frozen=True)
 class Label:
     """One label of the form: its name in messages and the spellings that mean it.

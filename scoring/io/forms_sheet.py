@@ -20,15 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from jixiao.scoring.io import forms_layout as L
+from jixiao.scoring.io.forms_funds import funds_header, funds_rows, read_funds
 from jixiao.scoring.io.forms_labels import (
     Label,
+    MissingLabel,
     Rows,
     any_label,
     cell_text,
     columns,
     find,
     find_with_value,
-    fmt_number,
     norm,
     number,
 )
@@ -37,7 +38,6 @@ from jixiao.scoring.io.forms_sichuan import LAYOUT as SICHUAN
 from jixiao.scoring.io.forms_sichuan import split_code
 
 LAYOUTS = (SICHUAN, NATIONAL)
-TOLERANCE = 0.005  # amounts agree when within half a cent of a 万元 figure's last digit
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
@@ -86,8 +86,8 @@ def landmarks(rows: Rows) -> list[str]:
     at = find_with_value(rows, L.PROJECT_NAME)
     if at is not None and not _in_header_row(rows[at[0]], at[1]):
         found.append("项目名称")
-    funds = _funds_header(rows)
-    if funds is not None and _funds_rows(rows, funds)[0]:
+    funds = funds_header(rows)
+    if funds is not None and any(x is not None and x != [] for x in funds_rows(rows, funds)):
         found.append("funds")
     if _indicator_header(rows, 0) is not None:
         found.append("indicators")
@@ -125,19 +125,14 @@ def read_form(
         return NotForm(sheet, "not a self-evaluation form (no 项目名称 and 三级指标 labels)")
     try:
         return _Reader(rows, numbers, file, sheet).read()
-    except _Missing as exc:
+    except MissingLabel as exc:
         return FormProblem(file, sheet, str(exc))
-
-
-class _Missing(Exception):
-    """A label the reader needs is not on the sheet."""
 
 
 class _Reader:
     def __init__(self, rows: Rows, numbers: Sequence[int], file: str, sheet: str) -> None:
         self.rows, self.numbers, self.file, self.sheet = rows, numbers, file, sheet
         self.notes: list[str] = []
-        self.mismatch = False  # a funds total disagreed with its 其中 rows
 
     def at(self, i: int) -> str:
         return f"{self.file}, sheet {self.sheet!r}, row {self.numbers[i]}"
@@ -146,10 +141,10 @@ class _Reader:
         project: dict[str, str | None] = {}
         name_at = find_with_value(self.rows, L.PROJECT_NAME)
         if name_at is None:
-            raise _Missing("not read as a self-evaluation form: label 项目名称 not found")
-        funds_at = _funds_header(self.rows)
+            raise MissingLabel("not read as a self-evaluation form: label 项目名称 not found")
+        funds_at = funds_header(self.rows)
         if funds_at is None:
-            raise _Missing(
+            raise MissingLabel(
                 "not read as a self-evaluation form: the funds block's header (label 全年预算数 "
                 "or 调整后预算数, beside 全年执行数 or 预算执行数) not found"
             )
@@ -164,10 +159,12 @@ class _Reader:
             where = find_with_value(self.rows, label, stop=head_stop)
             project[key] = self.value(where, label) if where else None
         project["year"] = self.year(head_stop)
-        project.update(self.funds(funds_at))
+        funds = read_funds(self.rows, self.numbers, funds_at, f"{self.file}, sheet {self.sheet!r}")
+        project.update(funds.values)
+        self.notes.extend(funds.notes)
         head = _indicator_header(self.rows, funds_at + 1)
         if head is None:
-            raise _Missing(
+            raise MissingLabel(
                 "not read as a self-evaluation form: the indicator block's header (label 三级指标 "
                 "beside 一级指标, 二级指标, 年度指标值/指标值, 实际完成值/完成值 or 分值) not found"
             )
@@ -182,7 +179,7 @@ class _Reader:
             self.numbers[name_at[0]],
             indicators,
             self.notes,
-            funds_mismatch=self.mismatch,
+            funds_mismatch=funds.mismatch,
         )
 
     # --- the header block ---------------------------------------------------------------
@@ -214,70 +211,6 @@ class _Reader:
                     return m.group(1)
         return None
 
-    # --- the funds block ----------------------------------------------------------------
-
-    def funds(self, header: int) -> dict[str, str | None]:
-        cols = columns(self.rows[header], L.FUNDS_COLUMNS)
-        total, parts = _funds_rows(self.rows, header)
-        if total is None and not parts:
-            raise _Missing(
-                f"label 年度资金总额 (总额) not found below the funds header at row "
-                f"{self.numbers[header]}"
-            )
-        out: dict[str, str | None] = {}
-        for key, label, written_key, parts_key in (
-            ("budget_initial", L.F_INITIAL, None, None),
-            ("budget", L.F_BUDGET, "funds_total_written", "funds_parts_sum"),
-            ("spent", L.F_SPENT, "spent_total_written", "spent_parts_sum"),
-        ):
-            j = cols.get(label.name)
-            if j is None:
-                out[key] = None
-                continue
-            written = cell_text(self.cell(total, j)) if total is not None else None
-            values = [number(self.cell(p, j)) for p in parts]
-            known = [v for v in values if v is not None]
-            parts_sum = sum(known) if known else None
-            out[key] = self.choose(total, label, written, parts_sum)
-            if written_key and parts_key:  # numbers (or blank), for the summary_mismatch flag
-                value = number(written)
-                out[written_key] = fmt_number(value) if value is not None else None
-                out[parts_key] = fmt_number(parts_sum) if parts_sum is not None else None
-        score_col = cols.get(L.F_SCORE.name)
-        out["claimed_budget_score"] = (
-            cell_text(self.cell(total, score_col))
-            if total is not None and score_col is not None
-            else None
-        )
-        return out
-
-    def choose(
-        self, total: int | None, label: Label, written: str | None, parts_sum: float | None
-    ) -> str | None:
-        """The total as written, unless it is zero or blank or disagrees with its parts:
-        then the parts' sum (noted, and `funds_mismatch` set for the project flag)."""
-        value = number(written)
-        if parts_sum is None:
-            return written  # no parts to check against (text included: the scoring reports it)
-        if value is not None and abs(value - parts_sum) <= TOLERANCE:
-            return written  # agree (both zero included: nothing was budgeted)
-        if written is None and parts_sum == 0:
-            return "0"
-        self.mismatch = True
-        row = f"{self.at(total)}: " if total is not None else f"{self.file}, sheet {self.sheet!r}: "
-        said = (
-            fmt_number(value)
-            if value is not None
-            else "blank"
-            if written is None
-            else f"{written!r} (not a number)"
-        )
-        self.notes.append(
-            f"{row}年度资金总额 {label.name} is {said} but its 其中 rows sum to "
-            f"{fmt_number(parts_sum)}; the sum is used"
-        )
-        return fmt_number(parts_sum)
-
     def cell(self, i: int | None, j: int | None) -> str | None:
         if i is None or j is None or j >= len(self.rows[i]):
             return None
@@ -291,7 +224,7 @@ class _Reader:
         cols = columns(self.rows[head], L.INDICATOR_COLUMNS)
         missing = [label for label in INDICATOR_NEEDED if label.name not in cols]
         if missing:
-            raise _Missing(
+            raise MissingLabel(
                 f"label {'; '.join(_shown(m) for m in missing)} not found in the indicator "
                 f"header at row {self.numbers[head]}"
             )
@@ -389,35 +322,6 @@ def _key(text: str | None) -> str | None:
     if text is None:
         return None
     return unicodedata.normalize("NFKC", text).strip() or None
-
-
-def _funds_header(rows: Rows) -> int | None:
-    """The row naming both the budget and the amount spent (and no 三级指标)."""
-    for i, row in enumerate(rows):
-        cols = columns(row, (L.F_BUDGET, L.F_SPENT))
-        if len(cols) == 2 and not any(L.I_INDICATOR.matches(c) for c in row):
-            return i
-    return None
-
-
-def _funds_rows(rows: Rows, header: int) -> tuple[int | None, list[int]]:
-    """The 年度资金总额 row and the 其中 rows under the funds header: the rows whose
-    label cells (left of the first amount column) say so, spacer rows skipped."""
-    cols = columns(rows[header], L.FUNDS_COLUMNS)
-    first = min(cols.values())
-    total: int | None = None
-    parts: list[int] = []
-    for i in range(header + 1, len(rows)):
-        labels = [c for c in rows[i][:first] if cell_text(c) is not None]
-        if not labels and all(cell_text(c) is None for c in rows[i]):
-            continue
-        if any(L.FUNDS_PART.matches(c) for c in labels):
-            parts.append(i)
-        elif total is None and not parts and any(L.FUNDS_TOTAL.matches(c) for c in labels):
-            total = i
-        else:
-            break
-    return total, parts
 
 
 def _indicator_header(rows: Rows, start: int) -> int | None:
