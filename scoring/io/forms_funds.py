@@ -19,6 +19,7 @@ from jixiao.scoring.io.forms_labels import (
     Label,
     MissingLabel,
     Rows,
+    any_label,
     cell_text,
     columns,
     fmt_number,
@@ -135,9 +136,13 @@ def funds_header(rows: Rows) -> int | None:
 
 def funds_rows(rows: Rows, header: int) -> tuple[int | None, list[int]]:
     """The 年度资金总额 row and the 其中 rows under the funds header: the rows whose
-    label cells (left of the first amount column) say so, spacer rows skipped."""
+    label cells (left of the first amount column) say so, spacer rows skipped. Once the
+    其中 rows have begun, a row of amounts under any other source label (中央资金,
+    省级资金, 单位自筹) is one more part; a form label (年度总体目标, 绩效指标, …) ends
+    the block."""
     cols = columns(rows[header], L.FUNDS_COLUMNS)
     first = min(cols.values())
+    amounts = [cols[k.name] for k in (L.F_INITIAL, L.F_BUDGET, L.F_SPENT) if k.name in cols]
     total: int | None = None
     parts: list[int] = []
     for i in range(header + 1, len(rows)):
@@ -148,6 +153,20 @@ def funds_rows(rows: Rows, header: int) -> tuple[int | None, list[int]]:
             parts.append(i)
         elif total is None and not parts and any(L.FUNDS_TOTAL.matches(c) for c in labels):
             total = i
+        elif parts and labels and _another_part(rows[i], rows[header], amounts):
+            parts.append(i)
         else:
             break
     return total, parts
+
+
+def _another_part(
+    row: Sequence[str | None], header: Sequence[str | None], amounts: list[int]
+) -> bool:
+    """A row that names no form label and holds an amount (or `/`) in an amount column.
+    The block's own label (项目资金, merged down beside the rows) is not counted."""
+    own = [c for j, c in enumerate(row) if not (j < len(header) and c == header[j])]
+    if any(any_label(c, L.LABELS) for c in own):
+        return False
+    cells = [row[j] if j < len(row) else None for j in amounts]
+    return any(number(c) is not None or (c is not None and cell_text(c) is None) for c in cells)

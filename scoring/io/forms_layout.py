@@ -18,7 +18,7 @@ from jixiao.scoring.io.forms_labels import Label
 
 PROJECT_NAME = Label("项目名称", ("项目名称", "项目全称"))
 DEPARTMENT = Label("主管部门", ("主管部门", "主管部门名称", "预算部门", "部门名称"))
-UNIT = Label("实施单位", ("实施单位", "实施单位名称", "项目实施单位", "预算单位"))
+UNIT = Label("实施单位", ("实施单位", "实施单位名称", "项目实施单位", "预算单位", "项目单位"))
 CODE = Label("项目编码", ("项目编码", "项目代码", "项目编号"))
 YEAR = Label("年度", ("年度", "预算年度", "评价年度"))
 HEADER_LABELS = (PROJECT_NAME, DEPARTMENT, UNIT, CODE, YEAR)
@@ -91,7 +91,10 @@ GRADE_WORDS = ("优", "良", "中", "差", "优秀", "良好", "合格", "不合
 """What a 自评等级 or 评价结论 cell may hold to be read as the claimed grade."""
 
 TITLE = Label("项目支出绩效自评表", (), contains=("绩效自评表", "510000_0013zp"))
-GOAL = Label("年度总体目标", ("年度总体目标", "总体目标", "年度目标"))
+GOAL = Label(
+    "年度总体目标",
+    ("年度总体目标", "总体目标", "年度目标", "年度目标完成情况", "预期目标", "实际完成情况"),
+)
 
 LABELS = (
     *HEADER_LABELS,

@@ -281,10 +281,14 @@ class _Reader:
         cols = columns(self.rows[head], L.INDICATOR_COLUMNS)
         score_col = cols.get(L.I_SCORE.name)
         total: str | None = None
+        grade_at_total: str | None = None
         at = find(self.rows, L.TOTAL, start=end)
         if at is not None:
             i, j = at
             total = cell_text(self.cell(i, score_col)) if score_col is not None else None
+            # `总分 | … | 100 | 95 | 优`: a grade word beside the total
+            words = [c for c in self.rows[i][j + 1 :] if norm(c) in GRADES]
+            grade_at_total = cell_text(words[-1]) if words else None
             if total is None:  # shifted by a merge: the row's last number, not its 分值
                 points = cols.get(L.I_POINTS.name)
                 numbers = [
@@ -302,6 +306,7 @@ class _Reader:
             said = self.value((at[0] + end, at[1]), L.CONCLUSION) if at else None
             if said is not None and norm(said) in GRADES:
                 grade = said
+        grade = grade or grade_at_total
         return {"claimed_total": total, "claimed_grade": grade}
 
 

@@ -311,3 +311,36 @@ def test_a_long_titled_table_is_not_read_as_a_form(tmp_path: Path) -> None:
     book.save(tmp_path / "long.xlsx")
     with pytest.raises(InputError, match=r"long\.xlsx: no sheet is a self-evaluation form"):
         api.read_forms([tmp_path / "long.xlsx"])
+
+
+def test_parts_under_other_source_labels_all_count(tmp_path: Path) -> None:
+    """其中 rows named by source (中央资金, 省级专项补助) rather than the template's words are
+    parts all the same: their sum is the budget, not the first part alone."""
+    projects = sample_projects(seed=9, n=1)
+    path = write_forms(tmp_path / "p.xlsx", "national", projects, Quirks(zero_total=True))
+    book = load_workbook(path)
+    for row in book["项目1"].iter_rows():
+        for cell in row:
+            if cell.value == "其中：当年财政拨款":
+                cell.value = "其中：中央资金"
+            elif cell.value == "上年结转资金":
+                cell.value = "省级专项补助"
+    book.save(path)
+    [form] = api.read_forms([path]).forms
+    assert float(form.project["budget"] or "nan") == pytest.approx(projects[0].budget)
+    assert float(form.project["funds_parts_sum"] or "nan") == pytest.approx(projects[0].budget)
+
+
+def test_grade_beside_the_total(tmp_path: Path) -> None:
+    """`总分 | … | 100 | 96 | 优` with no 自评等级 label: the grade word is the claim."""
+    projects = sample_projects(seed=9, n=1)
+    projects[0].grade = None
+    path = write_forms(tmp_path / "g.xlsx", "national", projects)
+    book = load_workbook(path)
+    sheet = book["项目1"]
+    total = next(r for r in sheet.iter_rows() if r[0].value == "总分")
+    total[8].value = "良"
+    book.save(path)
+    [form] = api.read_forms([path]).forms
+    assert form.project["claimed_grade"] == "良"
+    assert form.project["claimed_total"] == "100"
