@@ -111,6 +111,10 @@ class IndicatorRules:
     """Why a qualitative row's claimed score cannot be used (after the value reasons)."""
     no_value: Reason
     ratio: Checked
+    has_explanation: Checked
+    """`rules.has_explanation`, reading the normalised cell (`explanation_key`)."""
+    claimed_differs: Checked
+    """A claimed score more than half a unit of the ruleset precision from the score."""
     types: dict[str, Type]
     """Type of every name a reason template may show."""
 
@@ -278,6 +282,21 @@ def _signed_scores(rs: Ruleset, rule: SourcedChecker) -> dict[str, Checked]:
     }
 
 
+def _has_explanation(rs: Ruleset, rule: SourcedChecker) -> Checked:
+    """`rules.has_explanation`, checked where written, reading the normalised cell."""
+    names = {**contexts.EXPLANATION_NAMES, **{name: Type.NUMBER for name in rs.params}}
+    written = rule(("rules", "has_explanation"), rs.rules.has_explanation, names, Type.BOOL)
+    return rebind(written, "explanation", contexts.EXPLANATION_KEY, Type.TEXT)
+
+
+def _claimed_differs(rs: Ruleset, names: dict[str, Type]) -> Checked:
+    """|claimed − score| above half a unit of the precision (0.005 at 2 decimals): the
+    score is rounded to that unit, so a smaller gap is the rounding; null without a claim
+    or a score (a row that is not evaluable)."""
+    half = _text(0.5 * 10.0**-rs.precision)
+    return check(f"abs(claimed_score - score) > {half}", names, expect=Type.BOOL)
+
+
 def compile_indicator_rules(
     rs: Ruleset, quantitative: dict[str, Checked], rule: SourcedChecker
 ) -> IndicatorRules:
@@ -328,5 +347,7 @@ def compile_indicator_rules(
         claim_reasons=_claim_reasons(rs, qual),
         no_value=_reason("is_null(score)", NO_VALUE, with_score, "no value"),
         ratio=check("actual / target", values, expect=Type.NUMBER),
+        has_explanation=_has_explanation(rs, rule),
+        claimed_differs=_claimed_differs(rs, with_score),
         types=qual,
     )

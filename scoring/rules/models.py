@@ -259,6 +259,11 @@ class FractionActuals(Strict):
     (`percent`), or the row is not evaluable with both readings in the reason."""
 
 
+HAS_EXPLANATION = "explanation not in ('', '0', '无', '/', '-', '—', '——')"
+"""Built-in rule for `has_explanation`: a 偏差原因 cell holding only a filler (`0`, `无`,
+`/`, `-`, a dash) says nothing; blank is empty anyway."""
+
+
 class Rules(Strict):
     """Scoring rules by indicator kind."""
 
@@ -283,6 +288,11 @@ class Rules(Strict):
     not_evaluable: list[NotEvaluable] = Field(min_length=1)
     """Conditions that make an indicator not evaluable, tried in order; the first that
     holds gives the reason. A row none of them catches is scored by its rule."""
+    has_explanation: str = HAS_EXPLANATION
+    """When the 偏差原因分析及改进措施 cell counts as an explanation (the `has_explanation`
+    column, the flags): a boolean expression over `explanation`, the cell's text
+    normalised (half-width, without spaces or trailing 。; a blank cell reads as `''`),
+    and the params. A null result counts as no explanation."""
 
 
 class BudgetExecution(Strict):
@@ -316,6 +326,8 @@ DEPARTMENT_MEASURES: dict[str, str] = {
     "budget": "sum(budget)",
     "spent": "sum(spent)",
     "execution_rate": "budget_execution_rate",
+    "n_evaluable": "sum(n_evaluable)",
+    "n_full_points": "sum(n_full_points)",
 }
 
 
