@@ -51,6 +51,21 @@ _PROVENANCE = (
     _c("source_row", "来源行号", I64, "Row number in that file or sheet (header = row 1)."),
 )
 
+
+def _flag_counts(what: str) -> tuple[Column, ...]:
+    return (
+        _c("n_flags", "标记数", U32, f"Flags raised on {what}."),
+        _c("n_flags_info", "提示标记数", U32, f"Flags of severity info raised on {what}."),
+        _c("n_flags_warning", "警告标记数", U32, f"Flags of severity warning raised on {what}."),
+        _c("n_flags_serious", "严重标记数", U32, f"Flags of severity serious raised on {what}."),
+    )
+
+
+_FLAG_COUNTS_PROJECT = _flag_counts("the project (its indicator and project flags)")
+FLAG_COUNTS: tuple[str, ...] = tuple(c.name for c in _FLAG_COUNTS_PROJECT)
+"""The flag count columns of project_scores and department_summary, added by the flags
+stage after the flags are raised (so no flag reads them)."""
+
 PROJECT_SCORES: tuple[Column, ...] = (
     _c("project_id", "项目编号", S, "Project id, as in the input."),
     _c("project_name", "项目名称", S, "Project name."),
@@ -106,6 +121,7 @@ PROJECT_SCORES: tuple[Column, ...] = (
         flag=True,
     ),
     _c("issues", "问题", S, "Why the project is incomplete, if it is."),
+    *_FLAG_COUNTS_PROJECT,
     *_PROVENANCE,
 )
 
@@ -205,6 +221,35 @@ DEPARTMENT_SUMMARY: tuple[Column, ...] = (
     _c("execution_rate", "预算执行率", F, "spent / budget over the department.", flag=True),
     _c("n_evaluable", "可评价指标数", U32, "Evaluable indicators of its projects.", flag=True),
     _c("n_full_points", "满分指标数", U32, "Of those, the ones with full points.", flag=True),
+    *_flag_counts("the department (its projects' indicator and project flags, and its own)"),
+)
+
+FLAGS: tuple[Column, ...] = (
+    _c("flag", "标记", S, "Flag id (the ruleset's `flags[].id`)."),
+    _c("level", "层级", S, "indicator, project or department."),
+    _c("severity", "严重程度", S, "info, warning or serious."),
+    _c("project_id", "项目编号", S, "Project of the flagged row (empty at department level)."),
+    _c("department", "主管部门", S, "Department of the project (blank ones as in the summary)."),
+    _c("indicator", "三级指标", S, "Indicator name (empty above indicator level)."),
+    _c("source_file", "来源文件", S, "Input file of the flagged row (empty at department level)."),
+    _c("source_sheet", "来源工作表", S, "Worksheet of that file, if any."),
+    _c("source_row", "来源行号", I64, "Row number of the flagged row in that file or sheet."),
+    _c("message", "说明", S, "The flag's message, its placeholders filled with the row's values."),
+    _c("explanation_required", "需说明偏差原因", B, "The department must explain it."),
+    _c(
+        "has_explanation",
+        "已说明偏差原因",
+        B,
+        "The indicator row carries an explanation (empty above indicator level).",
+    ),
+    _c(
+        "values",
+        "触发数值",
+        S,
+        "name=value; … of every name the condition and the message read (columns, then "
+        "params; at department level the condition's aggregates), as the message prints "
+        "values without a spec.",
+    ),
 )
 
 REJECTS: tuple[Column, ...] = (
@@ -221,6 +266,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "project_scores": PROJECT_SCORES,
     "indicator_scores": INDICATOR_SCORES,
     "department_summary": DEPARTMENT_SUMMARY,
+    "flags": FLAGS,
     "rejects": REJECTS,
 }
 """Every output table, in the order they are written."""
@@ -269,10 +315,14 @@ def indicator_columns() -> list[str]:
     return [c.name for c in INDICATOR_SCORES if c not in _PROVENANCE]
 
 
-def project_columns(categories: Sequence[str], common: Sequence[str]) -> list[str]:
-    """project_scores, without provenance; `categories` and `common` as in the Plan."""
+def project_columns(
+    categories: Sequence[str], common: Sequence[str], *, flag_counts: bool = True
+) -> list[str]:
+    """project_scores, without provenance; `categories` and `common` as in the Plan.
+    Without `flag_counts`: as the roll-up makes it, before the flags stage counts."""
     ex = Expansion(categories=categories, common=common)
-    return [c.name for c in expanded("project_scores", ex) if c not in _PROVENANCE]
+    out = [c.name for c in expanded("project_scores", ex) if c not in _PROVENANCE]
+    return out if flag_counts else [c for c in out if c not in FLAG_COUNTS]
 
 
 def department_columns(grades: Sequence[str]) -> list[str]:

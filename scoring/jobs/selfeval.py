@@ -27,6 +27,7 @@ from jixiao.scoring.io.read import Inputs, require_column
 from jixiao.scoring.io.staging import locked_dir, sweep
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.load import Loaded
+from jixiao.scoring.stages import flags as flag_stage
 from jixiao.scoring.stages.prepare import prepare_indicators, prepare_projects
 from jixiao.scoring.stages.rollup import department_summary, indicator_totals, project_scores
 from jixiao.scoring.stages.score import score_indicators
@@ -45,6 +46,9 @@ class Results:
     department_summary: pl.DataFrame
     rejects: pl.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
+    flags: pl.DataFrame = field(default_factory=flag_stage.empty)
+    """One row per raised flag (stages/flags.py): indicator flags in input row order,
+    then project flags, then department flags."""
     plan: Plan | None = None
     """The compiled ruleset that produced these tables (names, headers, explain)."""
     indicator_scan: pl.LazyFrame | None = None
@@ -57,6 +61,7 @@ class Results:
             "project_scores": self.project_scores,
             "indicator_scores": self.indicator_scores,
             "department_summary": self.department_summary,
+            "flags": self.flags,
             "rejects": self.rejects,
         }
 
@@ -133,15 +138,21 @@ def run(
     with _scratch(spill_dir) as tmp:
         spill = Spill(tmp, keep=spill_dir is not None)
         rows = chunk_rows or SLICE_ROWS[engine]
-        project_table, rejects, counts = _sliced(plan, inputs, year, rows, spill, engine)
+        project_table, rejects, counts, raised = _sliced(plan, inputs, year, rows, spill, engine)
         indicator_table, scan = spill.result()
+    # On the collected project table (one row per project), whatever the engine: a
+    # sum's last digit must not depend on the engine's summation order.
+    summary = department_summary(project_table.lazy(), plan).collect()
+    raised = pl.concat([raised, flag_stage.department_flags(project_table, summary, plan)])
+    summary = flag_stage.with_counts(
+        summary, raised, "department", [*summary.columns, *columns.FLAG_COUNTS]
+    )
     results = Results(
         indicator_scores=indicator_table,
         project_scores=project_table,
-        # On the collected project table (one row per project), whatever the engine: a
-        # sum's last digit must not depend on the engine's summation order.
-        department_summary=department_summary(project_table.lazy(), plan).collect(),
+        department_summary=summary,
         rejects=rejects,
+        flags=raised,
         plan=plan,
         indicator_scan=scan,
         spilled_counts=counts if scan is not None else None,
@@ -223,7 +234,7 @@ class Spill:
 
 def _sliced(
     plan: Plan, inputs: Inputs, year: int | None, chunk_rows: int, spill: Spill, engine: Engine
-) -> tuple[pl.DataFrame, pl.DataFrame, tuple[int, int]]:
+) -> tuple[pl.DataFrame, pl.DataFrame, tuple[int, int], pl.DataFrame]:
     """Score the indicator rows slice by slice into `spill`, then roll up once.
 
     Whole-table work stays whole: the reader's rejects (blank rows, repeated keys) are
@@ -231,8 +242,10 @@ def _sliced(
     prepared once, and the roll-up sums each project's rows in input order in one
     group-by, as the in-memory plan does. Every indicator row's own work (placing,
     parsing, scoring) depends on that row and the projects only, so slicing changes
-    no value; slices are kept in input order. Returns project_scores, rejects and the
-    counts of scored and not-evaluable indicator rows.
+    no value; slices are kept in input order. The indicator flags are raised on each
+    slice (a row's flags depend on that row alone) and the project flags on the project
+    table. Returns project_scores (with its flag counts), rejects, the counts of scored
+    and not-evaluable indicator rows, and the indicator and project flags.
 
     `engine` runs the whole-table steps; a slice is bounded, and the in-memory engine
     scores it faster (measured), whichever engine was chosen.
@@ -248,6 +261,7 @@ def _sliced(
             engine=engine,
         )
     narrow: list[pl.DataFrame] = []
+    raised: list[pl.DataFrame] = [flag_stage.empty()]
     rejects = [reader_rejects, project_rejects]
     rows = pl.scan_parquet(source).select(pl.len()).collect().item()
     for offset in range(0, max(rows, 1), chunk_rows):
@@ -260,6 +274,7 @@ def _sliced(
                 chunk_rejects,
             ]
         )
+        raised.append(flag_stage.indicator_flags(table, projects, plan))
         spill.add(table)
         narrow.append(part)
         rejects.append(rejected)
@@ -268,9 +283,13 @@ def _sliced(
     counts = (scored_rows.height, int((~scored_rows["evaluable"]).sum()))
     totals = indicator_totals(scored_rows.lazy(), plan)
     project_query = project_scores(projects.lazy(), totals, plan)
-    project_columns = columns.project_columns(plan.categories, list(plan.common))
+    project_columns = columns.project_columns(plan.categories, list(plan.common), flag_counts=False)
     project_table = _with_provenance(project_query, project_columns).collect(engine=engine)
-    return project_table, pl.concat(rejects), counts
+    raised.append(flag_stage.project_flags(project_table, plan))
+    flags = pl.concat(raised)
+    order = [*columns.project_columns(plan.categories, list(plan.common)), *PROVENANCE.values()]
+    project_table = flag_stage.with_counts(project_table, flags, "project_id", order)
+    return project_table, pl.concat(rejects), counts, flags
 
 
 def _with_provenance(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:

@@ -345,18 +345,32 @@ class Department(Strict):
 
 
 class Flag(Strict):
-    """A declarative deviation flag evaluated over a scored table."""
+    """A declarative deviation flag (偏差标记) evaluated over a scored table: one row of
+    the `flags` output per row (indicator, project or department) it is raised on. See
+    docs/flags.md for the language."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    """Machine name of the flag."""
+    """Machine name of the flag, unique in the ruleset; later flags of the same level read
+    it in their `when` as a boolean (raised or not)."""
     level: Literal["indicator", "project", "department"]
-    """Which scored table the condition is evaluated on."""
+    """Which scored table the condition is evaluated on: `indicator` (indicator_scores
+    rows), `project` (project_scores rows) or `department` (a group expression over the
+    department's projects, like `department.measures`)."""
     when: str
-    """Boolean expression over that table's columns."""
-    severity: Literal["info", "warning", "error"] = "warning"
-    """How serious the finding is."""
+    """Boolean expression of the expression language over that level's names, the
+    ruleset's params (`params.NAME` or `NAME`), the ids of earlier flags of the same level
+    and `explanation_due`. Raised where true (null is not raised)."""
+    severity: Literal["info", "warning", "serious"] = "warning"
+    """How serious the finding is: `info`, `warning` or `serious`."""
     message: str
-    """Message template; `{column}` inserts a value of the row."""
+    """Chinese message template: `{name}` or `{name:spec}` inserts a value of the row (or
+    `{params.NAME:spec}`); spec is `.Nf`, `.N%`, `d`, with an optional `,` for thousands.
+    `{{` and `}}` are literal braces; a null shows as nothing."""
+    explanation_required: bool = False
+    """The department must explain the deviation (偏差原因); later flags of the level see
+    `explanation_due` as true on a row where such a flag was raised."""
+    params: list[str] = []
+    """The ruleset params the flag reads (documentation; each must exist in `params`)."""
 
 
 class Ruleset(Strict):
