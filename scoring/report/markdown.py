@@ -184,6 +184,15 @@ def explanation_text(e: Explanation) -> str:
         f"total {_fmt(e.total)}   grade {e.grade or '—'}   "
         + ("complete" if e.complete else f"INCOMPLETE: {e.issues}"),
     ]
+    if e.flags:
+        lines += ["", f"偏差标记 flags ({len(e.flags)}):"]
+    for f in e.flags:
+        where = f"{f.indicator} (row {f.source_row})" if f.indicator is not None else "project"
+        required = "  需说明偏差原因" if f.explanation_required else ""
+        lines += [
+            f"  [{SEVERITY_LABELS[f.severity]}] {f.flag} · {where}: {f.message}{required}",
+            f"     values: {f.values}",
+        ]
     return "\n".join(lines) + "\n"
 
 
