@@ -21,6 +21,8 @@ from typing import Any
 import polars as pl
 
 from jixiao.scoring.errors import JixiaoError, did_you_mean
+from jixiao.scoring.explain import flags as flag_rules
+from jixiao.scoring.explain.flags import FlagStep
 from jixiao.scoring.explain.indicator import explain_row
 from jixiao.scoring.expr import Type, evaluate, evaluate_aggregate
 from jixiao.scoring.fmt import shown
@@ -89,6 +91,8 @@ class Explanation:
     """Indicators not met (evaluable and `achieved` false), recomputed from the steps."""
     names: dict[str, str] = field(default_factory=dict)
     """Catalogue names of the level-1 and level-2 ids, for display."""
+    flags: list[FlagStep] = field(default_factory=list)
+    """The project's indicator and project flags (explain/flags.py), recomputed."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -185,9 +189,16 @@ def explain(plan: Plan, results: Results, project_id: str) -> Explanation:
         budget_score=budget_score,
         names={**plan.vocab.level1_names, **plan.vocab.level2_names},
     )
-    rows = results.indicator_scores.filter(pl.col("project_id") == project_id).iter_rows(named=True)
+    rows = list(
+        results.indicator_scores.filter(pl.col("project_id") == project_id).iter_rows(named=True)
+    )
     out.indicators = [_step(plan, row) for row in rows]
     _roll_up(plan, out, p)
+    out.flags = flag_rules.project_flags(plan, rows, p)
+    batch = results.flags.filter(
+        (pl.col("project_id") == project_id) & (pl.col("level") != "department")
+    )
+    flag_rules.agree(out.flags, batch, f"project {project_id!r}")
     return out
 
 
@@ -324,4 +335,10 @@ def explain_department(plan: Plan, results: Results, department: str) -> dict[st
                 f"internal error: department {department!r} {name}: "
                 f"reference gives {values[name]!r}, batch gave {want!r}"
             )
+    steps = flag_rules.department_flags(plan, department, rows, values)
+    batch_flags = results.flags.filter(
+        (pl.col("level") == "department") & (pl.col("department") == department)
+    )
+    flag_rules.agree(steps, batch_flags, f"department {department!r}")
+    values["flags"] = steps
     return values

@@ -126,7 +126,9 @@ def parse_template(text: str) -> tuple[tuple[Part, ...], list[TemplateProblem]]:
         if not _NAME.match(name):
             what = "an empty placeholder {}" if not name else f"{{{body}}} does not name a value"
             problems.append(TemplateProblem(i, f"{what}; write {{name}} or {{name:.1f}}"))
-        elif ":" in body:
+            i = end + 1
+            continue
+        if ":" in body:
             parsed = parse_spec(spec_text)
             if isinstance(parsed, str):
                 problems.append(TemplateProblem(i, parsed))

@@ -150,8 +150,10 @@ class _FlagCompiler:
 
     def compile(self, measures: Mapping[str, Checked]) -> FlagRules:
         by_level: dict[str, list[CompiledFlag]] = {lv: [] for lv in LEVELS}
+        declared: dict[str, list[str]] = {lv: [] for lv in LEVELS}
         for i, flag in enumerate(self.rs.flags):
-            extra = {**{f.id: B for f in by_level[flag.level]}, EXPLANATION_DUE: B}
+            extra = {**{f: B for f in declared[flag.level]}, EXPLANATION_DUE: B}
+            declared[flag.level].append(flag.id)
             when_cols = {**self.when_columns(flag.level), **extra}
             msg_cols = {**self.message_columns(flag.level, measures), **extra}
             self.columns = {*when_cols, *msg_cols}
