@@ -30,6 +30,7 @@ from jixiao.scoring.jobs.selfeval import Results
 from jixiao.scoring.rules.compile import Plan, rounding
 from jixiao.scoring.rules.contexts import BUDGET_PART
 from jixiao.scoring.rules.project_rules import Messages, l2_points
+from jixiao.scoring.stages.prepare import BUDGET_CUT_RATE
 
 AGREE = 1e-9
 
@@ -299,11 +300,28 @@ def _roll_up(plan: Plan, out: Explanation, batch: dict[str, Any]) -> None:
     counted = ["n_indicators", "n_not_evaluable", "n_missed", "points_total"]
     for what in ("total", "indicator_score", *counted):
         _agree(_num(row[what]), _num(batch[what]), what)
-    for what in ("complete", "issues", "grade"):
+    for what in ("complete", "issues", "grade", "points_issue"):
         if row[what] != batch[what]:
             raise JixiaoError(
                 f"internal error: {what}: reference gives {row[what]!r}, batch gave {batch[what]!r}"
             )
+    _flag_inputs(plan, out, batch)
+
+
+def _flag_inputs(plan: Plan, out: Explanation, batch: dict[str, Any]) -> None:
+    """The project columns only the flags read, recomputed: n_evaluable, n_full_points
+    (from the recomputed steps) and budget_cut_rate."""
+    precision = plan.loaded.ruleset.precision
+    n_full = 0
+    for s in out.indicators:
+        full = _round(plan, s.points, precision)
+        n_full += s.evaluable and s.score is not None and full is not None and s.score >= full
+    n_evaluable = sum(s.evaluable for s in out.indicators)
+    _agree(float(n_evaluable), _num(batch["n_evaluable"]), "n_evaluable")
+    _agree(float(n_full), _num(batch["n_full_points"]), "n_full_points")
+    amounts = {"budget_initial": batch.get("budget_initial"), "budget": batch["budget"]}
+    cut = _num(plan.reference(BUDGET_CUT_RATE, amounts))
+    _agree(cut, batch["budget_cut_rate"], "budget_cut_rate")
 
 
 def explain_department(plan: Plan, results: Results, department: str) -> dict[str, object]:

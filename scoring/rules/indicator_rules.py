@@ -292,9 +292,11 @@ def _has_explanation(rs: Ruleset, rule: SourcedChecker) -> Checked:
 def _claimed_differs(rs: Ruleset, names: dict[str, Type]) -> Checked:
     """|claimed − score| above half a unit of the precision (0.005 at 2 decimals): the
     score is rounded to that unit, so a smaller gap is the rounding; null without a claim
-    or a score (a row that is not evaluable)."""
+    or a score (a row that is not evaluable). The gap is rounded to 10 decimals first, so
+    it is judged as the decimals read (81.005 − 81 is 0.005000000000009663 in binary)."""
     half = _text(0.5 * 10.0**-rs.precision)
-    return check(f"abs(claimed_score - score) > {half}", names, expect=Type.BOOL)
+    text = f"round(abs(claimed_score - score), 10) > {half}"
+    return check(text, names, expect=Type.BOOL)
 
 
 def compile_indicator_rules(
