@@ -114,15 +114,16 @@ FLAGS_LISTED = 50
 def flags_markdown(results: Results) -> list[str]:
     """The flags section: counts by flag (serious first), by department, then the first
     flags raised, serious ones first (the full list is the flags table)."""
-    plan, flags = results.plan, results.flags
+    plan, flags = results.plan, results.flag_rows()
     declared = [
         (f.id, f.level, f.severity, f.explanation_required)
         for f in (plan.loaded.ruleset.flags if plan else [])
     ]
-    lines = ["", f"## 偏差标记 Flags ({flags.height} raised; all in flags)", ""]
+    total = flags.select(pl.len()).collect().item()
+    lines = ["", f"## 偏差标记 Flags ({total} raised; all in flags)", ""]
     if not declared:
         return [*lines, "The ruleset declares no flags."]
-    counts = dict(flags.group_by("flag").len().iter_rows())
+    counts = dict(flags.group_by("flag").len().collect().iter_rows())
     rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
     lines += [
         "| 标记 | 层级 | 严重程度 | 数量 | 需说明偏差原因 |",
@@ -142,17 +143,15 @@ def flags_markdown(results: Results) -> list[str]:
         f"{r['n_flags_warning']} | {r['n_flags_info']} |"
         for r in dept.iter_rows(named=True)
     ]
-    first = (
-        flags.with_row_index("\x00i")
-        .with_columns(
-            pl.col("severity").replace_strict(rank, return_dtype=pl.UInt32).alias("\x00s")
-        )
-        .sort("\x00s", "\x00i")
-        .head(FLAGS_LISTED)
-    )
-    if first.height:
+    first: list[dict[str, Any]] = []
+    for severity in SEVERITY_ORDER:
+        wanted = FLAGS_LISTED - len(first)
+        if wanted > 0:
+            found = flags.filter(pl.col("severity") == severity).head(wanted).collect()
+            first += found.to_dicts()
+    if first:
         lines += ["", f"严重标记优先 Serious first (first {FLAGS_LISTED}):", ""]
-    for r in first.iter_rows(named=True):
+    for r in first:
         where = " · ".join(
             str(r[k]) for k in ("department", "project_id", "indicator") if r[k] is not None
         )

@@ -197,24 +197,26 @@ def department_flags(projects: pl.DataFrame, summary: pl.DataFrame, plan: Plan) 
     return _rows(frame, flags, keys)
 
 
-def _counts(flags: pl.DataFrame, key: str) -> pl.DataFrame:
+def counts(flags: pl.DataFrame, key: str) -> pl.DataFrame:
+    """Flags per `key` value (project_id or department), in total and by severity; rows
+    without a key (department flags, by project) are left out."""
     sev = pl.col("severity")
-    return flags.group_by(key).agg(
-        pl.len().cast(pl.UInt32).alias("n_flags"),
-        *[(sev == s).sum().cast(pl.UInt32).alias(f"n_flags_{s}") for s in SEVERITIES],
+    return (
+        flags.filter(pl.col(key).is_not_null())
+        .group_by(key)
+        .agg(
+            pl.len().cast(pl.UInt32).alias("n_flags"),
+            *[(sev == s).sum().cast(pl.UInt32).alias(f"n_flags_{s}") for s in SEVERITIES],
+        )
     )
 
 
 def with_counts(
-    table: pl.DataFrame, flags: pl.DataFrame, key: str, order: list[str]
+    table: pl.DataFrame, parts: list[pl.DataFrame], key: str, order: list[str]
 ) -> pl.DataFrame:
-    """The table with its flag counts (0 where none), columns in `order`."""
-    counts = _counts(flags, key)
+    """The table with its flag counts, summed over `parts` (from `counts`, one per slice
+    or level; 0 where none), columns in `order`."""
     names = list(columns.FLAG_COUNTS)
-    joined = table.join(counts, on=key, how="left", maintain_order="left", nulls_equal=False)
+    summed = pl.concat(parts).group_by(key).agg(pl.col(n).sum() for n in names)
+    joined = table.join(summed, on=key, how="left", maintain_order="left")
     return joined.with_columns(pl.col(n).fill_null(0).cast(pl.UInt32) for n in names).select(order)
-
-
-def project_counts(flags: pl.DataFrame) -> pl.DataFrame:
-    """Per project: its indicator and project flags, counted (for one slice or all)."""
-    return _counts(flags.filter(pl.col("project_id").is_not_null()), "project_id")
