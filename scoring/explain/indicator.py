@@ -152,7 +152,7 @@ def recompute(plan: Plan, parsed: dict[str, Any], explanation: str | None) -> Re
 def _has_explanation(plan: Plan, explanation: str | None) -> bool:
     """`rules.has_explanation` over the cell normalised as the batch normalises it."""
     key = pl.select(explanation_key(pl.lit(explanation, pl.String))).item()
-    env = {**plan.params, contexts.EXPLANATION_KEY: key}
+    env = {contexts.EXPLANATION_KEY: key}
     return _eval(plan.indicator.has_explanation, env) is True
 
 

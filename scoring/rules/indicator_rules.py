@@ -283,10 +283,16 @@ def _signed_scores(rs: Ruleset, rule: SourcedChecker) -> dict[str, Checked]:
 
 
 def _has_explanation(rs: Ruleset, rule: SourcedChecker) -> Checked:
-    """`rules.has_explanation`, checked where written, reading the normalised cell."""
+    """`rules.has_explanation`, checked where written, reading the normalised cell; the
+    params it reads become their values, so it runs beside any column of the same name."""
     names = {**contexts.EXPLANATION_NAMES, **{name: Type.NUMBER for name in rs.params}}
     written = rule(("rules", "has_explanation"), rs.rules.has_explanation, names, Type.BOOL)
-    return rebind(written, "explanation", contexts.EXPLANATION_KEY, Type.TEXT)
+    values = {
+        k: check(_text(v), {}, expect=Type.NUMBER)
+        for k, v in rs.params.items()
+        if k in written.names
+    }
+    return rebind(substitute(written, values), "explanation", contexts.EXPLANATION_KEY, Type.TEXT)
 
 
 def _claimed_differs(rs: Ruleset, names: dict[str, Type]) -> Checked:

@@ -209,9 +209,8 @@ def explanation_key(explanation: pl.Expr) -> pl.Expr:
 def _explained(frame: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
     """`has_explanation` by the ruleset's rule over the normalised cell (null → false)."""
     key = contexts.EXPLANATION_KEY
-    params = [pl.lit(v, pl.Float64).alias(k) for k, v in plan.params.items()]
     return (
-        frame.with_columns(explanation_key(pl.col("explanation")).alias(key), *params)
+        frame.with_columns(explanation_key(pl.col("explanation")).alias(key))
         .with_columns(has_explanation=to_polars(plan.indicator.has_explanation).fill_null(False))
-        .drop(key, *plan.params)
+        .drop(key)
     )
