@@ -29,13 +29,13 @@ from jixiao.scoring import columns
 from jixiao.scoring.errors import KeyPath, did_you_mean
 from jixiao.scoring.expr import Checked, ExprError, Type, check, parse, render
 from jixiao.scoring.expr.check import aggregate_calls
-from jixiao.scoring.expr.ir import Col, Node, walk
+from jixiao.scoring.expr.ir import Col, Lit, Node, children, walk
 from jixiao.scoring.expr.parse import PARAMS_PREFIX
 from jixiao.scoring.expr.template import Placeholder, parse_template
 from jixiao.scoring.rules import contexts
 from jixiao.scoring.rules.expressions import SourcedChecker
 from jixiao.scoring.rules.load import Loaded
-from jixiao.scoring.rules.project_rules import _substitute
+from jixiao.scoring.rules.project_rules import _map, _substitute
 
 N, B, T = Type.NUMBER, Type.BOOL, Type.TEXT
 
@@ -131,6 +131,8 @@ class _FlagCompiler:
         )
         self.params = {k: N for k in param_names(self.rs.params)}
         self.columns: set[str] = set()
+        self.group_params: list[str] = []
+        """Params a department `when` reads, in order (they become constants in its tree)."""
 
     def problem(self, path: KeyPath, message: str, hint: str | None = None) -> None:
         self.rule.problems.append(self.loaded.sources.problem(path, message, hint=hint))
@@ -211,7 +213,12 @@ class _FlagCompiler:
             return None if len(self.rule.problems) > before else checked
         formulas = {c.id: parse(c.formula) for c in self.loaded.catalogue.common_indicators}
         try:
-            node = _substitute(parse(text), formulas)
+            parsed = parse(text)
+            # params are constants of the group, readable outside an aggregate
+            self.group_params = [n for n in _ordered_names(parsed) if self.is_param(n, names)]
+            constants = param_names(self.rs.params)
+            node = _constants(parsed, {n: constants[n] for n in self.group_params})
+            node = _substitute(node, formulas)
             checked = check(node, names, aggregate=True, expect=B)
         except ExprError as exc:
             self.rule.problems += [
@@ -275,9 +282,7 @@ class _FlagCompiler:
     ) -> tuple[tuple[str, Type], ...]:
         """Columns first (in order of first appearance in the when, then the message),
         then params; a bare name that is also a column is the column."""
-        in_when = _ordered_names(when.node)
-        if aggregates:
-            in_when = [n for n in in_when if self.is_param(n, names)]
+        in_when = self.group_params if aggregates else _ordered_names(when.node)
         shown: dict[str, Type] = {name: c.type for name, c in aggregates}
         params: dict[str, Type] = {}
         filled = [p for p in message if isinstance(p, Filled)]
@@ -292,6 +297,15 @@ class _FlagCompiler:
 
     def is_param(self, name: str, columns_and_params: Mapping[str, Type]) -> bool:
         return name in self.params and name not in self.columns
+
+
+def _constants(node: Node, values: Mapping[str, float]) -> Node:
+    """The tree with each param read replaced by its value (a literal at the same span)."""
+    if isinstance(node, Col) and node.name in values:
+        return Lit(float(values[node.name]), node.span)
+    if not children(node):
+        return node
+    return _map(node, lambda n: _constants(n, values), node.span)
 
 
 def compile_flags(
