@@ -36,10 +36,15 @@ def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=columns.schema("flags"))
 
 
+def _value(name: str, constant: float | None) -> pl.Expr:
+    """A column of the frame, or a param's value (a later flag may share its name)."""
+    return pl.col(name) if constant is None else pl.lit(constant, pl.Float64)
+
+
 def message_expr(flag: CompiledFlag) -> pl.Expr:
     """The flag's message over the frame's columns (placeholders: expr/template.py)."""
     parts = [
-        to_polars_text(pl.col(p.placeholder.name), p.type, p.placeholder.spec)
+        to_polars_text(_value(p.placeholder.name, p.constant), p.type, p.placeholder.spec)
         if isinstance(p, Filled)
         else pl.lit(p, pl.String)
         for p in flag.message
@@ -52,8 +57,8 @@ def values_expr(flag: CompiledFlag) -> pl.Expr:
     if not flag.reads:
         return pl.lit("", pl.String)
     parts = [
-        pl.concat_str([pl.lit(f"{name}="), to_polars_text(pl.col(name), type_)])
-        for name, type_ in flag.reads
+        pl.concat_str([pl.lit(f"{r.name}="), to_polars_text(_value(r.name, r.constant), r.type)])
+        for r in flag.reads
     ]
     return pl.concat_str(parts, separator="; ")
 
@@ -185,12 +190,16 @@ def department_flags(projects: pl.DataFrame, summary: pl.DataFrame, plan: Plan) 
             maintain_order="left",
         )
         shown = [name for name, _ in flag.aggregates if name not in frame.columns]
-        frame = frame.join(
-            grouped.select("department", flag.id, _due(i), *shown),
-            on="department",
-            how="left",
-            maintain_order="left",
-        ).with_columns(pl.col(flag.id).fill_null(False))
+        frame = (
+            frame.drop(flag.id, strict=False)
+            .join(
+                grouped.select("department", flag.id, _due(i), *shown),
+                on="department",
+                how="left",
+                maintain_order="left",
+            )
+            .with_columns(pl.col(flag.id).fill_null(False))
+        )
         if flag.explanation_required:
             required.append(flag.id)
     keys = {"department": pl.col("department")}
