@@ -25,6 +25,7 @@ from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.flag_rules import EXPLANATION_DUE, SEVERITIES, CompiledFlag, Filled
 
 _ORDER, _FLAG = "\x00order", "\x00flag"
+PROVENANCE = ("source_file", "source_sheet", "source_row")
 
 
 def _due(i: int) -> str:
@@ -61,6 +62,16 @@ def values_expr(flag: CompiledFlag) -> pl.Expr:
         for r in flag.reads
     ]
     return pl.concat_str(parts, separator="; ")
+
+
+def _narrow(frame: pl.DataFrame, flags: tuple[CompiledFlag, ...], keys: list[str]) -> pl.DataFrame:
+    """Only the columns the flags and the flags table read (the filters copy less)."""
+    read = set(keys)
+    for flag in flags:
+        read |= flag.when.names
+        read |= {p.placeholder.name for p in flag.message if isinstance(p, Filled)}
+        read |= {r.name for r in flag.reads}
+    return frame.select(c for c in frame.columns if c in read)
 
 
 def _with_constants(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
@@ -131,7 +142,8 @@ def indicator_flags(table: pl.DataFrame, projects: pl.DataFrame, plan: Plan) -> 
         pl.col("project_id"),
         pl.coalesce(pl.col("department"), pl.lit(label)).alias("\x00department"),
     )
-    frame = table.with_row_index(_ORDER).join(
+    keys = [_ORDER, "project_id", "indicator", *PROVENANCE, "has_explanation"]
+    frame = _narrow(table.with_row_index(_ORDER), flags, keys).join(
         departments, on="project_id", how="left", maintain_order="left"
     )
     frame = _raise(_with_constants(frame, plan), flags)
@@ -152,7 +164,10 @@ def project_flags(table: pl.DataFrame, plan: Plan) -> pl.DataFrame:
     flags = plan.flags.project
     if not flags or table.height == 0:
         return empty()
-    frame = _raise(_with_constants(table.with_row_index(_ORDER), plan), flags)
+    narrow = _narrow(
+        table.with_row_index(_ORDER), flags, [_ORDER, "project_id", "department", *PROVENANCE]
+    )
+    frame = _raise(_with_constants(narrow, plan), flags)
     keys = {
         "project_id": pl.col("project_id"),
         "department": pl.coalesce(pl.col("department"), pl.lit(plan.project.department_label)),
