@@ -46,15 +46,22 @@ COMPARED = tuple(FlagStep.__dataclass_fields__)
 """Every column of the flags table, compared with the batch."""
 
 
+def _value(env: Mapping[str, Any], name: str, constant: float | None) -> Any:
+    """A value of the row, or a param's value (a later flag may share its name)."""
+    return env.get(name) if constant is None else constant
+
+
 def fill(flag: CompiledFlag, env: Mapping[str, Any]) -> tuple[str, str]:
     """The message and the `values` text of a raised flag over one row's values."""
     message = "".join(
-        format_value(env.get(p.placeholder.name), p.type, p.placeholder.spec)
+        format_value(_value(env, p.placeholder.name, p.constant), p.type, p.placeholder.spec)
         if isinstance(p, Filled)
         else p
         for p in flag.message
     )
-    values = "; ".join(f"{name}={format_value(env.get(name), t)}" for name, t in flag.reads)
+    values = "; ".join(
+        f"{r.name}={format_value(_value(env, r.name, r.constant), r.type)}" for r in flag.reads
+    )
     return message, values
 
 

@@ -200,9 +200,10 @@ def format_value(value: object, type_: Type, spec: Spec | None = None) -> str:
 # --- the plan (Polars) -----------------------------------------------------------------
 
 
-def _polars_units(x: pl.Expr, decimals: int) -> pl.Expr:
-    """Twin of `_units`: the same float operations, then Int64 (null when it overflows)."""
-    y = x * (10.0**decimals) if decimals else x
+def _polars_units(x: pl.Expr, scale: pl.Expr | float) -> pl.Expr:
+    """Twin of `_units`: the same float operations (x × 10^N; × 1 is exact, so a row-wise
+    scale of 1 matches `_units(x, 0)`), then Int64 (null when it overflows)."""
+    y = x * scale if not (isinstance(scale, float) and scale == 1.0) else x
     a = y.abs()
     rounded = ((a + 0.5) + (a * TOL).clip(upper_bound=0.25)).floor()
     f = pl.when(a >= _TWO_52).then(a).otherwise(rounded)
@@ -211,27 +212,30 @@ def _polars_units(x: pl.Expr, decimals: int) -> pl.Expr:
 
 
 def _grouped(whole: pl.Expr) -> pl.Expr:
-    """Thousands separators on the text of a whole number ≥ 0 (up to 19 digits): pad to 21,
-    cut in groups of three, drop the leading zeros and commas."""
-    padded = whole.str.zfill(21)
-    groups = [padded.str.slice(i, 3) for i in range(0, 21, 3)]
-    text = pl.concat_str(groups, separator=",").str.strip_chars_start("0,")
-    return pl.when(text == "").then(pl.lit("0")).otherwise(text)
+    """Thousands separators on the digits of a whole number ≥ 0: reversed, a comma after
+    every three digits, the trailing one dropped, reversed back."""
+    return (
+        whole.str.reverse()
+        .str.replace_all(r"(\d{3})", "$1,")
+        .str.strip_chars_end(",")
+        .str.reverse()
+    )
 
 
-def _polars_digits(k: pl.Expr, decimals: int, grouping: bool, trim: bool) -> pl.Expr:
+def _polars_digits(k: pl.Expr, scale: pl.Expr | int, grouping: bool, trim: bool) -> pl.Expr:
+    """Twin of `_digits`, for a whole number of units `k` and `scale` = 10^decimals."""
     magnitude = k.abs()
-    scale = 10**decimals
     whole = (magnitude // scale).cast(pl.String)
     head = _grouped(whole) if grouping else whole
     sign = pl.when(k < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-    if not decimals:
+    if isinstance(scale, int) and scale == 1:
         return pl.concat_str([sign, head])
-    tail = (magnitude % scale).cast(pl.String).str.zfill(decimals)
+    # the fraction zero-padded: scale + frac has one more digit, the leading 1
+    tail = ((magnitude % scale) + scale).cast(pl.String).str.slice(1)
     if trim:
         tail = tail.str.strip_chars_end("0")
-    point = pl.when(tail == "").then(pl.lit("")).otherwise(pl.concat_str([pl.lit("."), tail]))
-    return pl.concat_str([sign, head, point])
+    point = pl.when(tail == "").then(pl.lit("")).otherwise(pl.lit("."))
+    return pl.concat_str([sign, head, point, tail])
 
 
 def _polars_number(x: pl.Expr, spec: Spec | None) -> pl.Expr:
@@ -239,11 +243,18 @@ def _polars_number(x: pl.Expr, spec: Spec | None) -> pl.Expr:
     x = pl.when(x.is_finite()).then(x)
     grouping = spec.grouping if spec else False
     if spec is None or spec.decimals is None:
-        small = _polars_digits(_polars_units(x, DEFAULT_DECIMALS), DEFAULT_DECIMALS, grouping, True)
-        large = _polars_digits(_polars_units(x, 0), 0, grouping, True)
-        return pl.when(x.abs() >= LARGE).then(large).otherwise(small)
+        # 4 decimals, or none from LARGE on: one pipeline with the scale chosen per row
+        large = x.abs() >= LARGE
+        m = pl.when(large).then(pl.lit(1.0)).otherwise(pl.lit(10.0**DEFAULT_DECIMALS))
+        scale = (
+            pl.when(large)
+            .then(pl.lit(1, pl.Int64))
+            .otherwise(pl.lit(10**DEFAULT_DECIMALS, pl.Int64))
+        )
+        return _polars_digits(_polars_units(x, m), scale, grouping, True)
     value = x * 100.0 if spec.percent else x
-    text = _polars_digits(_polars_units(value, spec.decimals), spec.decimals, grouping, False)
+    m_fixed = 10.0**spec.decimals
+    text = _polars_digits(_polars_units(value, m_fixed), 10**spec.decimals, grouping, False)
     return pl.concat_str([text, pl.lit("%")]) if spec.percent else text
 
 

@@ -144,10 +144,10 @@ def flags_markdown(results: Results) -> list[str]:
         for r in dept.iter_rows(named=True)
     ]
     first: list[dict[str, Any]] = []
-    for severity in SEVERITY_ORDER:
+    for listed in SEVERITY_ORDER:
         wanted = FLAGS_LISTED - len(first)
         if wanted > 0:
-            found = flags.filter(pl.col("severity") == severity).head(wanted).collect()
+            found = flags.filter(pl.col("severity") == listed).head(wanted).collect()
             first += found.to_dicts()
     if first:
         lines += ["", f"严重标记优先 Serious first (first {FLAGS_LISTED}):", ""]

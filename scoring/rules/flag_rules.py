@@ -29,13 +29,13 @@ from jixiao.scoring import columns
 from jixiao.scoring.errors import KeyPath, did_you_mean
 from jixiao.scoring.expr import Checked, ExprError, Type, check, parse, render
 from jixiao.scoring.expr.check import aggregate_calls
-from jixiao.scoring.expr.ir import Col, Node, walk
+from jixiao.scoring.expr.ir import Col, Lit, Node, children, walk
 from jixiao.scoring.expr.parse import PARAMS_PREFIX
 from jixiao.scoring.expr.template import Placeholder, parse_template
 from jixiao.scoring.rules import contexts
 from jixiao.scoring.rules.expressions import SourcedChecker
 from jixiao.scoring.rules.load import Loaded
-from jixiao.scoring.rules.project_rules import _substitute
+from jixiao.scoring.rules.project_rules import _map, _substitute
 
 N, B, T = Type.NUMBER, Type.BOOL, Type.TEXT
 
@@ -51,6 +51,17 @@ class Filled:
 
     placeholder: Placeholder
     type: Type
+    constant: float | None = None
+    """The param's value when the placeholder names a param (not a column or a flag)."""
+
+
+@dataclass(frozen=True)
+class Read:
+    """A name shown in the `values` column: its type, and its value if it is a param."""
+
+    name: str
+    type: Type
+    constant: float | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,7 @@ class CompiledFlag:
     explanation_required: bool
     when: Checked
     message: tuple[str | Filled, ...]
-    reads: tuple[tuple[str, Type], ...]
+    reads: tuple[Read, ...]
     """Names shown in the `values` column, in order: the columns (and earlier flags) the
     `when` and then the message read, in order of first appearance, then the params. At
     department level the `when` contributes its aggregates (`sum(n_evaluable)`), each
@@ -129,8 +140,11 @@ class _FlagCompiler:
             for c in loaded.catalogue.common_indicators
             if c.id != self.rs.budget_execution.indicator
         )
-        self.params = {k: N for k in param_names(self.rs.params)}
+        self.param_values = param_names(self.rs.params)
+        self.params = {k: N for k in self.param_values}
         self.columns: set[str] = set()
+        self.group_params: list[str] = []
+        """Params a department `when` reads, in order (they become constants in its tree)."""
 
     def problem(self, path: KeyPath, message: str, hint: str | None = None) -> None:
         self.rule.problems.append(self.loaded.sources.problem(path, message, hint=hint))
@@ -157,11 +171,7 @@ class _FlagCompiler:
             when_cols = {**self.when_columns(flag.level), **extra}
             msg_cols = {**self.message_columns(flag.level, measures), **extra}
             self.columns = {*when_cols, *msg_cols}
-            self.check_id(
-                i,
-                flag.id,
-                {**self.when_columns(flag.level), **self.message_columns(flag.level, measures)},
-            )
+            self.check_id(i, flag.id, measures)
             for j, name in enumerate(flag.params):
                 if name not in self.rs.params:
                     hint = did_you_mean(name, list(self.rs.params))
@@ -193,15 +203,25 @@ class _FlagCompiler:
             param_names(self.rs.params),
         )
 
-    def check_id(self, i: int, flag_id: str, names: Mapping[str, Type]) -> None:
-        reserved = {EXPLANATION_DUE, "params", *names}
+    def check_id(self, i: int, flag_id: str, measures: Mapping[str, Checked]) -> None:
+        """An id may be a param's name (`low_execution`: a later flag reads the flag under
+        the bare name, the param as `params.low_execution`), never a column's of any
+        level: the flags stage keeps each flag as a column beside the table's."""
+        reserved = {
+            EXPLANATION_DUE,
+            "params",
+            *measures,
+            *contexts.project_formula_names(self.loaded.catalogue),
+            *_table_names("indicator", self.categories, self.common),
+            *_table_names("project", self.categories, self.common),
+            *columns.FLAG_COUNTS,
+            "department",
+        }
         if flag_id in reserved:
             self.problem(
                 ("flags", i, "id"),
-                f"flag id {flag_id!r} is a name flags already read; choose another id",
+                f"flag id {flag_id!r} is the name of a column flags read; choose another id",
             )
-        elif flag_id in self.rs.params:
-            self.problem(("flags", i, "id"), f"flag id {flag_id!r} is also a param name")
 
     def when(self, i: int, level: str, text: str, names: Mapping[str, Type]) -> Checked | None:
         path: KeyPath = ("flags", i, "when")
@@ -211,7 +231,12 @@ class _FlagCompiler:
             return None if len(self.rule.problems) > before else checked
         formulas = {c.id: parse(c.formula) for c in self.loaded.catalogue.common_indicators}
         try:
-            node = _substitute(parse(text), formulas)
+            parsed = parse(text)
+            # params are constants of the group, readable outside an aggregate
+            self.group_params = [n for n in _ordered_names(parsed) if self.is_param(n, names)]
+            constants = param_names(self.rs.params)
+            node = _constants(parsed, {n: constants[n] for n in self.group_params})
+            node = _substitute(node, formulas)
             checked = check(node, names, aggregate=True, expect=B)
         except ExprError as exc:
             self.rule.problems += [
@@ -256,8 +281,13 @@ class _FlagCompiler:
             )
             self.rule.problems.append(self.rule.locate(text, part.offset, message, None, path))
             return False
-        out.append(Filled(part, type_))
+        constant = self.constant(part.name)
+        out.append(Filled(part, type_, constant))
         return True
+
+    def constant(self, name: str) -> float | None:
+        """The param's value if `name` reads a param here, else None (a column or flag)."""
+        return float(self.param_values[name]) if self.is_param(name, {}) else None
 
     def aggregates(self, when: Checked) -> tuple[tuple[str, Checked], ...]:
         out: dict[str, Checked] = {}
@@ -272,26 +302,31 @@ class _FlagCompiler:
         message: tuple[str | Filled, ...],
         names: Mapping[str, Type],
         aggregates: tuple[tuple[str, Checked], ...],
-    ) -> tuple[tuple[str, Type], ...]:
+    ) -> tuple[Read, ...]:
         """Columns first (in order of first appearance in the when, then the message),
-        then params; a bare name that is also a column is the column."""
-        in_when = _ordered_names(when.node)
-        if aggregates:
-            in_when = [n for n in in_when if self.is_param(n, names)]
-        shown: dict[str, Type] = {name: c.type for name, c in aggregates}
-        params: dict[str, Type] = {}
-        filled = [p for p in message if isinstance(p, Filled)]
-        for name in in_when:
-            target = params if self.is_param(name, names) else shown
-            target.setdefault(name, names[name])
-        for p in filled:
-            name = p.placeholder.name
-            target = params if self.is_param(name, names) else shown
-            target.setdefault(name, p.type)
-        return (*shown.items(), *((k, v) for k, v in params.items() if k not in shown))
+        then params; a bare name that is also a column or an earlier flag is that."""
+        in_when = self.group_params if aggregates else _ordered_names(when.node)
+        shown: dict[str, Read] = {name: Read(name, c.type) for name, c in aggregates}
+        params: dict[str, Read] = {}
+        named = [(n, names[n]) for n in in_when]
+        named += [(p.placeholder.name, p.type) for p in message if isinstance(p, Filled)]
+        for name, type_ in named:
+            constant = self.constant(name)
+            target = shown if constant is None else params
+            target.setdefault(name, Read(name, type_, constant))
+        return (*shown.values(), *(r for k, r in params.items() if k not in shown))
 
     def is_param(self, name: str, columns_and_params: Mapping[str, Type]) -> bool:
         return name in self.params and name not in self.columns
+
+
+def _constants(node: Node, values: Mapping[str, float]) -> Node:
+    """The tree with each param read replaced by its value (a literal at the same span)."""
+    if isinstance(node, Col) and node.name in values:
+        return Lit(float(values[node.name]), node.span)
+    if not children(node):
+        return node
+    return _map(node, lambda n: _constants(n, values), node.span)
 
 
 def compile_flags(

@@ -25,6 +25,7 @@ from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.flag_rules import EXPLANATION_DUE, SEVERITIES, CompiledFlag, Filled
 
 _ORDER, _FLAG = "\x00order", "\x00flag"
+PROVENANCE = ("source_file", "source_sheet", "source_row")
 
 
 def _due(i: int) -> str:
@@ -36,10 +37,15 @@ def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=columns.schema("flags"))
 
 
+def _value(name: str, constant: float | None) -> pl.Expr:
+    """A column of the frame, or a param's value (a later flag may share its name)."""
+    return pl.col(name) if constant is None else pl.lit(constant, pl.Float64)
+
+
 def message_expr(flag: CompiledFlag) -> pl.Expr:
     """The flag's message over the frame's columns (placeholders: expr/template.py)."""
     parts = [
-        to_polars_text(pl.col(p.placeholder.name), p.type, p.placeholder.spec)
+        to_polars_text(_value(p.placeholder.name, p.constant), p.type, p.placeholder.spec)
         if isinstance(p, Filled)
         else pl.lit(p, pl.String)
         for p in flag.message
@@ -52,10 +58,20 @@ def values_expr(flag: CompiledFlag) -> pl.Expr:
     if not flag.reads:
         return pl.lit("", pl.String)
     parts = [
-        pl.concat_str([pl.lit(f"{name}="), to_polars_text(pl.col(name), type_)])
-        for name, type_ in flag.reads
+        pl.concat_str([pl.lit(f"{r.name}="), to_polars_text(_value(r.name, r.constant), r.type)])
+        for r in flag.reads
     ]
     return pl.concat_str(parts, separator="; ")
+
+
+def _narrow(frame: pl.DataFrame, flags: tuple[CompiledFlag, ...], keys: list[str]) -> pl.DataFrame:
+    """Only the columns the flags and the flags table read (the filters copy less)."""
+    read = set(keys)
+    for flag in flags:
+        read |= flag.when.names
+        read |= {p.placeholder.name for p in flag.message if isinstance(p, Filled)}
+        read |= {r.name for r in flag.reads}
+    return frame.select(c for c in frame.columns if c in read)
 
 
 def _with_constants(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
@@ -126,7 +142,8 @@ def indicator_flags(table: pl.DataFrame, projects: pl.DataFrame, plan: Plan) -> 
         pl.col("project_id"),
         pl.coalesce(pl.col("department"), pl.lit(label)).alias("\x00department"),
     )
-    frame = table.with_row_index(_ORDER).join(
+    keys = [_ORDER, "project_id", "indicator", *PROVENANCE, "has_explanation"]
+    frame = _narrow(table.with_row_index(_ORDER), flags, keys).join(
         departments, on="project_id", how="left", maintain_order="left"
     )
     frame = _raise(_with_constants(frame, plan), flags)
@@ -147,7 +164,10 @@ def project_flags(table: pl.DataFrame, plan: Plan) -> pl.DataFrame:
     flags = plan.flags.project
     if not flags or table.height == 0:
         return empty()
-    frame = _raise(_with_constants(table.with_row_index(_ORDER), plan), flags)
+    narrow = _narrow(
+        table.with_row_index(_ORDER), flags, [_ORDER, "project_id", "department", *PROVENANCE]
+    )
+    frame = _raise(_with_constants(narrow, plan), flags)
     keys = {
         "project_id": pl.col("project_id"),
         "department": pl.coalesce(pl.col("department"), pl.lit(plan.project.department_label)),
@@ -185,12 +205,16 @@ def department_flags(projects: pl.DataFrame, summary: pl.DataFrame, plan: Plan) 
             maintain_order="left",
         )
         shown = [name for name, _ in flag.aggregates if name not in frame.columns]
-        frame = frame.join(
-            grouped.select("department", flag.id, _due(i), *shown),
-            on="department",
-            how="left",
-            maintain_order="left",
-        ).with_columns(pl.col(flag.id).fill_null(False))
+        frame = (
+            frame.drop(flag.id, strict=False)
+            .join(
+                grouped.select("department", flag.id, _due(i), *shown),
+                on="department",
+                how="left",
+                maintain_order="left",
+            )
+            .with_columns(pl.col(flag.id).fill_null(False))
+        )
         if flag.explanation_required:
             required.append(flag.id)
     keys = {"department": pl.col("department")}

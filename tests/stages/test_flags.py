@@ -73,10 +73,10 @@ def test_raised_flags_in_row_then_ruleset_order(results: Results) -> None:
         ("missed", "indicator", "P2", "H", 9),
         ("missed", "indicator", "P3", "I", 10),
         ("unexplained", "indicator", "P3", "I", 10),
-        ("low_exec", "project", "P1", None, 2),  # 80 / 100 < 0.9
-        ("low_total", "project", "P2", None, 3),  # not low_exec, total < 80
-        # P3: no budget, execution rate null: low_exec is not raised (null is not raised),
-        # so `not low_exec` holds and its total (budget part 0) is under 80
+        ("low_execution", "project", "P1", None, 2),  # 80 / 100 < 0.9
+        ("low_total", "project", "P2", None, 3),  # not low_execution, total < 80
+        # P3: no budget, execution rate null: low_execution is not raised (null is not raised),
+        # so `not low_execution` holds and its total (budget part 0) is under 80
         ("low_total", "project", "P3", None, 4),
         ("many_missed", "department", None, None, None),  # 甲: 2 + 3 missed > 3, 2 projects
     ]
@@ -107,10 +107,13 @@ def test_flag_columns_and_texts(results: Results) -> None:
     unexplained = rows[("unexplained", "C")]
     assert unexplained["message"] == "{偏差} 未说明 10"
     assert unexplained["values"].startswith("explanation_due=true; missed=false;")
-    low = rows[("low_exec", "P1")]
+    low = rows[("low_execution", "P1")]
     assert low["message"] == "预算执行率 80.0% 低于 90%"
     assert low["values"] == "execution_rate=0.8; low_execution=0.9; params.low_execution=0.9"
     assert (low["indicator"], low["has_explanation"]) == (None, None)
+    # the flag low_execution shares the param's name: its own `when` read the param (0.9,
+    # shown above), the later low_total reads the flag (a boolean) under the bare name
+    assert rows[("low_total", "P2")]["values"].startswith("low_execution=false; total=")
     dept = rows[("many_missed", "甲")]
     assert dept["message"] == "甲: 2 个项目, 执行率 87.50%"
     assert (
@@ -125,7 +128,7 @@ def test_flag_columns_and_texts(results: Results) -> None:
 def test_count_columns(results: Results) -> None:
     counts = ["project_id", *columns.FLAG_COUNTS]
     assert results.project_scores.select(counts).rows() == [
-        ("P1", 6, 1, 2, 3),  # over; missed ×2; unexplained ×2 and low_exec
+        ("P1", 6, 1, 2, 3),  # over; missed ×2; unexplained ×2 and low_execution
         ("P2", 4, 1, 3, 0),  # low_total; missed ×3
         ("P3", 3, 1, 1, 1),  # low_total; missed; unexplained
     ]
@@ -142,11 +145,11 @@ def test_explain_lists_the_flags_of_a_project(plan: Plan, results: Results) -> N
         ("missed", "B"),
         ("over", "C"),
         ("unexplained", "C"),
-        ("low_exec", None),
+        ("low_execution", None),
     ]
     assert e.flags[-1].values == "execution_rate=0.8; low_execution=0.9; params.low_execution=0.9"
     text = api.explanation_text(e)
-    assert "[严重] low_exec · project: 预算执行率 80.0% 低于 90%" in text
+    assert "[严重] low_execution · project: 预算执行率 80.0% 低于 90%" in text
     assert explain_department(plan, results, "甲")["flags"][0].message.startswith("甲: 2 个项目")
 
 
@@ -160,7 +163,7 @@ def test_explain_refuses_a_batch_flag_that_differs(plan: Plan, results: Results)
     )
     with pytest.raises(JixiaoError, match="reference and batch differ"):
         explain(plan, tampered, "P1")
-    tampered.flags = results.flags.filter(pl.col("flag") != "low_exec")
+    tampered.flags = results.flags.filter(pl.col("flag") != "low_execution")
     with pytest.raises(JixiaoError, match="internal error"):
         explain(plan, tampered, "P1")
     tampered.flags = results.flags.filter(pl.col("level") != "department")
