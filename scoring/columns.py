@@ -51,6 +51,21 @@ _PROVENANCE = (
     _c("source_row", "来源行号", I64, "Row number in that file or sheet (header = row 1)."),
 )
 
+
+def _flag_counts(what: str) -> tuple[Column, ...]:
+    return (
+        _c("n_flags", "标记数", U32, f"Flags raised on {what}."),
+        _c("n_flags_info", "提示标记数", U32, f"Flags of severity info raised on {what}."),
+        _c("n_flags_warning", "警告标记数", U32, f"Flags of severity warning raised on {what}."),
+        _c("n_flags_serious", "严重标记数", U32, f"Flags of severity serious raised on {what}."),
+    )
+
+
+_FLAG_COUNTS_PROJECT = _flag_counts("the project (its indicator and project flags)")
+FLAG_COUNTS: tuple[str, ...] = tuple(c.name for c in _FLAG_COUNTS_PROJECT)
+"""The flag count columns of project_scores and department_summary, added by the flags
+stage after the flags are raised (so no flag reads them)."""
+
 PROJECT_SCORES: tuple[Column, ...] = (
     _c("project_id", "项目编号", S, "Project id, as in the input."),
     _c("project_name", "项目名称", S, "Project name."),
@@ -59,6 +74,15 @@ PROJECT_SCORES: tuple[Column, ...] = (
     _c("year", "年度", S, "Budget year, as written in the input."),
     _c("budget_initial", "年初预算数", F, "Budget at the start of the year.", flag=True),
     _c("budget", "全年预算数", F, "Budget for the whole year (adjusted).", flag=True),
+    _c(
+        "budget_cut_rate",
+        "年中预算调减比例",
+        F,
+        "(年初预算数 − 全年预算数) / 年初预算数: the share of the initial budget cut during the "
+        "year (negative when it grew; blank without a 年初预算数 or when it is 0), for the flags "
+        "(DOMAIN §2: a large cut can turn low execution into 100 %).",
+        flag=True,
+    ),
     _c("spent", "全年执行数", F, "Amount spent in the year.", flag=True),
     _c("execution_rate", "预算执行率", F, "The catalogue's execution-rate formula.", flag=True),
     _c(
@@ -79,9 +103,25 @@ PROJECT_SCORES: tuple[Column, ...] = (
     _c("n_indicators", "指标数", U32, "Indicator rows of the project.", flag=True),
     _c("n_not_evaluable", "无法评价指标数", U32, "Rows that could not be evaluated.", True),
     _c("n_missed", "未达成指标数", U32, "Evaluable rows whose target was not achieved.", True),
+    _c("n_evaluable", "可评价指标数", U32, "Rows that could be evaluated.", flag=True),
+    _c(
+        "n_full_points",
+        "满分指标数",
+        U32,
+        "Evaluable rows that scored their full points (score ≥ points at the ruleset precision).",
+        flag=True,
+    ),
     _c(f"{LEVEL1}_points", "{}分值", F, "Indicator points declared in one category."),
     _c("points_total", "指标分值合计", F, "Indicator points declared in all categories."),
+    _c(
+        "points_issue",
+        "分值问题",
+        S,
+        "How the indicator points fail to roll up to the weights (DOMAIN §2), if they do.",
+        flag=True,
+    ),
     _c("issues", "问题", S, "Why the project is incomplete, if it is."),
+    *_FLAG_COUNTS_PROJECT,
     *_PROVENANCE,
 )
 
@@ -89,13 +129,13 @@ INDICATOR_SCORES: tuple[Column, ...] = (
     _c("project_id", "项目编号", S, "Project id of the indicator row."),
     _c("level1", "一级指标代码", S, "Level-1 category id.", flag=True),
     _c("level2", "二级指标代码", S, "Level-2 category id.", flag=True),
-    _c("indicator", "三级指标", S, "Indicator name (三级指标), as written."),
+    _c("indicator", "三级指标", S, "Indicator name (三级指标), as written.", flag=True),
     _c("level1_label", "一级指标", S, "Level-1 category as written in the input."),
     _c("level2_label", "二级指标", S, "Level-2 category as written in the input."),
     _c("comparator_text", "指标性质", S, "Comparator column text (正向/反向/…), if any."),
-    _c("target_text", "年度指标值", S, "Target text (指标值), as written."),
+    _c("target_text", "年度指标值", S, "Target text (指标值), as written.", flag=True),
     _c("unit_text", "度量单位", S, "Unit column text, if any."),
-    _c("actual_text", "实际完成值", S, "Actual text (实际完成值), as written."),
+    _c("actual_text", "实际完成值", S, "Actual text (实际完成值), as written.", flag=True),
     _c("claimed_score", "自评得分", F, "Score the department claimed, if given.", flag=True),
     _c("explanation", "偏差原因分析及改进措施", S, "The department's explanation of deviations."),
     _c("comparator", "比较符", S, "Parsed comparator (>=, >, <=, <, =, range).", flag=True),
@@ -136,8 +176,31 @@ INDICATOR_SCORES: tuple[Column, ...] = (
     _c("evaluable", "可评价", B, "Whether the row could be scored.", flag=True),
     _c("achieved", "达成", B, "Whether the target was met.", flag=True),
     _c("ratio", "完成比例", F, "actual / target in the target's unit (null when t = 0).", True),
-    _c("has_explanation", "已说明偏差原因", B, "An explanation was given.", flag=True),
-    _c("reason", "原因", S, "Why the row is not evaluable, if it is not."),
+    _c(
+        "claimed_in_band",
+        "自评得分在档内",
+        B,
+        "A qualitative row's claimed score lies in its tier's band (blank: not qualitative, "
+        "no claimed score, or no tier).",
+        flag=True,
+    ),
+    _c(
+        "claimed_differs",
+        "自评得分不符",
+        B,
+        "The claimed score differs from the score by more than half a unit of the ruleset "
+        "precision (blank: no claimed score, or not evaluable).",
+        flag=True,
+    ),
+    _c(
+        "has_explanation",
+        "已说明偏差原因",
+        B,
+        "The explanation cell says something, by the ruleset's rules.has_explanation (a lone "
+        "0, 无, / or - is no explanation).",
+        flag=True,
+    ),
+    _c("reason", "原因", S, "Why the row is not evaluable, if it is not.", flag=True),
     _c("note", "备注", S, "Notes on how values were read (unit conversion, claims).", True),
     _c("target_error", "目标值问题", S, "Why the target text could not be read, if so."),
     _c("actual_error", "实际值问题", S, "Why the actual text could not be read, if so."),
@@ -156,6 +219,37 @@ DEPARTMENT_SUMMARY: tuple[Column, ...] = (
     _c("budget", "全年预算数", F, "Sum of its projects' budgets.", flag=True),
     _c("spent", "全年执行数", F, "Sum of its projects' spending.", flag=True),
     _c("execution_rate", "预算执行率", F, "spent / budget over the department.", flag=True),
+    _c("n_evaluable", "可评价指标数", U32, "Evaluable indicators of its projects.", flag=True),
+    _c("n_full_points", "满分指标数", U32, "Of those, the ones with full points.", flag=True),
+    *_flag_counts("the department (its projects' indicator and project flags, and its own)"),
+)
+
+FLAGS: tuple[Column, ...] = (
+    _c("flag", "标记", S, "Flag id (the ruleset's `flags[].id`)."),
+    _c("level", "层级", S, "indicator, project or department."),
+    _c("severity", "严重程度", S, "info, warning or serious."),
+    _c("project_id", "项目编号", S, "Project of the flagged row (empty at department level)."),
+    _c("department", "主管部门", S, "Department of the project (blank ones as in the summary)."),
+    _c("indicator", "三级指标", S, "Indicator name (empty above indicator level)."),
+    _c("source_file", "来源文件", S, "Input file of the flagged row (empty at department level)."),
+    _c("source_sheet", "来源工作表", S, "Worksheet of that file, if any."),
+    _c("source_row", "来源行号", I64, "Row number of the flagged row in that file or sheet."),
+    _c("message", "说明", S, "The flag's message, its placeholders filled with the row's values."),
+    _c("explanation_required", "需说明偏差原因", B, "The department must explain it."),
+    _c(
+        "has_explanation",
+        "已说明偏差原因",
+        B,
+        "The indicator row carries an explanation (empty above indicator level).",
+    ),
+    _c(
+        "values",
+        "触发数值",
+        S,
+        "name=value; … of every name the condition and the message read (columns, then "
+        "params; at department level the condition's aggregates), as the message prints "
+        "values without a spec.",
+    ),
 )
 
 REJECTS: tuple[Column, ...] = (
@@ -172,6 +266,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "project_scores": PROJECT_SCORES,
     "indicator_scores": INDICATOR_SCORES,
     "department_summary": DEPARTMENT_SUMMARY,
+    "flags": FLAGS,
     "rejects": REJECTS,
 }
 """Every output table, in the order they are written."""
@@ -220,10 +315,14 @@ def indicator_columns() -> list[str]:
     return [c.name for c in INDICATOR_SCORES if c not in _PROVENANCE]
 
 
-def project_columns(categories: Sequence[str], common: Sequence[str]) -> list[str]:
-    """project_scores, without provenance; `categories` and `common` as in the Plan."""
+def project_columns(
+    categories: Sequence[str], common: Sequence[str], *, flag_counts: bool = True
+) -> list[str]:
+    """project_scores, without provenance; `categories` and `common` as in the Plan.
+    Without `flag_counts`: as the roll-up makes it, before the flags stage counts."""
     ex = Expansion(categories=categories, common=common)
-    return [c.name for c in expanded("project_scores", ex) if c not in _PROVENANCE]
+    out = [c.name for c in expanded("project_scores", ex) if c not in _PROVENANCE]
+    return out if flag_counts else [c for c in out if c not in FLAG_COUNTS]
 
 
 def department_columns(grades: Sequence[str]) -> list[str]:

@@ -223,11 +223,15 @@ class _CellFormats:
         self.int = workbook.add_format({"num_format": "0"})
 
 
+SHEET_NAMES: dict[str, str] = {"flags": "偏差标记"}
+"""Worksheet name of a table whose sheet is not named after the table itself."""
+
+
 def _sheet_parts(name: str, df: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
     """Slices of at most EXCEL_MAX_ROWS - 1 data rows, named `name`, `name (2)`, …."""
     per_sheet = EXCEL_MAX_ROWS - 1
     count = max(1, -(-df.height // per_sheet))
-    base = name.translate(_SHEET_BAD_CHARS)
+    base = SHEET_NAMES.get(name, name).translate(_SHEET_BAD_CHARS)
     out = []
     for i in range(count):
         suffix = f" ({i + 1})" if i else ""

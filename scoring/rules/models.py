@@ -259,6 +259,11 @@ class FractionActuals(Strict):
     (`percent`), or the row is not evaluable with both readings in the reason."""
 
 
+HAS_EXPLANATION = "explanation not in ('', '0', '无', '/', '-', '—', '——')"
+"""Built-in rule for `has_explanation`: a 偏差原因 cell holding only a filler (`0`, `无`,
+`/`, `-`, a dash) says nothing; blank is empty anyway."""
+
+
 class Rules(Strict):
     """Scoring rules by indicator kind."""
 
@@ -283,6 +288,11 @@ class Rules(Strict):
     not_evaluable: list[NotEvaluable] = Field(min_length=1)
     """Conditions that make an indicator not evaluable, tried in order; the first that
     holds gives the reason. A row none of them catches is scored by its rule."""
+    has_explanation: str = HAS_EXPLANATION
+    """When the 偏差原因分析及改进措施 cell counts as an explanation (the `has_explanation`
+    column, the flags): a boolean expression over `explanation`, the cell's text
+    normalised (half-width, without spaces or trailing 。; a blank cell reads as `''`),
+    and the params. A null result counts as no explanation."""
 
 
 class BudgetExecution(Strict):
@@ -316,6 +326,8 @@ DEPARTMENT_MEASURES: dict[str, str] = {
     "budget": "sum(budget)",
     "spent": "sum(spent)",
     "execution_rate": "budget_execution_rate",
+    "n_evaluable": "sum(n_evaluable)",
+    "n_full_points": "sum(n_full_points)",
 }
 
 
@@ -333,18 +345,32 @@ class Department(Strict):
 
 
 class Flag(Strict):
-    """A declarative deviation flag evaluated over a scored table."""
+    """A declarative deviation flag (偏差标记) evaluated over a scored table: one row of
+    the `flags` output per row (indicator, project or department) it is raised on. See
+    docs/flags.md for the language."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    """Machine name of the flag."""
+    """Machine name of the flag, unique in the ruleset; later flags of the same level read
+    it in their `when` as a boolean (raised or not)."""
     level: Literal["indicator", "project", "department"]
-    """Which scored table the condition is evaluated on."""
+    """Which scored table the condition is evaluated on: `indicator` (indicator_scores
+    rows), `project` (project_scores rows) or `department` (a group expression over the
+    department's projects, like `department.measures`)."""
     when: str
-    """Boolean expression over that table's columns."""
-    severity: Literal["info", "warning", "error"] = "warning"
-    """How serious the finding is."""
+    """Boolean expression of the expression language over that level's names, the
+    ruleset's params (`params.NAME` or `NAME`), the ids of earlier flags of the same level
+    and `explanation_due`. Raised where true (null is not raised)."""
+    severity: Literal["info", "warning", "serious"] = "warning"
+    """How serious the finding is: `info`, `warning` or `serious`."""
     message: str
-    """Message template; `{column}` inserts a value of the row."""
+    """Chinese message template: `{name}` or `{name:spec}` inserts a value of the row (or
+    `{params.NAME:spec}`); spec is `.Nf`, `.N%`, `d`, with an optional `,` for thousands.
+    `{{` and `}}` are literal braces; a null shows as nothing."""
+    explanation_required: bool = False
+    """The department must explain the deviation (偏差原因); later flags of the level see
+    `explanation_due` as true on a row where such a flag was raised."""
+    params: list[str] = []
+    """The ruleset params the flag reads (documentation; each must exist in `params`)."""
 
 
 class Ruleset(Strict):
