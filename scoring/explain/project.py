@@ -63,6 +63,10 @@ class IndicatorStep:
     achieved: bool | None
     ratio: float | None
     has_explanation: bool
+    claimed_in_band: bool | None = None
+    """A qualitative row's claimed score inside its tier band (null: no claim, quantitative)."""
+    claimed_differs: bool | None = None
+    """The claimed score is more than half a unit of the precision from the score."""
 
 
 @dataclass
@@ -147,6 +151,8 @@ def _step(plan: Plan, row: dict[str, Any]) -> IndicatorStep:
         achieved=got.achieved,
         ratio=got.ratio,
         has_explanation=got.has_explanation,
+        claimed_in_band=got.claimed_in_band,
+        claimed_differs=got.claimed_differs,
     )
 
 

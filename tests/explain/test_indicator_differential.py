@@ -347,6 +347,8 @@ def _with(results: Results, **changes: pl.Expr) -> Results:
         ("ratio", pl.lit(0.5)),
         ("actual", pl.lit(-1.0)),
         ("has_explanation", pl.lit(True)),
+        ("claimed_in_band", pl.lit(False)),
+        ("claimed_differs", pl.lit(True)),
     ],
 )
 def test_explain_refuses_a_batch_row_it_does_not_recompute(
