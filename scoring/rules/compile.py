@@ -21,6 +21,7 @@ from jixiao.scoring.rules.expressions import SourcedChecker
 from jixiao.scoring.rules.indicator_rules import DIRECTIONS, IndicatorRules, compile_indicator_rules
 from jixiao.scoring.rules.load import Loaded, Sources
 from jixiao.scoring.rules.models import Catalogue
+from jixiao.scoring.rules.monitor_rules import MonitorRules
 from jixiao.scoring.rules.project_rules import ProjectRules, compile_project
 from jixiao.scoring.rules.vocabulary import Vocabulary
 
@@ -44,6 +45,8 @@ class Plan:
     # --- project and department roll-up (rules-proj) ---
     project: ProjectRules
     """Total, roll-up checks, completeness, grade and department measures."""
+    monitor: MonitorRules | None = None
+    """The in-year monitoring lights (`monitoring:`), set by the build's monitor pass."""
 
     @property
     def params(self) -> dict[str, float]:
