@@ -356,7 +356,7 @@ LIGHTS = ("red", "yellow", "green", "grey")
 TIME_PROGRESS = "completed_months / 12"
 """Completed months: a month counts once its last day is reached (1-N月执行数 data)."""
 
-EXECUTION_PROGRESS = "round(safe_div(spent_to_date, budget), 6)"
+EXECUTION_PROGRESS = "safe_div(spent_to_date, budget)"
 BUDGET_RATIO = "round(safe_div(execution_progress, time_progress), 6)"
 BUDGET_LIGHT = (
     "'grey' if is_null(budget_ratio) else ('red' if budget_ratio < red_below "
