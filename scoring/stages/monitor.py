@@ -19,9 +19,9 @@ from jixiao.scoring.expr import evaluate, to_polars
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.indicator_rules import DIRECTIONS, QUALITATIVE
 from jixiao.scoring.rules.monitor_rules import DIMENSIONS, MonitorRules
-from jixiao.scoring.stages.prepare import Case, _first_reason, _split, per_distinct, year_of
+from jixiao.scoring.stages.prepare import Case, _first_reason, _split, year_of
+from jixiao.scoring.stages.score import classify
 from jixiao.scoring.values.comparators import ComparatorTable
-from jixiao.scoring.values.exprs import NUMBER_DTYPE
 from jixiao.scoring.values.normalize import normalize_text
 from jixiao.scoring.values.numbers import parse_number
 from jixiao.scoring.values.reconcile import reconcile
@@ -206,8 +206,11 @@ def _achieved(plan: Plan) -> pl.Expr:
 
 
 def _parse(frame: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
-    """Target, actual to date and forecast parsed with score's grammar (the values in the
-    target's unit), kind and direction by the ruleset's classify rules."""
+    """Target, value to date and forecast parsed with score's grammar and read by score's
+    `classify` (kind, direction, the fraction reading of `0.96` against a % target, the
+    ruleset's reasons), so a value means in monitoring what it means at year end. The
+    value to date ends as `actual`, the forecast as `forecast` (both as read, in the
+    target's unit); `met` / `forecast_met` are the ruleset's `rules.achieved` of each."""
     words, vocab = plan.loaded.catalogue.comparators, plan.vocab
     target = parse_target(
         pl.col("target_text"),
@@ -225,7 +228,7 @@ def _parse(frame: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
         _ra=reconcile(pl.col("_t"), pl.col("_a"), units=vocab.units),
         _rf=reconcile(pl.col("_t"), pl.col("_f"), units=vocab.units),
     )
-    t, a, f, ra, rf = (pl.col(n).struct.field for n in ("_t", "_a", "_f", "_ra", "_rf"))
+    t = pl.col("_t").struct.field
     ratio_units = [u.name for u in plan.loaded.catalogue.units if u.dimension == "ratio"]
     frame = frame.with_columns(
         comparator=t("cmp"),
@@ -233,17 +236,55 @@ def _parse(frame: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
         upper=t("upper"),
         unit=t("unit"),
         target_error=t("error"),
-        actual=ra("value"),
-        tier=a("tier"),
-        actual_error=pl.coalesce(a("error"), ra("error")),
-        forecast_value=rf("value"),
-        forecast_tier=f("tier"),
-        forecast_error=pl.coalesce(f("error"), rf("error")),
         rate=t("unit").is_in(ratio_units).fill_null(False),
-    ).drop("_t", "_a", "_f", "_ra", "_rf")
-    for name, checked in plan.indicator.classify:
-        frame = frame.with_columns(to_polars(checked).alias(name))
-    return frame
+        points=pl.lit(None, pl.Float64),
+        claimed_score=pl.lit(None, pl.Float64),
+        claimed_error=pl.lit(None, pl.String),
+        _actual_text=pl.col("actual_text"),
+    )
+    frame = _read(frame, plan, "_f", "_rf", "forecast_text", "forecast")
+    frame = _read(frame, plan, "_a", "_ra", "_actual_text", "actual")
+    return frame.drop("_t", "_a", "_f", "_ra", "_rf", "_actual_text", "points", "claimed_score")
+
+
+def _read(
+    frame: pl.LazyFrame, plan: Plan, parsed: str, reconciled: str, text: str, name: str
+) -> pl.LazyFrame:
+    """One value (to date or forecast) through score's classify; leaves `<name>` (as
+    read), `<name>_tier`, `<name>_error`, `<name>_reason` (score's value reason: an
+    ambiguous fraction, a signed target …) and `<name>_met` (rules.achieved)."""
+    a, r = pl.col(parsed).struct.field, pl.col(reconciled).struct.field
+    frame = frame.with_columns(
+        actual_text=pl.col(text),
+        actual_kind=a("kind"),
+        actual=r("value"),
+        tier=a("tier"),
+        actual_error=pl.coalesce(a("error"), r("error")),
+        fraction_candidate=r("fraction").fill_null(False),
+        note=r("note"),
+    )
+    frame = classify(frame, plan).with_columns(pl.lit(v, pl.Float64).alias(k) for k, v in plan.params.items())
+    frame = frame.with_columns(_met=_achieved(plan)).drop(*plan.params)
+    kept = {
+        "actual_read": name,
+        "tier": f"{name}_tier",
+        "actual_error": f"{name}_error",
+        "value_reason": f"{name}_reason",
+        "_met": f"{name}_met",
+    }
+    # A value the ruleset cannot judge (score's not-evaluable reasons) has no reading.
+    readable = pl.col("value_reason").is_null()
+    frame = frame.with_columns(
+        pl.when(readable).then(pl.col(c)).alias(f"__{n}") if c in ("actual_read", "_met")
+        else pl.col(c).alias(f"__{n}")
+        for c, n in kept.items()
+    )
+    dropped = ["actual_kind", "actual_raw", "note", "fraction_candidate", "signed_target"]
+    dropped += ["actual", "actual_read", "actual_error", "value_reason", "_met"]
+    if name != "actual":  # the forecast pass: the value to date's pass sets these again
+        dropped += ["actual_text", "kind", "direction", "tier"]
+    frame = frame.drop(dropped)
+    return frame.rename({f"__{n}": n for n in kept.values()})
 
 
 def indicators(
@@ -274,11 +315,10 @@ def indicators(
     ).with_columns(
         likelihood_ok=_blank(pl.col("likelihood_text")) | pl.col("likelihood").is_not_null()
     )
-    frame = frame.with_columns(actual_read=pl.col("actual")).with_columns(met=_achieved(plan))
     frame = frame.with_columns(
-        actual_read=pl.col("forecast_value"), _tier=pl.col("tier"), tier=pl.col("forecast_tier")
-    ).with_columns(forecast_met=_achieved(plan))
-    frame = frame.with_columns(tier=pl.col("_tier"), forecast=pl.col("forecast_value")).drop("_tier")
+        met=pl.col("actual_met"),
+        forecast_met=pl.col("forecast_met"),
+    )
     for name, checked in rules.indicator_steps:
         frame = frame.with_columns(to_polars(checked).alias(name))
     return frame.with_columns(
@@ -297,12 +337,17 @@ def _reason(rules: MonitorRules) -> pl.Expr:
         pl.when(pl.col("target_error").is_not_null()).then(
             pl.format("年度指标值: {}", pl.col("target_error"))
         ),
-        pl.when(_blank(pl.col("actual_text"))).then(pl.lit("执行值 (actual to date) is blank")),
         pl.when(pl.col("actual_error").is_not_null()).then(
             pl.format("执行值: {}", pl.col("actual_error"))
         ),
         pl.when(pl.col("forecast_error").is_not_null()).then(
             pl.format("全年预计完成值: {}", pl.col("forecast_error"))
+        ),
+        pl.when(pl.col("actual_reason").is_not_null()).then(
+            pl.format("执行值: {}", pl.col("actual_reason"))
+        ),
+        pl.when(pl.col("forecast_reason").is_not_null()).then(
+            pl.format("全年预计完成值: {}", pl.col("forecast_reason"))
         ),
         pl.when(~pl.col("likelihood_ok")).then(
             pl.format(
