@@ -39,7 +39,11 @@ AS_OF = dt.date(2025, 7, 31)
 
 def dataset(n_projects: int) -> tuple[Path, Path, Path]:
     folder = OUT / f"monitor-{n_projects}"
-    paths = folder / "projects.parquet", folder / "indicators.parquet", folder / "monitoring.parquet"
+    paths = (
+        folder / "projects.parquet",
+        folder / "indicators.parquet",
+        folder / "monitoring.parquet",
+    )
     if not paths[2].exists():
         folder.mkdir(parents=True, exist_ok=True)
         sample = generate_sample(n_projects, 2025)

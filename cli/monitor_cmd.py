@@ -29,7 +29,9 @@ class IsoDate(click.ParamType):
 
     name = "YYYY-MM-DD"
 
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.date:
         if isinstance(value, dt.date):
             return value
         try:

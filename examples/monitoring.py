@@ -124,7 +124,9 @@ def _likelihood(rng: random.Random, missed: bool, stats: Counter[str]) -> tuple[
     return rng.choice(CAUSES), "有可能"
 
 
-def generate_monitoring(n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED) -> tuple[pl.DataFrame, Counter[str]]:
+def generate_monitoring(
+    n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED
+) -> tuple[pl.DataFrame, Counter[str]]:
     """The monitoring table as of 31 July (one row per indicator) and what went in."""
     sample = generate_sample(n_projects, seed)
     rng = random.Random(seed * 7 + 31)
@@ -189,13 +191,17 @@ def _write_xlsx(path: Path, frame: pl.DataFrame) -> None:
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
-    book.set_properties({"title": f"{YEAR}年项目支出绩效运行监控表", "created": dt.datetime(YEAR, 8, 10)})
+    book.set_properties(
+        {"title": f"{YEAR}年项目支出绩效运行监控表", "created": dt.datetime(YEAR, 8, 10)}
+    )
     title = book.add_format({"bold": True, "font_size": 14, "align": "center"})
     head = book.add_format({"bold": True, "border": 1, "align": "center", "bg_color": "#DDEBF7"})
     amount = book.add_format({"num_format": "0.00"})
     sheet = book.add_worksheet("绩效监控表")
     sheet.set_column(0, frame.width - 1, 16)
-    sheet.merge_range(0, 0, 0, frame.width - 1, f"{YEAR}年项目支出绩效运行监控表（截至7月31日）", title)
+    sheet.merge_range(
+        0, 0, 0, frame.width - 1, f"{YEAR}年项目支出绩效运行监控表（截至7月31日）", title
+    )
     sheet.write_row(1, 0, frame.columns, head)
     for r, row in enumerate(frame.iter_rows(), start=2):
         for c, value in enumerate(row):

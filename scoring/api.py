@@ -24,7 +24,13 @@ from jixiao.scoring.explain.project import Explanation, explain
 from jixiao.scoring.io.hashing import sha256_file
 from jixiao.scoring.io.read import ExcelOptions, Inputs, read_inputs
 from jixiao.scoring.io.staging import MANIFEST, scratch_beside, staged
-from jixiao.scoring.io.write import FORMATS, output_names, write_json, write_light_tables, write_tables
+from jixiao.scoring.io.write import (
+    FORMATS,
+    output_names,
+    write_json,
+    write_light_tables,
+    write_tables,
+)
 from jixiao.scoring.io.write import write_text as io_write_text
 from jixiao.scoring.jobs.monitor import MonitorResults
 from jixiao.scoring.jobs.monitor import run as run_monitor
@@ -63,8 +69,8 @@ __all__ = [
     "grade_counts",
     "load_ruleset",
     "monitor",
-    "read_monitoring",
     "read",
+    "read_monitoring",
     "schema_text",
     "score",
     "show_ruleset",
@@ -249,9 +255,7 @@ def read_monitoring(
     return read_inputs(paths, plan.vocab.monitor_specs, excel=excel)
 
 
-def monitor(
-    plan: Plan, inputs: Inputs | Sequence[str | Path], as_of: dt.date
-) -> MonitorResults:
+def monitor(plan: Plan, inputs: Inputs | Sequence[str | Path], as_of: dt.date) -> MonitorResults:
     """Lights per project, indicator and department as of `as_of` (the ruleset's
     `monitoring:` section). Rows of another budget year are rejected; nothing left to
     monitor is an InputError."""

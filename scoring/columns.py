@@ -188,18 +188,58 @@ MONITOR_PROJECTS: tuple[Column, ...] = (
     _c("budget_initial", "年初预算数", F, "Budget at the start of the year, if given."),
     _c("budget", "全年预算数", F, "Full-year (adjusted) budget."),
     _c("spent_to_date", "执行数", F, "Spent from January to the as-of date (1-N月执行数)."),
-    _c("execution_progress", "预算执行进度", F, "spent_to_date / budget (monitoring.execution_progress)."),
-    _c("time_progress", "时间进度", F, "Elapsed share of the budget year (monitoring.time_progress)."),
+    _c(
+        "execution_progress",
+        "预算执行进度",
+        F,
+        "spent_to_date / budget (monitoring.execution_progress).",
+    ),
+    _c(
+        "time_progress",
+        "时间进度",
+        F,
+        "Elapsed share of the budget year (monitoring.time_progress).",
+    ),
     _c("budget_ratio", "执行进度/时间进度", F, "Execution against time (monitoring.budget_ratio)."),
-    _c("checkpoint", "节点执行要求", F, "Cumulative execution required at the latest checkpoint passed (四川), else empty."),
+    _c(
+        "checkpoint",
+        "节点执行要求",
+        F,
+        "Cumulative execution required at the latest checkpoint passed (四川), else empty.",
+    ),
     _c("budget_light", "预算执行灯", S, f"Budget light: {_LIGHT}."),
-    _c("goal_progress", "目标完成进度", F, "Mean progress of its quantitative indicators (capped at 1)."),
+    _c(
+        "goal_progress",
+        "目标完成进度",
+        F,
+        "Mean progress of its quantitative indicators (capped at 1).",
+    ),
     _c("goal_light", "目标完成灯", S, "Worst goal light of its indicators; grey without any."),
-    _c("forecast_light", "全年预计灯", S, "Worst forecast light of its indicators; grey without any."),
+    _c(
+        "forecast_light",
+        "全年预计灯",
+        S,
+        "Worst forecast light of its indicators; grey without any.",
+    ),
     _c("light", "综合灯", S, "The worst of the three lights."),
-    _c("progress_warning", "进度偏差预警", B, "Goal and execution progress differ by more than monitoring.progress_gap."),
-    _c("budget_at_risk", "风险资金", F, "budget − spent_to_date (not below 0) for a red or yellow project."),
-    _c("needs_action", "需整改", B, "The project needs a response (a red light): listed in monitor_actions."),
+    _c(
+        "progress_warning",
+        "进度偏差预警",
+        B,
+        "Goal and execution progress differ by more than monitoring.progress_gap.",
+    ),
+    _c(
+        "budget_at_risk",
+        "风险资金",
+        F,
+        "budget − spent_to_date (not below 0) for a red or yellow project.",
+    ),
+    _c(
+        "needs_action",
+        "需整改",
+        B,
+        "The project needs a response (a red light): listed in monitor_actions.",
+    ),
     _c("n_indicators", "指标数", U32, "Indicator rows monitored."),
     _c("n_goal_red", "目标红灯数", U32, "Indicators with a red goal light."),
     _c("n_forecast_red", "预计红灯数", U32, "Indicators with a red forecast light."),
@@ -248,7 +288,12 @@ MONITOR_DEPARTMENTS: tuple[Column, ...] = (
             ("goal_light", "目标完成"),
             ("forecast_light", "全年预计"),
         )
-        for light, lh in (("red", "红灯数"), ("yellow", "黄灯数"), ("green", "绿灯数"), ("grey", "灰灯数"))
+        for light, lh in (
+            ("red", "红灯数"),
+            ("yellow", "黄灯数"),
+            ("green", "绿灯数"),
+            ("grey", "灰灯数"),
+        )
     ),
     _c("execution_progress", "预算执行进度", F, "spent_to_date / budget over the department."),
 )
@@ -268,7 +313,12 @@ MONITOR_ACTIONS: tuple[Column, ...] = (
     _c("time_progress", "时间进度", F, "Elapsed share of the budget year."),
     _c("budget_at_risk", "风险资金", F, "budget − spent_to_date."),
     _c("red_indicators", "红灯指标", S, "Indicators with a red goal or forecast light."),
-    _c("responses", "建议措施", S, "Response category of each red dimension (monitoring.responses, DOMAIN §4)."),
+    _c(
+        "responses",
+        "建议措施",
+        S,
+        "Response category of each red dimension (monitoring.responses, DOMAIN §4).",
+    ),
 )
 
 MONITOR_TABLES: dict[str, tuple[Column, ...]] = {

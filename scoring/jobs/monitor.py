@@ -116,7 +116,12 @@ def _manifest_head(loaded: Loaded, inputs: Inputs) -> dict[str, Any]:
     rs, cat = loaded.ruleset, loaded.catalogue
     return {
         "job": "monitor",
-        "ruleset": {"id": rs.id, "version": rs.version, "sha256": loaded.sha256, "files": loaded.files},
+        "ruleset": {
+            "id": rs.id,
+            "version": rs.version,
+            "sha256": loaded.sha256,
+            "files": loaded.files,
+        },
         "catalogue": {"id": cat.id, "version": cat.version},
         "inputs": [
             {

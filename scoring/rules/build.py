@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 from jixiao.scoring.errors import Problem, RulesetError
 from jixiao.scoring.rules.check import check_catalogue, check_loaded
 from jixiao.scoring.rules.compile import Plan, compile_catalogue, compile_ruleset
-from jixiao.scoring.rules.load import Loaded, Sources, load, load_catalogue
 from jixiao.scoring.rules.expressions import SourcedChecker
+from jixiao.scoring.rules.load import Loaded, Sources, load, load_catalogue
 from jixiao.scoring.rules.models import Catalogue
 from jixiao.scoring.rules.monitor_rules import compile_monitoring
 

@@ -434,7 +434,12 @@ class Monitoring(Strict):
     """The goal light per indicator (qualitative by tier, quantitative by progress)."""
     forecast_light: str = FORECAST_LIGHT
     """The forecast light per indicator (完成可能性 and 全年预计完成值)."""
-    worst_first: list[Literal["red", "yellow", "green", "grey"]] = ["red", "yellow", "grey", "green"]
+    worst_first: list[Literal["red", "yellow", "green", "grey"]] = [
+        "red",
+        "yellow",
+        "grey",
+        "green",
+    ]
     """Lights from worst to best: a project's light per dimension is its worst
     indicator's, its overall light the worst of the three. Grey ranks above green, so
     missing data never passes as green."""

@@ -189,15 +189,12 @@ def compile_monitoring(loaded: Loaded, rule: SourcedChecker) -> MonitorRules:
         indicator_steps.append((name, rule((*base, name), getattr(mon, name), ind_names, kind)))
         ind_names[name] = kind
     order = tuple(mon.worst_first) if sorted(mon.worst_first) == sorted(LIGHTS) else LIGHTS
-    rollup = tuple(
+    worst = tuple(
         (f"{d}_light", check(_worst((f"{d}_light",), order, True), ind_names, aggregate=True))
         for d in ("goal", "forecast")
-    ) + (
-        (
-            "goal_progress",
-            check("round(mean(min(goal_progress, 1)), 6)", ind_names, aggregate=True),
-        ),
     )
+    progress = check("round(mean(min(goal_progress, 1)), 6)", ind_names, aggregate=True)
+    rollup = (*worst, ("goal_progress", progress))
     return MonitorRules(
         time_progress=time_progress,
         checkpoint=checkpoint,

@@ -17,7 +17,6 @@ from jixiao.scoring.rules.models import Catalogue, Ruleset
 from jixiao.scoring.values.grammar import normalize_label
 from jixiao.scoring.values.units import TierTable, Unit, UnitTable
 
-
 MONITOR_TABLES = ("monitoring",)
 """Catalogue tables only `jixiao monitor` reads."""
 

@@ -21,12 +21,12 @@ from jixiao.scoring.rules.indicator_rules import DIRECTIONS, QUALITATIVE
 from jixiao.scoring.rules.monitor_rules import DIMENSIONS, MonitorRules
 from jixiao.scoring.stages.prepare import Case, _first_reason, _split, year_of
 from jixiao.scoring.stages.score import classify
+from jixiao.scoring.values.actuals import parse_actual
 from jixiao.scoring.values.comparators import ComparatorTable
 from jixiao.scoring.values.normalize import normalize_text
 from jixiao.scoring.values.numbers import parse_number
 from jixiao.scoring.values.reconcile import reconcile
 from jixiao.scoring.values.targets import parse_target
-from jixiao.scoring.values.actuals import parse_actual
 
 TABLE = "monitoring"
 AMOUNTS = ("budget", "spent_to_date", "budget_initial")
@@ -81,9 +81,7 @@ def _blank(cell: pl.Expr) -> pl.Expr:
     return cell.is_null() | (cell.str.strip_chars() == "")
 
 
-def prepare_rows(
-    rows: pl.LazyFrame, as_of: AsOf, plan: Plan
-) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+def prepare_rows(rows: pl.LazyFrame, as_of: AsOf, plan: Plan) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Reject what cannot be monitored: a row of another budget year, a negative amount,
     amounts that contradict the project's first row. Amounts are parsed; an unreadable
     one is kept as a reason (its light is grey), not a reject."""
@@ -263,7 +261,9 @@ def _read(
         fraction_candidate=r("fraction").fill_null(False),
         note=r("note"),
     )
-    frame = classify(frame, plan).with_columns(pl.lit(v, pl.Float64).alias(k) for k, v in plan.params.items())
+    frame = classify(frame, plan).with_columns(
+        pl.lit(v, pl.Float64).alias(k) for k, v in plan.params.items()
+    )
     frame = frame.with_columns(_met=_achieved(plan)).drop(*plan.params)
     kept = {
         "actual_read": name,
@@ -275,7 +275,8 @@ def _read(
     # A value the ruleset cannot judge (score's not-evaluable reasons) has no reading.
     readable = pl.col("value_reason").is_null()
     frame = frame.with_columns(
-        pl.when(readable).then(pl.col(c)).alias(f"__{n}") if c in ("actual_read", "_met")
+        pl.when(readable).then(pl.col(c)).alias(f"__{n}")
+        if c in ("actual_read", "_met")
         else pl.col(c).alias(f"__{n}")
         for c, n in kept.items()
     )
@@ -350,9 +351,7 @@ def _reason(rules: MonitorRules) -> pl.Expr:
             pl.format("全年预计完成值: {}", pl.col("forecast_reason"))
         ),
         pl.when(~pl.col("likelihood_ok")).then(
-            pl.format(
-                "完成可能性 '{}' is not one of {}", pl.col("likelihood_text"), pl.lit(words)
-            )
+            pl.format("完成可能性 '{}' is not one of {}", pl.col("likelihood_text"), pl.lit(words))
         ),
         pl.when(~pl.col("cause_ok")).then(
             pl.format("偏差原因 '{}' is not one of {}", pl.col("deviation_cause"), pl.lit(causes))
@@ -367,9 +366,7 @@ def _reason(rules: MonitorRules) -> pl.Expr:
     return pl.when(joined != "").then(joined)
 
 
-def rollup(
-    projects_frame: pl.LazyFrame, indicator_frame: pl.LazyFrame, plan: Plan
-) -> pl.LazyFrame:
+def rollup(projects_frame: pl.LazyFrame, indicator_frame: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
     """A project's goal and forecast lights are its worst indicator's (no rows: grey);
     then the overall light, the progress warning, budget at risk and `needs_action`."""
     rules = _rules(plan)
@@ -398,9 +395,7 @@ def rollup(
 def _project_reason() -> pl.Expr:
     parts = [
         pl.when(pl.col("budget").is_null()).then(pl.lit("全年预算数 (budget) is blank")),
-        pl.when(pl.col("spent_to_date").is_null()).then(
-            pl.lit("执行数 (spent_to_date) is blank")
-        ),
+        pl.when(pl.col("spent_to_date").is_null()).then(pl.lit("执行数 (spent_to_date) is blank")),
         pl.when(pl.col("budget") == 0).then(pl.lit("全年预算数 is 0")),
         pl.when(pl.col("amount_errors") != "").then(pl.col("amount_errors")),
         pl.when(pl.col("n_indicators") == 0).then(pl.lit("no indicator rows")),

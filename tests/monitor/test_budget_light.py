@@ -34,9 +34,7 @@ def test_boundaries_fall_on_the_documented_side(
     decimals and the month (float care: 0.35 / (7/12) is 0.6000000000000001 in binary)."""
     budget12 = format((Decimal(budget) * 12).normalize(), "f")
     spent = _spent(budget, share, months)
-    results = monitor(
-        tmp_path, [row("P1", budget12, spent)], as_of=f"2025-{MONTH_ENDS[months]}"
-    )
+    results = monitor(tmp_path, [row("P1", budget12, spent)], as_of=f"2025-{MONTH_ENDS[months]}")
     project = by_project(results)["P1"]
     assert project["budget_light"] == light, project
     assert project["time_progress"] == pytest.approx(months / 12)
@@ -45,7 +43,9 @@ def test_boundaries_fall_on_the_documented_side(
 def test_31_july_is_seven_twelfths_and_mid_month_counts_completed_months(tmp_path: Path) -> None:
     """1-N月 figures are month-end figures: 31 July is 7/12 (DOMAIN §4), 30 July still 6/12."""
     rows = [row("P1", 1200, 420)]
-    assert by_project(monitor(tmp_path, rows, "2025-07-31"))["P1"]["time_progress"] == pytest.approx(7 / 12)
+    assert by_project(monitor(tmp_path, rows, "2025-07-31"))["P1"][
+        "time_progress"
+    ] == pytest.approx(7 / 12)
     on_30th = by_project(monitor(tmp_path, rows, "2025-07-30"))["P1"]
     assert on_30th["time_progress"] == pytest.approx(6 / 12)
     assert on_30th["budget_ratio"] == pytest.approx(0.7)
@@ -64,7 +64,12 @@ def test_before_the_first_month_ends_the_budget_light_is_grey(tmp_path: Path) ->
 
 @pytest.mark.parametrize(
     ("budget", "spent", "why"),
-    [("", "50", "budget"), ("100", "", "spent_to_date"), ("0", "0", "is 0"), ("abc", "5", "budget")],
+    [
+        ("", "50", "budget"),
+        ("100", "", "spent_to_date"),
+        ("0", "0", "is 0"),
+        ("abc", "5", "budget"),
+    ],
 )
 def test_no_budget_or_no_spending_is_grey_never_green(
     tmp_path: Path, budget: str, spent: str, why: str

@@ -30,11 +30,29 @@ def test_monitor_writes_every_table_in_every_format(tmp_path: Path) -> None:
     src = write(tmp_path / "监控表.csv", ROWS)
     out = tmp_path / "out"
     code, output = run(
-        "monitor", "--as-of", "2025-07-31", str(src), "-o", str(out), "-f", "csv", "-f", "parquet", "-f", "xlsx", "-q"
+        "monitor",
+        "--as-of",
+        "2025-07-31",
+        str(src),
+        "-o",
+        str(out),
+        "-f",
+        "csv",
+        "-f",
+        "parquet",
+        "-f",
+        "xlsx",
+        "-q",
     )
     assert code == 0, output
     names = sorted(p.name for p in out.iterdir())
-    for table in ("monitor_projects", "monitor_indicators", "monitor_departments", "monitor_actions", "rejects"):
+    for table in (
+        "monitor_projects",
+        "monitor_indicators",
+        "monitor_departments",
+        "monitor_actions",
+        "rejects",
+    ):
         assert f"{table}.csv" in names and f"{table}.parquet" in names
     assert "results.xlsx" in names and "manifest.json" in names
     projects = pl.read_parquet(out / "monitor_projects.parquet")
@@ -50,10 +68,16 @@ def test_monitor_writes_every_table_in_every_format(tmp_path: Path) -> None:
 def test_workbook_shows_lights_in_chinese_on_coloured_cells(tmp_path: Path) -> None:
     src = write(tmp_path / "m.csv", ROWS)
     out = tmp_path / "out"
-    code, output = run("monitor", "--as-of", "2025-07-31", str(src), "-o", str(out), "-f", "xlsx", "-q")
+    code, output = run(
+        "monitor", "--as-of", "2025-07-31", str(src), "-o", str(out), "-f", "xlsx", "-q"
+    )
     assert code == 0, output
     with zipfile.ZipFile(out / "results.xlsx") as z:
-        strings = z.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in z.namelist() else ""
+        strings = (
+            z.read("xl/sharedStrings.xml").decode()
+            if "xl/sharedStrings.xml" in z.namelist()
+            else ""
+        )
         sheets = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
         styles = z.read("xl/styles.xml").decode()
     text = strings + sheets
@@ -69,7 +93,21 @@ def test_reruns_are_byte_identical(tmp_path: Path) -> None:
     digests = []
     for name in ("a", "b"):
         out = tmp_path / name
-        code, output = run("monitor", "--as-of", "2025-07-31", str(src), "-o", str(out), "-f", "csv", "-f", "parquet", "-f", "xlsx", "-q")
+        code, output = run(
+            "monitor",
+            "--as-of",
+            "2025-07-31",
+            str(src),
+            "-o",
+            str(out),
+            "-f",
+            "csv",
+            "-f",
+            "parquet",
+            "-f",
+            "xlsx",
+            "-q",
+        )
         assert code == 0, output
         digests.append(json.loads((out / "manifest.json").read_text("utf-8"))["output_sha256"])
     assert digests[0] == digests[1]
@@ -79,7 +117,9 @@ def test_missing_to_date_columns_is_a_clear_error(tmp_path: Path) -> None:
     header = [h for h in HEADER if h != "1-7月执行数"]
     rows = [[c for h, c in zip(HEADER, r, strict=True) if h != "1-7月执行数"] for r in ROWS]
     src = write(tmp_path / "m.csv", rows, header)
-    code, output = run("monitor", "--as-of", "2025-07-31", str(src), "-o", str(tmp_path / "o"), "-q")
+    code, output = run(
+        "monitor", "--as-of", "2025-07-31", str(src), "-o", str(tmp_path / "o"), "-q"
+    )
     assert code == 1
     assert "spent_to_date" in output and "Traceback" not in output
     assert len(output.strip().splitlines()) == 1
@@ -87,7 +127,9 @@ def test_missing_to_date_columns_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_as_of_outside_every_rows_budget_year_is_exit_1(tmp_path: Path) -> None:
     src = write(tmp_path / "m.csv", ROWS)
-    code, output = run("monitor", "--as-of", "2024-12-31", str(src), "-o", str(tmp_path / "o"), "-q")
+    code, output = run(
+        "monitor", "--as-of", "2024-12-31", str(src), "-o", str(tmp_path / "o"), "-q"
+    )
     assert code == 1
     assert "nothing can be monitored as of 2024-12-31" in output
     assert "budget year 2025 does not contain the as-of date 2024-12-31" in output
@@ -113,6 +155,8 @@ def test_validate_and_monitor_agree_on_a_bad_checkpoint(tmp_path: Path) -> None:
     assert "r.yaml:7:15: monitoring.checkpoints[1].month: checkpoint months must increase" in output
     assert "r.yaml:7:33: monitoring.checkpoints[1].min_execution" in output
     src = write(tmp_path / "m.csv", ROWS)
-    code2, output2 = run("monitor", "-r", str(ruleset), "--as-of", "2025-07-31", str(src), "-o", str(tmp_path / "o"))
+    code2, output2 = run(
+        "monitor", "-r", str(ruleset), "--as-of", "2025-07-31", str(src), "-o", str(tmp_path / "o")
+    )
     assert code2 == 1
     assert "r.yaml:7:15" in output2

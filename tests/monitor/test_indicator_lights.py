@@ -52,7 +52,13 @@ def test_forecast_judged_by_the_comparator(
 
 @pytest.mark.parametrize(
     ("actual", "light"),
-    [("达成年度指标", "green"), ("部分达成", "yellow"), ("未达成", "red"), ("", "grey"), ("还行", "grey")],
+    [
+        ("达成年度指标", "green"),
+        ("部分达成", "yellow"),
+        ("未达成", "red"),
+        ("", "grey"),
+        ("还行", "grey"),
+    ],
 )
 def test_qualitative_goal_light_by_tier(tmp_path: Path, actual: str, light: str) -> None:
     rows = [row("P1", target="达成年度指标", unit="", actual=actual, forecast="达成")]
@@ -102,7 +108,9 @@ def test_project_light_is_the_worst_and_grey_beats_green(tmp_path: Path) -> None
         row("P2", 1200, 700, indicator="b", actual="100", likelihood="有可能"),
         row("P2", 1200, 700, indicator="c", actual="100", likelihood="完全不可能"),
         # P3: project row only (no indicator): grey goal and forecast
-        row("P3", 1200, 700, indicator="", target="", unit="", actual="", forecast="", likelihood=""),
+        row(
+            "P3", 1200, 700, indicator="", target="", unit="", actual="", forecast="", likelihood=""
+        ),
     ]
     projects = by_project(monitor(tmp_path, rows))
     assert projects["P1"]["goal_light"] == "grey"

@@ -44,7 +44,9 @@ def expect(
         assert len(got) == counts["rejected"], got
         for row, reason in (rejects or {}).items():
             assert row in got and reason in (got[row]["reason"] or ""), (row, got)
-        found = {int(r["source_row"]): r for r in run.table("monitor_indicators").iter_rows(named=True)}
+        found = {
+            int(r["source_row"]): r for r in run.table("monitor_indicators").iter_rows(named=True)
+        }
         for row, want in (indicator or {}).items():
             for column, value in want.items():
                 assert value in (found[row][column] or ""), (row, column, found[row])
@@ -67,7 +69,11 @@ def _bad_checkpoints(folder: Path) -> list[str]:
 
 def _no_to_date(folder: Path) -> list[str]:
     header = [h for h in MONITOR_HEADER if not h.startswith("1-7月")]
-    row = [c for h, c in zip(MONITOR_HEADER, monitoring_row(), strict=True) if not h.startswith("1-7月")]
+    row = [
+        c
+        for h, c in zip(MONITOR_HEADER, monitoring_row(), strict=True)
+        if not h.startswith("1-7月")
+    ]
     return [str(write_csv(folder / "monitoring.csv", header, [row]))]
 
 
@@ -100,7 +106,16 @@ CASES = [
         make=_rows(monitoring_row("P001")),
         command="monitor",
         args=AS_OF,
-        check=expect({"P001": {"light": "green", "budget_light": "green", "time_progress": "0.5833333333333333"}}, (1, 1, 0)),
+        check=expect(
+            {
+                "P001": {
+                    "light": "green",
+                    "budget_light": "green",
+                    "time_progress": "0.5833333333333333",
+                }
+            },
+            (1, 1, 0),
+        ),
     ),
     Case(
         name="monitor-ratio-exactly-060-and-080",
@@ -129,7 +144,9 @@ CASES = [
         make=_rows(monitoring_row("P001", 1200, 360)),
         command="monitor",
         args=("--as-of", "2025-07-15", "-o", "{out}", "-f", "csv"),
-        check=expect({"P001": {"time_progress": "0.5", "budget_ratio": "0.6", "budget_light": "yellow"}}),
+        check=expect(
+            {"P001": {"time_progress": "0.5", "budget_ratio": "0.6", "budget_light": "yellow"}}
+        ),
     ),
     Case(
         name="monitor-sichuan-august-checkpoint",
@@ -139,7 +156,10 @@ CASES = [
         command="monitor",
         args=("-r", "sichuan-10-90", "--as-of", "2025-08-31", "-o", "{out}", "-f", "csv"),
         check=expect(
-            {"P059": {"budget_light": "red", "checkpoint": "0.6"}, "P060": {"budget_light": "green"}}
+            {
+                "P059": {"budget_light": "red", "checkpoint": "0.6"},
+                "P060": {"budget_light": "green"},
+            }
         ),
     ),
     Case(
@@ -163,10 +183,18 @@ CASES = [
     Case(
         name="monitor-some-rows-of-another-year",
         about="Rows of 2024 are rejected with the reason; the 2025 rows are monitored.",
-        make=_rows(monitoring_row("P001"), monitoring_row("P002", year=2024), monitoring_row("P003", year="2025年")),
+        make=_rows(
+            monitoring_row("P001"),
+            monitoring_row("P002", year=2024),
+            monitoring_row("P003", year="2025年"),
+        ),
         command="monitor",
         args=AS_OF,
-        check=expect({"P001": {"light": "green"}, "P003": {"light": "green"}}, (3, 2, 1), {3: "budget year 2024"}),
+        check=expect(
+            {"P001": {"light": "green"}, "P003": {"light": "green"}},
+            (3, 2, 1),
+            {3: "budget year 2024"},
+        ),
     ),
     Case(
         name="monitor-without-to-date-columns",
@@ -213,17 +241,31 @@ CASES = [
         ),
         command="monitor",
         args=AS_OF,
-        check=expect({p: {"budget_light": "grey", "light": "grey"} for p in ("P1", "P2", "P3", "P4")}),
+        check=expect(
+            {p: {"budget_light": "grey", "light": "grey"} for p in ("P1", "P2", "P3", "P4")}
+        ),
     ),
     Case(
         name="monitor-project-without-indicators",
         about="A project row with no indicator: grey goal and forecast lights, 'no indicator rows'.",
         make=_rows(
-            monitoring_row("P001", indicator="", target="", unit="", actual="", forecast="", likelihood="")
+            monitoring_row(
+                "P001", indicator="", target="", unit="", actual="", forecast="", likelihood=""
+            )
         ),
         command="monitor",
         args=AS_OF,
-        check=expect({"P001": {"goal_light": "grey", "forecast_light": "grey", "light": "grey", "n_indicators": "0"}}, (1, 1, 0)),
+        check=expect(
+            {
+                "P001": {
+                    "goal_light": "grey",
+                    "forecast_light": "grey",
+                    "light": "grey",
+                    "n_indicators": "0",
+                }
+            },
+            (1, 1, 0),
+        ),
     ),
     Case(
         name="monitor-xlsx-with-title-row",
@@ -231,7 +273,9 @@ CASES = [
         make=_xlsx_with_title,
         command="monitor",
         args=AS_OF,
-        check=expect({"P001": {"light": "green"}, "P002": {"budget_light": "red", "light": "red"}}, (2, 2, 0)),
+        check=expect(
+            {"P001": {"light": "green"}, "P002": {"budget_light": "red", "light": "red"}}, (2, 2, 0)
+        ),
     ),
     Case(
         name="monitor-gbk-csv",
@@ -293,7 +337,7 @@ CASES = [
     Case(
         name="monitor-formula-like-text",
         about="A project name that Excel would run as a formula is neutralised in the csv.",
-        make=_rows(monitoring_row("P001", name="=HYPERLINK(\"http://x\")")),
+        make=_rows(monitoring_row("P001", name='=HYPERLINK("http://x")')),
         command="monitor",
         args=AS_OF,
         check=_neutralised,

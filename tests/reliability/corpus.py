@@ -299,9 +299,7 @@ MONITOR_HEADER = [
 ]
 
 
-def monitoring_row(
-    pid: str = "P001", budget: Cell = 1200, spent: Cell = 700, **kw: Cell
-) -> Row:
+def monitoring_row(pid: str = "P001", budget: Cell = 1200, spent: Cell = 700, **kw: Cell) -> Row:
     """One indicator row of a monitoring table; keyword overrides by field: name,
     department, year, level1, level2, indicator, target, unit, actual, forecast, cause,
     likelihood. The default is on pace as of 31 July (ratio 1.0) and green everywhere."""
