@@ -24,7 +24,7 @@ from jixiao.cli.score_cmd import (
 from jixiao.scoring import api
 
 
-class IsoDate(click.ParamType):
+class IsoDate(click.ParamType[dt.date]):
     """A calendar date written YYYY-MM-DD (a bad one is a usage error, exit 2)."""
 
     name = "YYYY-MM-DD"
