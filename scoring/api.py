@@ -251,6 +251,9 @@ def read_monitoring(
     max_xlsx_mb: int = DEFAULT_MAX_XLSX_MB,
 ) -> Inputs:
     """Read monitoring tables (绩效运行监控表) with the catalogue's `monitoring` aliases."""
+    if not plan.vocab.monitor_specs:
+        cat = plan.loaded.catalogue.id
+        raise JixiaoError(f"catalogue {cat} declares no monitoring table (tables.monitoring)")
     excel = ExcelOptions(include_hidden=include_hidden_sheets, max_unpacked_mb=max_xlsx_mb)
     return read_inputs(paths, plan.vocab.monitor_specs, excel=excel)
 

@@ -146,11 +146,10 @@ def _indicator_row() -> pl.Expr:
 
 
 def _with_params(frame: pl.LazyFrame, plan: Plan, constants: dict[str, object]) -> pl.LazyFrame:
+    """The ruleset params and the run's constants (thresholds, time progress, the
+    checkpoint in force) as literal number columns the expressions read."""
     values = {**plan.params, **constants}
-    return frame.with_columns(
-        pl.lit(v, pl.Float64 if isinstance(v, float | int) or v is None else None).alias(k)
-        for k, v in values.items()
-    )
+    return frame.with_columns(pl.lit(v, pl.Float64).alias(k) for k, v in values.items())
 
 
 def projects(kept: pl.LazyFrame, plan: Plan, times: dict[str, object]) -> pl.LazyFrame:
@@ -309,17 +308,14 @@ def indicators(
         how="left",
         maintain_order="left",
     )
-    frame = _with_params(_parse(frame, plan), plan, {**rules.constants, **times, "points": None})
+    frame = _with_params(_parse(frame, plan), plan, {**rules.constants, **times})
     frame = frame.with_columns(
         likelihood=_likelihood(rules),
         cause_ok=_cause_ok(rules),
     ).with_columns(
         likelihood_ok=_blank(pl.col("likelihood_text")) | pl.col("likelihood").is_not_null()
     )
-    frame = frame.with_columns(
-        met=pl.col("actual_met"),
-        forecast_met=pl.col("forecast_met"),
-    )
+    frame = frame.with_columns(met=pl.col("actual_met"))
     for name, checked in rules.indicator_steps:
         frame = frame.with_columns(to_polars(checked).alias(name))
     return frame.with_columns(
