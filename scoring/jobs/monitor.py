@@ -64,15 +64,17 @@ def run(plan: Plan, inputs: Inputs, as_of: dt.date) -> MonitorResults:
     n_in = sum(s.rows.get(TABLE, 0) for s in inputs.sources)
     if kept.height == 0:
         raise InputError(_nothing_message(n_in, rejects, as_of))
-    projects = stage.projects(kept.lazy(), plan, times)
-    indicators = stage.indicators(kept.lazy(), projects, plan, times)
-    projects_done = stage.rollup(projects, indicators, plan)
+    # Collected once each: several outputs read them, and a lazy plan shared by four
+    # queries would parse every indicator row again for each.
+    projects = stage.projects(kept.lazy(), plan, times).collect()
+    indicators = stage.indicators(kept.lazy(), projects.lazy(), plan, times).collect()
+    projects_done = stage.rollup(projects.lazy(), indicators.lazy(), plan).collect().lazy()
     label = plan.loaded.ruleset.department.blank_label
     queries = [
         _select(projects_done, "monitor_projects"),
-        _select(indicators, "monitor_indicators"),
+        _select(indicators.lazy(), "monitor_indicators"),
         _select(stage.departments(projects_done, label), "monitor_departments"),
-        _select(stage.actions(projects_done, indicators, rules), "monitor_actions"),
+        _select(stage.actions(projects_done, indicators.lazy(), rules), "monitor_actions"),
     ]
     p, i, d, a = pl.collect_all(queries)
     results = MonitorResults(p, i, d, a, rejects, plan, as_of)
