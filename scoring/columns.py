@@ -272,6 +272,171 @@ TABLES: dict[str, tuple[Column, ...]] = {
 """Every output table, in the order they are written."""
 
 
+# --- in-year monitoring (`jixiao monitor`, docs/monitoring.md) --------------------------
+
+_LIGHT = "red / yellow / green / grey (红/黄/绿/灰 in the workbook)"
+MONITOR_PROJECTS: tuple[Column, ...] = (
+    _c("project_id", "项目编号", S, "Project id, as in the input."),
+    _c("project_name", "项目名称", S, "Project name (its first row's)."),
+    _c("department", "主管部门", S, "Supervising department."),
+    _c("year", "年度", S, "Budget year, as written (blank: the as-of date's year)."),
+    _c("budget_initial", "年初预算数", F, "Budget at the start of the year, if given."),
+    _c("budget", "全年预算数", F, "Full-year (adjusted) budget."),
+    _c("spent_to_date", "执行数", F, "Spent from January to the as-of date (1-N月执行数)."),
+    _c(
+        "execution_progress",
+        "预算执行进度",
+        F,
+        "spent_to_date / budget (monitoring.execution_progress).",
+    ),
+    _c(
+        "time_progress",
+        "时间进度",
+        F,
+        "Elapsed share of the budget year (monitoring.time_progress).",
+    ),
+    _c("budget_ratio", "执行进度/时间进度", F, "Execution against time (monitoring.budget_ratio)."),
+    _c(
+        "checkpoint",
+        "节点执行要求",
+        F,
+        "Cumulative execution required at the latest checkpoint passed (四川), else empty.",
+    ),
+    _c("budget_light", "预算执行灯", S, f"Budget light: {_LIGHT}."),
+    _c(
+        "goal_progress",
+        "目标完成进度",
+        F,
+        "Mean progress of its quantitative indicators (capped at 1).",
+    ),
+    _c("goal_light", "目标完成灯", S, "Worst goal light of its indicators; grey without any."),
+    _c(
+        "forecast_light",
+        "全年预计灯",
+        S,
+        "Worst forecast light of its indicators; grey without any.",
+    ),
+    _c("light", "综合灯", S, "The worst of the three lights."),
+    _c(
+        "progress_warning",
+        "进度偏差预警",
+        B,
+        "Goal and execution progress differ by more than monitoring.progress_gap.",
+    ),
+    _c(
+        "budget_at_risk",
+        "风险资金",
+        F,
+        "budget − spent_to_date (not below 0) for a red or yellow project.",
+    ),
+    _c(
+        "needs_action",
+        "需整改",
+        B,
+        "The project needs a response (a red light): listed in monitor_actions.",
+    ),
+    _c("n_indicators", "指标数", U32, "Indicator rows monitored."),
+    _c("n_goal_red", "目标红灯数", U32, "Indicators with a red goal light."),
+    _c("n_forecast_red", "预计红灯数", U32, "Indicators with a red forecast light."),
+    _c("reason", "说明", S, "Why a light is grey or a value was not read."),
+    *_PROVENANCE,
+)
+
+MONITOR_INDICATORS: tuple[Column, ...] = (
+    _c("project_id", "项目编号", S, "Project id of the indicator row."),
+    _c("level1", "一级指标", S, "Level-1 category as written."),
+    _c("level2", "二级指标", S, "Level-2 category as written."),
+    _c("indicator", "三级指标", S, "Indicator name, as written."),
+    _c("target_text", "年度指标值", S, "Annual target as written."),
+    _c("actual_text", "执行值", S, "Value reached to date as written."),
+    _c("forecast_text", "全年预计完成值", S, "Full-year forecast as written."),
+    _c("deviation_cause", "偏差原因", S, "Deviation cause as written (经费/制度/人员/硬件/其他)."),
+    _c("likelihood_text", "完成可能性", S, "Likelihood as written (确定能/有可能/完全不可能)."),
+    _c("kind", "类型", S, "quantitative or qualitative (by the ruleset's classify rules)."),
+    _c("direction", "方向", S, "higher / lower / exact / range, from the comparator."),
+    _c("target", "指标值(数)", F, "Parsed target."),
+    _c("actual", "执行值(数)", F, "Parsed value to date, in the target's unit."),
+    _c("forecast", "预计值(数)", F, "Parsed forecast, in the target's unit."),
+    _c("likelihood", "完成可能性(规范)", S, "Canonical likelihood; empty when blank or unknown."),
+    _c("met", "已达标", B, "The value to date meets the target (rules.achieved)."),
+    _c("forecast_met", "预计达标", B, "The forecast meets the target (rules.achieved)."),
+    _c("cumulative", "累计型", B, "Judged against time progress (counts, amounts)."),
+    _c("goal_progress", "目标完成进度", F, "monitoring.goal_progress."),
+    _c("goal_ratio", "完成进度/时间进度", F, "monitoring.goal_ratio."),
+    _c("goal_light", "目标完成灯", S, f"Goal light: {_LIGHT}."),
+    _c("forecast_light", "全年预计灯", S, f"Forecast light: {_LIGHT}."),
+    _c("reason", "说明", S, "Why a light is grey or a value was not read."),
+    *_PROVENANCE,
+)
+
+MONITOR_DEPARTMENTS: tuple[Column, ...] = (
+    _c("department", "主管部门", S, "Department (blank: the ruleset's department.blank_label)."),
+    _c("n_projects", "项目数", U32, "Projects monitored."),
+    _c("budget", "全年预算数", F, "Sum of budgets."),
+    _c("spent_to_date", "执行数", F, "Sum of spending to date."),
+    _c("budget_at_risk", "风险资金", F, "Sum of budget at risk."),
+    *(
+        _c(f"n_{d}_{light}", f"{h}{lh}", U32, f"Projects whose {d.replace('_', ' ')} is {light}.")
+        for d, h in (
+            ("light", "综合"),
+            ("budget_light", "预算执行"),
+            ("goal_light", "目标完成"),
+            ("forecast_light", "全年预计"),
+        )
+        for light, lh in (
+            ("red", "红灯数"),
+            ("yellow", "黄灯数"),
+            ("green", "绿灯数"),
+            ("grey", "灰灯数"),
+        )
+    ),
+    _c("execution_progress", "预算执行进度", F, "spent_to_date / budget over the department."),
+)
+
+MONITOR_ACTIONS: tuple[Column, ...] = (
+    _c("rank", "序号", U32, "1 = the largest budget at risk."),
+    _c("project_id", "项目编号", S, "Project id."),
+    _c("project_name", "项目名称", S, "Project name."),
+    _c("department", "主管部门", S, "Department."),
+    _c("light", "综合灯", S, "Overall light (red)."),
+    _c("budget_light", "预算执行灯", S, "Budget light."),
+    _c("goal_light", "目标完成灯", S, "Goal light."),
+    _c("forecast_light", "全年预计灯", S, "Forecast light."),
+    _c("budget", "全年预算数", F, "Full-year budget."),
+    _c("spent_to_date", "执行数", F, "Spent to date."),
+    _c("execution_progress", "预算执行进度", F, "spent_to_date / budget."),
+    _c("time_progress", "时间进度", F, "Elapsed share of the budget year."),
+    _c("budget_at_risk", "风险资金", F, "budget − spent_to_date."),
+    _c("red_indicators", "红灯指标", S, "Indicators with a red goal or forecast light."),
+    _c(
+        "responses",
+        "建议措施",
+        S,
+        "Response category of each red dimension (monitoring.responses, DOMAIN §4).",
+    ),
+)
+
+MONITOR_TABLES: dict[str, tuple[Column, ...]] = {
+    "monitor_projects": MONITOR_PROJECTS,
+    "monitor_indicators": MONITOR_INDICATORS,
+    "monitor_departments": MONITOR_DEPARTMENTS,
+    "monitor_actions": MONITOR_ACTIONS,
+    "rejects": REJECTS,
+}
+"""The tables `jixiao monitor` writes, in order."""
+
+LIGHT_COLUMNS = frozenset({"light", "budget_light", "goal_light", "forecast_light"})
+"""Columns holding a light: shown as 红/黄/绿/灰 with a cell colour in the workbook."""
+
+
+def monitor_schema(table: str) -> dict[str, pl.DataType]:
+    return {c.name: c.dtype for c in MONITOR_TABLES[table]}
+
+
+def monitor_headers(table: str) -> dict[str, str]:
+    return {c.name: c.header for c in MONITOR_TABLES[table]}
+
+
 @dataclass(frozen=True)
 class Expansion:
     """The names that patterns expand to, in order (ids; labels for headers)."""
@@ -385,7 +550,7 @@ def markdown() -> str:
         "timings and `written_at` (UTC, ISO 8601): the only output that differs between "
         "two runs on the same inputs.",
     ]
-    for table, cols in TABLES.items():
+    for table, cols in {**TABLES, **MONITOR_TABLES}.items():
         lines += ["", f"## {table}", "", "| column | 表头 | dtype | flag | description |"]
         lines.append("| --- | --- | --- | :-: | --- |")
         for c in cols:

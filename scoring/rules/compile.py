@@ -22,6 +22,7 @@ from jixiao.scoring.rules.flag_rules import FlagRules, compile_flags
 from jixiao.scoring.rules.indicator_rules import DIRECTIONS, IndicatorRules, compile_indicator_rules
 from jixiao.scoring.rules.load import Loaded, Sources
 from jixiao.scoring.rules.models import Catalogue
+from jixiao.scoring.rules.monitor_rules import MonitorRules
 from jixiao.scoring.rules.project_rules import ProjectRules, compile_project
 from jixiao.scoring.rules.vocabulary import Vocabulary
 
@@ -47,6 +48,8 @@ class Plan:
     """Total, roll-up checks, completeness, grade and department measures."""
     flags: FlagRules = field(default_factory=FlagRules)
     """The deviation flags by level (rules/flag_rules.py)."""
+    monitor: MonitorRules | None = None
+    """The in-year monitoring lights (`monitoring:`), set by the build's monitor pass."""
 
     @property
     def params(self) -> dict[str, float]:
