@@ -142,8 +142,8 @@ def indicator_flags(table: pl.DataFrame, projects: pl.DataFrame, plan: Plan) -> 
         pl.col("project_id"),
         pl.coalesce(pl.col("department"), pl.lit(label)).alias("\x00department"),
     )
-    keys = [_ORDER, "project_id", "indicator", *PROVENANCE, "has_explanation"]
-    frame = _narrow(table.with_row_index(_ORDER), flags, keys).join(
+    kept = [_ORDER, "project_id", "indicator", *PROVENANCE, "has_explanation"]
+    frame = _narrow(table.with_row_index(_ORDER), flags, kept).join(
         departments, on="project_id", how="left", maintain_order="left"
     )
     frame = _raise(_with_constants(frame, plan), flags)

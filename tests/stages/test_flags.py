@@ -192,12 +192,15 @@ def test_written_everywhere(results: Results, plan: Plan, tmp_path: Path) -> Non
     assert listed[0].startswith("- [严重]") and listed[-1].startswith("- [提示]")
 
 
-def test_no_flags_gives_an_empty_table_and_zero_counts(files: list[Path]) -> None:
-    results = api.score(api.load_ruleset("project-self-eval"), files)
-    if results.plan is not None and results.plan.flags:
-        pytest.skip("the built-in ruleset declares flags now; covered by its YAML cases")
+def test_no_flags_gives_an_empty_table_and_zero_counts(files: list[Path], tmp_path: Path) -> None:
+    path = tmp_path / "none.yaml"
+    path.write_text("extends: project-self-eval\nid: no-flags\nflags: []\n", "utf-8")
+    results = api.score(api.load_ruleset(str(path)), files)
     assert results.flags.height == 0 and dict(results.flags.schema) == columns.schema("flags")
     assert results.project_scores["n_flags"].to_list() == [0, 0, 0]
+    assert results.department_summary["n_flags_serious"].to_list() == [0, 0]
+    api.write(results, tmp_path / "out", ["csv"])
+    assert "The ruleset declares no flags." in (tmp_path / "out" / "report.md").read_text("utf-8")
 
 
 def test_bare_name_of_a_column_and_a_param_reads_the_column(
