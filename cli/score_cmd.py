@@ -174,6 +174,11 @@ def print_summary(results: Results, paths: list[Path]) -> None:
     table.add_row("indicator rows scored", str(rows["indicators"]["scored"]))
     table.add_row("indicator rows not evaluable", str(results.indicator_count(not_evaluable=True)))
     table.add_row("rows rejected", str(results.rejects.height))
+    dept = results.department_summary
+    if "n_flags" in dept.columns:
+        table.add_row("flags raised (偏差标记)", str(int(dept["n_flags"].sum())))
+        for severity in ("serious", "warning", "info"):
+            table.add_row(f"  {severity}", str(int(dept[f"n_flags_{severity}"].sum())))
     console.print(table)
     console.print(f"results in {paths[0].parent}/: " + ", ".join(p.name for p in paths))
     for note in results.manifest.get("output_notes", []):
@@ -220,7 +225,8 @@ def score_cmd(
 
     INPUTs hold a projects table and an indicators table: two files, or one workbook
     with both sheets (项目 / 指标). Writes project_scores, indicator_scores,
-    department_summary and rejects, plus report.md and manifest.json.
+    department_summary, flags (the ruleset's deviation flags raised) and rejects, plus
+    report.md and manifest.json.
 
     \b
     Examples:

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from jixiao.scoring import columns
 from jixiao.scoring.errors import JixiaoError, OutputError, os_reason
 from jixiao.scoring.explain.project import Explanation, explain
 from jixiao.scoring.io.atomic import atomic_path
@@ -31,8 +32,16 @@ from jixiao.scoring.io.forms_write import (
 from jixiao.scoring.io.hashing import sha256_file
 from jixiao.scoring.io.read import ExcelOptions, Inputs, read_inputs
 from jixiao.scoring.io.staging import MANIFEST, scratch_beside, staged
-from jixiao.scoring.io.write import FORMATS, output_names, write_json, write_tables
+from jixiao.scoring.io.write import (
+    FORMATS,
+    output_names,
+    write_json,
+    write_light_tables,
+    write_tables,
+)
 from jixiao.scoring.io.write import write_text as io_write_text
+from jixiao.scoring.jobs.monitor import MonitorResults
+from jixiao.scoring.jobs.monitor import run as run_monitor
 from jixiao.scoring.jobs.selfeval import Engine, Results, run
 from jixiao.scoring.report.markdown import (
     explanation_text,
@@ -57,6 +66,7 @@ __all__ = [
     "Engine",
     "Explanation",
     "Inputs",
+    "MonitorResults",
     "Outcome",
     "Plan",
     "Results",
@@ -66,13 +76,16 @@ __all__ = [
     "explanation_text",
     "grade_counts",
     "load_ruleset",
+    "monitor",
     "read",
+    "read_monitoring",
     "schema_text",
     "score",
     "show_ruleset",
     "spill",
     "validate",
     "write",
+    "write_monitor",
     "write_text",
 ]
 
@@ -233,6 +246,71 @@ def write_text(path: str | Path, text: str) -> Path:
         raise OutputError(str(exc)) from None
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {os_reason(exc, path)}") from None
+
+
+# --- in-year monitoring (`jixiao monitor`, docs/monitoring.md) ------------------------
+
+
+def read_monitoring(
+    plan: Plan,
+    paths: Sequence[str | Path],
+    *,
+    include_hidden_sheets: bool = False,
+    max_xlsx_mb: int = DEFAULT_MAX_XLSX_MB,
+) -> Inputs:
+    """Read monitoring tables (绩效运行监控表) with the catalogue's `monitoring` aliases."""
+    if not plan.vocab.monitor_specs:
+        cat = plan.loaded.catalogue.id
+        raise JixiaoError(f"catalogue {cat} declares no monitoring table (tables.monitoring)")
+    excel = ExcelOptions(include_hidden=include_hidden_sheets, max_unpacked_mb=max_xlsx_mb)
+    return read_inputs(paths, plan.vocab.monitor_specs, excel=excel)
+
+
+def monitor(plan: Plan, inputs: Inputs | Sequence[str | Path], as_of: dt.date) -> MonitorResults:
+    """Lights per project, indicator and department as of `as_of` (the ruleset's
+    `monitoring:` section). Rows of another budget year are rejected; nothing left to
+    monitor is an InputError."""
+    if not isinstance(inputs, Inputs):
+        inputs = read_monitoring(plan, inputs)
+    return run_monitor(plan, inputs, as_of)
+
+
+def write_monitor(
+    results: MonitorResults,
+    out_dir: str | Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    *,
+    written_at: str | None = None,
+) -> list[Path]:
+    """Write the monitoring tables and manifest.json into out_dir, as one unit (staged
+    and swapped in like `write`); lights are 红/黄/绿/灰 on coloured cells in the workbook."""
+    out = Path(out_dir)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise JixiaoError(f"unknown output format(s) {unknown}; expected some of {FORMATS}")
+    ruleset = results.manifest.get("ruleset", {})
+    metadata = {
+        f"jixiao.ruleset.{k}": str(ruleset[k]) for k in ("id", "version", "sha256") if k in ruleset
+    }
+    tables = results.tables()
+    headers = {name: columns.monitor_headers(name) for name in tables}
+    names = [*output_names(tables, formats), MANIFEST]
+    notes: list[str] = []
+    with staged(out, names) as staging:
+        paths = write_light_tables(
+            tables, staging, formats, headers, columns.LIGHT_COLUMNS, metadata, notes
+        )
+        manifest = {
+            **results.manifest,
+            "outputs": [*sorted(p.name for p in paths), MANIFEST],
+            "output_sha256": {p.name: sha256_file(p) for p in sorted(paths)},
+            "output_notes": notes,
+            "written_at": written_at or utc_now(),
+        }
+        write_json(staging / MANIFEST, manifest)
+        paths.append(staging / MANIFEST)
+    results.manifest["output_notes"] = notes
+    return [out / p.name for p in paths]
 
 
 # --- self-evaluation forms (issue 10; docs/forms.md) ------------------------------------

@@ -51,6 +51,21 @@ _PROVENANCE = (
     _c("source_row", "来源行号", I64, "Row number in that file or sheet (header = row 1)."),
 )
 
+
+def _flag_counts(what: str) -> tuple[Column, ...]:
+    return (
+        _c("n_flags", "标记数", U32, f"Flags raised on {what}."),
+        _c("n_flags_info", "提示标记数", U32, f"Flags of severity info raised on {what}."),
+        _c("n_flags_warning", "警告标记数", U32, f"Flags of severity warning raised on {what}."),
+        _c("n_flags_serious", "严重标记数", U32, f"Flags of severity serious raised on {what}."),
+    )
+
+
+_FLAG_COUNTS_PROJECT = _flag_counts("the project (its indicator and project flags)")
+FLAG_COUNTS: tuple[str, ...] = tuple(c.name for c in _FLAG_COUNTS_PROJECT)
+"""The flag count columns of project_scores and department_summary, added by the flags
+stage after the flags are raised (so no flag reads them)."""
+
 PROJECT_SCORES: tuple[Column, ...] = (
     _c("project_id", "项目编号", S, "Project id, as in the input."),
     _c("project_name", "项目名称", S, "Project name."),
@@ -59,6 +74,15 @@ PROJECT_SCORES: tuple[Column, ...] = (
     _c("year", "年度", S, "Budget year, as written in the input."),
     _c("budget_initial", "年初预算数", F, "Budget at the start of the year.", flag=True),
     _c("budget", "全年预算数", F, "Budget for the whole year (adjusted).", flag=True),
+    _c(
+        "budget_cut_rate",
+        "年中预算调减比例",
+        F,
+        "(年初预算数 − 全年预算数) / 年初预算数: the share of the initial budget cut during the "
+        "year (negative when it grew; blank without a 年初预算数 or when it is 0), for the flags "
+        "(DOMAIN §2: a large cut can turn low execution into 100 %).",
+        flag=True,
+    ),
     _c("spent", "全年执行数", F, "Amount spent in the year.", flag=True),
     _c("execution_rate", "预算执行率", F, "The catalogue's execution-rate formula.", flag=True),
     _c(
@@ -79,9 +103,25 @@ PROJECT_SCORES: tuple[Column, ...] = (
     _c("n_indicators", "指标数", U32, "Indicator rows of the project.", flag=True),
     _c("n_not_evaluable", "无法评价指标数", U32, "Rows that could not be evaluated.", True),
     _c("n_missed", "未达成指标数", U32, "Evaluable rows whose target was not achieved.", True),
+    _c("n_evaluable", "可评价指标数", U32, "Rows that could be evaluated.", flag=True),
+    _c(
+        "n_full_points",
+        "满分指标数",
+        U32,
+        "Evaluable rows that scored their full points (score ≥ points at the ruleset precision).",
+        flag=True,
+    ),
     _c(f"{LEVEL1}_points", "{}分值", F, "Indicator points declared in one category."),
     _c("points_total", "指标分值合计", F, "Indicator points declared in all categories."),
+    _c(
+        "points_issue",
+        "分值问题",
+        S,
+        "How the indicator points fail to roll up to the weights (DOMAIN §2), if they do.",
+        flag=True,
+    ),
     _c("issues", "问题", S, "Why the project is incomplete, if it is."),
+    *_FLAG_COUNTS_PROJECT,
     # What a self-evaluation form claims and writes (docs/forms.md); blank from tables
     # that do not carry them.
     _c("claimed_budget_score", "自评预算执行得分", S, "Budget score the form claims, as written."),
@@ -98,13 +138,13 @@ INDICATOR_SCORES: tuple[Column, ...] = (
     _c("project_id", "项目编号", S, "Project id of the indicator row."),
     _c("level1", "一级指标代码", S, "Level-1 category id.", flag=True),
     _c("level2", "二级指标代码", S, "Level-2 category id.", flag=True),
-    _c("indicator", "三级指标", S, "Indicator name (三级指标), as written."),
+    _c("indicator", "三级指标", S, "Indicator name (三级指标), as written.", flag=True),
     _c("level1_label", "一级指标", S, "Level-1 category as written in the input."),
     _c("level2_label", "二级指标", S, "Level-2 category as written in the input."),
     _c("comparator_text", "指标性质", S, "Comparator column text (正向/反向/…), if any."),
-    _c("target_text", "年度指标值", S, "Target text (指标值), as written."),
+    _c("target_text", "年度指标值", S, "Target text (指标值), as written.", flag=True),
     _c("unit_text", "度量单位", S, "Unit column text, if any."),
-    _c("actual_text", "实际完成值", S, "Actual text (实际完成值), as written."),
+    _c("actual_text", "实际完成值", S, "Actual text (实际完成值), as written.", flag=True),
     _c("claimed_score", "自评得分", F, "Score the department claimed, if given.", flag=True),
     _c("explanation", "偏差原因分析及改进措施", S, "The department's explanation of deviations."),
     _c("comparator", "比较符", S, "Parsed comparator (>=, >, <=, <, =, range).", flag=True),
@@ -145,8 +185,31 @@ INDICATOR_SCORES: tuple[Column, ...] = (
     _c("evaluable", "可评价", B, "Whether the row could be scored.", flag=True),
     _c("achieved", "达成", B, "Whether the target was met.", flag=True),
     _c("ratio", "完成比例", F, "actual / target in the target's unit (null when t = 0).", True),
-    _c("has_explanation", "已说明偏差原因", B, "An explanation was given.", flag=True),
-    _c("reason", "原因", S, "Why the row is not evaluable, if it is not."),
+    _c(
+        "claimed_in_band",
+        "自评得分在档内",
+        B,
+        "A qualitative row's claimed score lies in its tier's band (blank: not qualitative, "
+        "no claimed score, or no tier).",
+        flag=True,
+    ),
+    _c(
+        "claimed_differs",
+        "自评得分不符",
+        B,
+        "The claimed score differs from the score by more than half a unit of the ruleset "
+        "precision (blank: no claimed score, or not evaluable).",
+        flag=True,
+    ),
+    _c(
+        "has_explanation",
+        "已说明偏差原因",
+        B,
+        "The explanation cell says something, by the ruleset's rules.has_explanation (a lone "
+        "0, 无, / or - is no explanation).",
+        flag=True,
+    ),
+    _c("reason", "原因", S, "Why the row is not evaluable, if it is not.", flag=True),
     _c("note", "备注", S, "Notes on how values were read (unit conversion, claims).", True),
     _c("target_error", "目标值问题", S, "Why the target text could not be read, if so."),
     _c("actual_error", "实际值问题", S, "Why the actual text could not be read, if so."),
@@ -165,6 +228,37 @@ DEPARTMENT_SUMMARY: tuple[Column, ...] = (
     _c("budget", "全年预算数", F, "Sum of its projects' budgets.", flag=True),
     _c("spent", "全年执行数", F, "Sum of its projects' spending.", flag=True),
     _c("execution_rate", "预算执行率", F, "spent / budget over the department.", flag=True),
+    _c("n_evaluable", "可评价指标数", U32, "Evaluable indicators of its projects.", flag=True),
+    _c("n_full_points", "满分指标数", U32, "Of those, the ones with full points.", flag=True),
+    *_flag_counts("the department (its projects' indicator and project flags, and its own)"),
+)
+
+FLAGS: tuple[Column, ...] = (
+    _c("flag", "标记", S, "Flag id (the ruleset's `flags[].id`)."),
+    _c("level", "层级", S, "indicator, project or department."),
+    _c("severity", "严重程度", S, "info, warning or serious."),
+    _c("project_id", "项目编号", S, "Project of the flagged row (empty at department level)."),
+    _c("department", "主管部门", S, "Department of the project (blank ones as in the summary)."),
+    _c("indicator", "三级指标", S, "Indicator name (empty above indicator level)."),
+    _c("source_file", "来源文件", S, "Input file of the flagged row (empty at department level)."),
+    _c("source_sheet", "来源工作表", S, "Worksheet of that file, if any."),
+    _c("source_row", "来源行号", I64, "Row number of the flagged row in that file or sheet."),
+    _c("message", "说明", S, "The flag's message, its placeholders filled with the row's values."),
+    _c("explanation_required", "需说明偏差原因", B, "The department must explain it."),
+    _c(
+        "has_explanation",
+        "已说明偏差原因",
+        B,
+        "The indicator row carries an explanation (empty above indicator level).",
+    ),
+    _c(
+        "values",
+        "触发数值",
+        S,
+        "name=value; … of every name the condition and the message read (columns, then "
+        "params; at department level the condition's aggregates), as the message prints "
+        "values without a spec.",
+    ),
 )
 
 REJECTS: tuple[Column, ...] = (
@@ -181,9 +275,175 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "project_scores": PROJECT_SCORES,
     "indicator_scores": INDICATOR_SCORES,
     "department_summary": DEPARTMENT_SUMMARY,
+    "flags": FLAGS,
     "rejects": REJECTS,
 }
 """Every output table, in the order they are written."""
+
+
+# --- in-year monitoring (`jixiao monitor`, docs/monitoring.md) --------------------------
+
+_LIGHT = "red / yellow / green / grey (红/黄/绿/灰 in the workbook)"
+MONITOR_PROJECTS: tuple[Column, ...] = (
+    _c("project_id", "项目编号", S, "Project id, as in the input."),
+    _c("project_name", "项目名称", S, "Project name (its first row's)."),
+    _c("department", "主管部门", S, "Supervising department."),
+    _c("year", "年度", S, "Budget year, as written (blank: the as-of date's year)."),
+    _c("budget_initial", "年初预算数", F, "Budget at the start of the year, if given."),
+    _c("budget", "全年预算数", F, "Full-year (adjusted) budget."),
+    _c("spent_to_date", "执行数", F, "Spent from January to the as-of date (1-N月执行数)."),
+    _c(
+        "execution_progress",
+        "预算执行进度",
+        F,
+        "spent_to_date / budget (monitoring.execution_progress).",
+    ),
+    _c(
+        "time_progress",
+        "时间进度",
+        F,
+        "Elapsed share of the budget year (monitoring.time_progress).",
+    ),
+    _c("budget_ratio", "执行进度/时间进度", F, "Execution against time (monitoring.budget_ratio)."),
+    _c(
+        "checkpoint",
+        "节点执行要求",
+        F,
+        "Cumulative execution required at the latest checkpoint passed (四川), else empty.",
+    ),
+    _c("budget_light", "预算执行灯", S, f"Budget light: {_LIGHT}."),
+    _c(
+        "goal_progress",
+        "目标完成进度",
+        F,
+        "Mean progress of its quantitative indicators (capped at 1).",
+    ),
+    _c("goal_light", "目标完成灯", S, "Worst goal light of its indicators; grey without any."),
+    _c(
+        "forecast_light",
+        "全年预计灯",
+        S,
+        "Worst forecast light of its indicators; grey without any.",
+    ),
+    _c("light", "综合灯", S, "The worst of the three lights."),
+    _c(
+        "progress_warning",
+        "进度偏差预警",
+        B,
+        "Goal and execution progress differ by more than monitoring.progress_gap.",
+    ),
+    _c(
+        "budget_at_risk",
+        "风险资金",
+        F,
+        "budget − spent_to_date (not below 0) for a red or yellow project.",
+    ),
+    _c(
+        "needs_action",
+        "需整改",
+        B,
+        "The project needs a response (a red light): listed in monitor_actions.",
+    ),
+    _c("n_indicators", "指标数", U32, "Indicator rows monitored."),
+    _c("n_goal_red", "目标红灯数", U32, "Indicators with a red goal light."),
+    _c("n_forecast_red", "预计红灯数", U32, "Indicators with a red forecast light."),
+    _c("reason", "说明", S, "Why a light is grey or a value was not read."),
+    *_PROVENANCE,
+)
+
+MONITOR_INDICATORS: tuple[Column, ...] = (
+    _c("project_id", "项目编号", S, "Project id of the indicator row."),
+    _c("level1", "一级指标", S, "Level-1 category as written."),
+    _c("level2", "二级指标", S, "Level-2 category as written."),
+    _c("indicator", "三级指标", S, "Indicator name, as written."),
+    _c("target_text", "年度指标值", S, "Annual target as written."),
+    _c("actual_text", "执行值", S, "Value reached to date as written."),
+    _c("forecast_text", "全年预计完成值", S, "Full-year forecast as written."),
+    _c("deviation_cause", "偏差原因", S, "Deviation cause as written (经费/制度/人员/硬件/其他)."),
+    _c("likelihood_text", "完成可能性", S, "Likelihood as written (确定能/有可能/完全不可能)."),
+    _c("kind", "类型", S, "quantitative or qualitative (by the ruleset's classify rules)."),
+    _c("direction", "方向", S, "higher / lower / exact / range, from the comparator."),
+    _c("target", "指标值(数)", F, "Parsed target."),
+    _c("actual", "执行值(数)", F, "Parsed value to date, in the target's unit."),
+    _c("forecast", "预计值(数)", F, "Parsed forecast, in the target's unit."),
+    _c("likelihood", "完成可能性(规范)", S, "Canonical likelihood; empty when blank or unknown."),
+    _c("met", "已达标", B, "The value to date meets the target (rules.achieved)."),
+    _c("forecast_met", "预计达标", B, "The forecast meets the target (rules.achieved)."),
+    _c("cumulative", "累计型", B, "Judged against time progress (counts, amounts)."),
+    _c("goal_progress", "目标完成进度", F, "monitoring.goal_progress."),
+    _c("goal_ratio", "完成进度/时间进度", F, "monitoring.goal_ratio."),
+    _c("goal_light", "目标完成灯", S, f"Goal light: {_LIGHT}."),
+    _c("forecast_light", "全年预计灯", S, f"Forecast light: {_LIGHT}."),
+    _c("reason", "说明", S, "Why a light is grey or a value was not read."),
+    *_PROVENANCE,
+)
+
+MONITOR_DEPARTMENTS: tuple[Column, ...] = (
+    _c("department", "主管部门", S, "Department (blank: the ruleset's department.blank_label)."),
+    _c("n_projects", "项目数", U32, "Projects monitored."),
+    _c("budget", "全年预算数", F, "Sum of budgets."),
+    _c("spent_to_date", "执行数", F, "Sum of spending to date."),
+    _c("budget_at_risk", "风险资金", F, "Sum of budget at risk."),
+    *(
+        _c(f"n_{d}_{light}", f"{h}{lh}", U32, f"Projects whose {d.replace('_', ' ')} is {light}.")
+        for d, h in (
+            ("light", "综合"),
+            ("budget_light", "预算执行"),
+            ("goal_light", "目标完成"),
+            ("forecast_light", "全年预计"),
+        )
+        for light, lh in (
+            ("red", "红灯数"),
+            ("yellow", "黄灯数"),
+            ("green", "绿灯数"),
+            ("grey", "灰灯数"),
+        )
+    ),
+    _c("execution_progress", "预算执行进度", F, "spent_to_date / budget over the department."),
+)
+
+MONITOR_ACTIONS: tuple[Column, ...] = (
+    _c("rank", "序号", U32, "1 = the largest budget at risk."),
+    _c("project_id", "项目编号", S, "Project id."),
+    _c("project_name", "项目名称", S, "Project name."),
+    _c("department", "主管部门", S, "Department."),
+    _c("light", "综合灯", S, "Overall light (red)."),
+    _c("budget_light", "预算执行灯", S, "Budget light."),
+    _c("goal_light", "目标完成灯", S, "Goal light."),
+    _c("forecast_light", "全年预计灯", S, "Forecast light."),
+    _c("budget", "全年预算数", F, "Full-year budget."),
+    _c("spent_to_date", "执行数", F, "Spent to date."),
+    _c("execution_progress", "预算执行进度", F, "spent_to_date / budget."),
+    _c("time_progress", "时间进度", F, "Elapsed share of the budget year."),
+    _c("budget_at_risk", "风险资金", F, "budget − spent_to_date."),
+    _c("red_indicators", "红灯指标", S, "Indicators with a red goal or forecast light."),
+    _c(
+        "responses",
+        "建议措施",
+        S,
+        "Response category of each red dimension (monitoring.responses, DOMAIN §4).",
+    ),
+)
+
+MONITOR_TABLES: dict[str, tuple[Column, ...]] = {
+    "monitor_projects": MONITOR_PROJECTS,
+    "monitor_indicators": MONITOR_INDICATORS,
+    "monitor_departments": MONITOR_DEPARTMENTS,
+    "monitor_actions": MONITOR_ACTIONS,
+    "rejects": REJECTS,
+}
+"""The tables `jixiao monitor` writes, in order."""
+
+LIGHT_COLUMNS = frozenset({"light", "budget_light", "goal_light", "forecast_light"})
+"""Columns holding a light: shown as 红/黄/绿/灰 with a cell colour in the workbook."""
+
+
+def monitor_schema(table: str) -> dict[str, pl.DataType]:
+    return {c.name: c.dtype for c in MONITOR_TABLES[table]}
+
+
+def monitor_headers(table: str) -> dict[str, str]:
+    return {c.name: c.header for c in MONITOR_TABLES[table]}
 
 
 @dataclass(frozen=True)
@@ -229,10 +489,14 @@ def indicator_columns() -> list[str]:
     return [c.name for c in INDICATOR_SCORES if c not in _PROVENANCE]
 
 
-def project_columns(categories: Sequence[str], common: Sequence[str]) -> list[str]:
-    """project_scores, without provenance; `categories` and `common` as in the Plan."""
+def project_columns(
+    categories: Sequence[str], common: Sequence[str], *, flag_counts: bool = True
+) -> list[str]:
+    """project_scores, without provenance; `categories` and `common` as in the Plan.
+    Without `flag_counts`: as the roll-up makes it, before the flags stage counts."""
     ex = Expansion(categories=categories, common=common)
-    return [c.name for c in expanded("project_scores", ex) if c not in _PROVENANCE]
+    out = [c.name for c in expanded("project_scores", ex) if c not in _PROVENANCE]
+    return out if flag_counts else [c for c in out if c not in FLAG_COUNTS]
 
 
 def department_columns(grades: Sequence[str]) -> list[str]:
@@ -295,7 +559,7 @@ def markdown() -> str:
         "timings and `written_at` (UTC, ISO 8601): the only output that differs between "
         "two runs on the same inputs.",
     ]
-    for table, cols in TABLES.items():
+    for table, cols in {**TABLES, **MONITOR_TABLES}.items():
         lines += ["", f"## {table}", "", "| column | 表头 | dtype | flag | description |"]
         lines.append("| --- | --- | --- | :-: | --- |")
         for c in cols:

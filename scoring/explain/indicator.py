@@ -4,7 +4,8 @@ The batch score stage applies the ruleset's indicator-level expressions (`plan.i
 to whole columns with Polars. Here the same checked expressions run in the same order on
 one row with the reference evaluator, starting from what prepare parsed (target, actual,
 upper, points, tier, claimed score, the parse errors, the texts) — kind, direction, the
-actual the rules see, the reason, score, achieved, ratio, has_explanation and rule are
+actual the rules see, the reason, score, achieved, ratio, claimed_in_band,
+claimed_differs, has_explanation and rule are
 all recomputed, for
 not-evaluable rows too, and nothing is taken from the batch's results. `explain_row`
 then compares with the batch row and raises an internal error on any difference.
@@ -23,6 +24,7 @@ from jixiao.scoring.fmt import shown
 from jixiao.scoring.rules import contexts
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.indicator_rules import QUALITATIVE, Let, Reason, placeholders
+from jixiao.scoring.stages.score import explanation_key
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,10 @@ class Recomputed:
     score: float | None
     achieved: bool | None
     ratio: float | None
+    claimed_in_band: bool | None
+    """A qualitative row's claimed score inside its tier's band (null: no claim, not
+    qualitative)."""
+    claimed_differs: bool | None
     has_explanation: bool
     rule: str
 
@@ -117,6 +123,7 @@ def recompute(plan: Plan, parsed: dict[str, Any], explanation: str | None) -> Re
     env["actual_read"] = env["actual"]
     env["actual"] = _eval(rules.actual, env)
     reason, score, achieved = _by_rule(plan, env)
+    in_band = env.get("in_band") if env["direction"] == QUALITATIVE else None
     if reason is not None:
         score = None
     else:
@@ -125,6 +132,7 @@ def recompute(plan: Plan, parsed: dict[str, Any], explanation: str | None) -> Re
             reason = message(rules.no_value.template, env, rules.types)
     evaluable = reason is None
     direction = env["direction"]
+    env["score"] = score
     return Recomputed(
         kind=env["kind"],
         direction=direction,
@@ -134,9 +142,18 @@ def recompute(plan: Plan, parsed: dict[str, Any], explanation: str | None) -> Re
         score=None if score is None else float(score),
         achieved=achieved if evaluable else None,
         ratio=_eval(rules.ratio, env),
-        has_explanation=bool((explanation or "").strip()),
+        claimed_in_band=None if env["claimed_score"] is None else in_band,
+        claimed_differs=_eval(rules.claimed_differs, env),
+        has_explanation=_has_explanation(plan, explanation),
         rule=f"{env['kind']}:{direction if direction is not None else '?'}",
     )
+
+
+def _has_explanation(plan: Plan, explanation: str | None) -> bool:
+    """`rules.has_explanation` over the cell normalised as the batch normalises it."""
+    key = pl.select(explanation_key(pl.lit(explanation, pl.String))).item()
+    env = {contexts.EXPLANATION_KEY: key}
+    return _eval(plan.indicator.has_explanation, env) is True
 
 
 def _same(a: Any, b: Any) -> bool:

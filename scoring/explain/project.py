@@ -21,6 +21,8 @@ from typing import Any
 import polars as pl
 
 from jixiao.scoring.errors import JixiaoError, did_you_mean
+from jixiao.scoring.explain import flags as flag_rules
+from jixiao.scoring.explain.flags import FlagStep
 from jixiao.scoring.explain.indicator import explain_row
 from jixiao.scoring.expr import Type, evaluate, evaluate_aggregate
 from jixiao.scoring.fmt import shown
@@ -28,6 +30,7 @@ from jixiao.scoring.jobs.selfeval import Results
 from jixiao.scoring.rules.compile import Plan, rounding
 from jixiao.scoring.rules.contexts import BUDGET_PART
 from jixiao.scoring.rules.project_rules import Messages, l2_points
+from jixiao.scoring.stages.prepare import BUDGET_CUT_RATE
 
 AGREE = 1e-9
 
@@ -60,6 +63,10 @@ class IndicatorStep:
     achieved: bool | None
     ratio: float | None
     has_explanation: bool
+    claimed_in_band: bool | None = None
+    """A qualitative row's claimed score inside its tier band (null: no claim, quantitative)."""
+    claimed_differs: bool | None = None
+    """The claimed score is more than half a unit of the precision from the score."""
 
 
 @dataclass
@@ -89,6 +96,8 @@ class Explanation:
     """Indicators not met (evaluable and `achieved` false), recomputed from the steps."""
     names: dict[str, str] = field(default_factory=dict)
     """Catalogue names of the level-1 and level-2 ids, for display."""
+    flags: list[FlagStep] = field(default_factory=list)
+    """The project's indicator and project flags (explain/flags.py), recomputed."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -142,6 +151,8 @@ def _step(plan: Plan, row: dict[str, Any]) -> IndicatorStep:
         achieved=got.achieved,
         ratio=got.ratio,
         has_explanation=got.has_explanation,
+        claimed_in_band=got.claimed_in_band,
+        claimed_differs=got.claimed_differs,
     )
 
 
@@ -185,9 +196,16 @@ def explain(plan: Plan, results: Results, project_id: str) -> Explanation:
         budget_score=budget_score,
         names={**plan.vocab.level1_names, **plan.vocab.level2_names},
     )
-    rows = results.indicator_scores.filter(pl.col("project_id") == project_id).iter_rows(named=True)
+    rows = list(
+        results.indicator_scores.filter(pl.col("project_id") == project_id).iter_rows(named=True)
+    )
     out.indicators = [_step(plan, row) for row in rows]
     _roll_up(plan, out, p)
+    out.flags = flag_rules.project_flags(plan, rows, p)
+    batch = results.flags.filter(
+        (pl.col("project_id") == project_id) & (pl.col("level") != "department")
+    )
+    flag_rules.agree(out.flags, batch, f"project {project_id!r}")
     return out
 
 
@@ -288,11 +306,28 @@ def _roll_up(plan: Plan, out: Explanation, batch: dict[str, Any]) -> None:
     counted = ["n_indicators", "n_not_evaluable", "n_missed", "points_total"]
     for what in ("total", "indicator_score", *counted):
         _agree(_num(row[what]), _num(batch[what]), what)
-    for what in ("complete", "issues", "grade"):
+    for what in ("complete", "issues", "grade", "points_issue"):
         if row[what] != batch[what]:
             raise JixiaoError(
                 f"internal error: {what}: reference gives {row[what]!r}, batch gave {batch[what]!r}"
             )
+    _flag_inputs(plan, out, batch)
+
+
+def _flag_inputs(plan: Plan, out: Explanation, batch: dict[str, Any]) -> None:
+    """The project columns only the flags read, recomputed: n_evaluable, n_full_points
+    (from the recomputed steps) and budget_cut_rate."""
+    precision = plan.loaded.ruleset.precision
+    n_full = 0
+    for s in out.indicators:
+        full = _round(plan, s.points, precision)
+        n_full += s.evaluable and s.score is not None and full is not None and s.score >= full
+    n_evaluable = sum(s.evaluable for s in out.indicators)
+    _agree(float(n_evaluable), _num(batch["n_evaluable"]), "n_evaluable")
+    _agree(float(n_full), _num(batch["n_full_points"]), "n_full_points")
+    amounts = {"budget_initial": batch.get("budget_initial"), "budget": batch["budget"]}
+    cut = _num(plan.reference(BUDGET_CUT_RATE, amounts))
+    _agree(cut, batch["budget_cut_rate"], "budget_cut_rate")
 
 
 def explain_department(plan: Plan, results: Results, department: str) -> dict[str, object]:
@@ -324,4 +359,10 @@ def explain_department(plan: Plan, results: Results, department: str) -> dict[st
                 f"internal error: department {department!r} {name}: "
                 f"reference gives {values[name]!r}, batch gave {want!r}"
             )
+    steps = flag_rules.department_flags(plan, department, rows, values)
+    batch_flags = results.flags.filter(
+        (pl.col("level") == "department") & (pl.col("department") == department)
+    )
+    flag_rules.agree(steps, batch_flags, f"department {department!r}")
+    values["flags"] = steps
     return values

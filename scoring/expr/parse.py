@@ -147,6 +147,20 @@ def _name(c: _Converter, node: ast.AST, depth: int) -> Node:
     return Col(node.id, c.span(node))
 
 
+PARAMS_PREFIX = "params."
+"""`params.NAME` reads a ruleset parameter by its dotted name: the one attribute form the
+language has. It parses to the name `params.NAME`, which the checker resolves only where
+the context declares it (flags); any other attribute access stays refused."""
+
+
+def _attribute(c: _Converter, node: ast.AST, depth: int) -> Node:
+    assert isinstance(node, ast.Attribute)
+    value = node.value
+    if isinstance(value, ast.Name) and value.id == "params" and not node.attr.startswith("_"):
+        return Col(PARAMS_PREFIX + node.attr, c.span(node))
+    return c.fail(node, _FORBIDDEN[ast.Attribute])
+
+
 def _unary(c: _Converter, node: ast.AST, depth: int) -> Node:
     assert isinstance(node, ast.UnaryOp)
     if isinstance(node.op, ast.Not):
@@ -272,6 +286,7 @@ _Handler = Callable[[_Converter, ast.AST, int], Node]
 _HANDLERS: dict[type[ast.AST], _Handler] = {
     ast.Constant: _constant,
     ast.Name: _name,
+    ast.Attribute: _attribute,
     ast.UnaryOp: _unary,
     ast.BinOp: _binop,
     ast.BoolOp: _boolop,

@@ -223,11 +223,15 @@ class _CellFormats:
         self.int = workbook.add_format({"num_format": "0"})
 
 
+SHEET_NAMES: dict[str, str] = {"flags": "偏差标记"}
+"""Worksheet name of a table whose sheet is not named after the table itself."""
+
+
 def _sheet_parts(name: str, df: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
     """Slices of at most EXCEL_MAX_ROWS - 1 data rows, named `name`, `name (2)`, …."""
     per_sheet = EXCEL_MAX_ROWS - 1
     count = max(1, -(-df.height // per_sheet))
-    base = name.translate(_SHEET_BAD_CHARS)
+    base = SHEET_NAMES.get(name, name).translate(_SHEET_BAD_CHARS)
     out = []
     for i in range(count):
         suffix = f" ({i + 1})" if i else ""
@@ -328,3 +332,82 @@ def _column_width(series: pl.Series) -> int:
 def _display_width(text: str) -> int:
     """Columns a string takes on screen: CJK characters are two wide."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# --- monitoring tables: lights as 红/黄/绿/灰 with a cell colour in the workbook -----------
+
+LIGHT_LABELS = {"red": "红", "yellow": "黄", "green": "绿", "grey": "灰"}
+"""How a light (red/yellow/green/grey in csv and parquet) is shown in the workbook."""
+LIGHT_FILLS = {"red": "#FF9C9C", "yellow": "#FFE699", "green": "#A9D08E", "grey": "#D9D9D9"}
+
+
+def write_light_tables(
+    tables: Mapping[str, pl.DataFrame],
+    out_dir: Path,
+    formats: Sequence[str],
+    headers: Mapping[str, Mapping[str, str]],
+    light_columns: frozenset[str],
+    metadata: Mapping[str, str] | None = None,
+    notes: list[str] | None = None,
+) -> list[Path]:
+    """`write_tables` for tables holding lights (`jixiao monitor`): csv and parquet as
+    they are (`red` …), the workbook with 红/黄/绿/灰 on a cell of the light's colour."""
+    written = write_tables(tables, out_dir, [f for f in formats if f != "xlsx"], headers, metadata)
+    if "xlsx" not in formats:
+        return written
+    cut = CutCells()
+    with atomic_path(out_dir / WORKBOOK_NAME) as tmp:
+        workbook = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "constant_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "tmpdir": str(tmp.parent),
+            },
+        )
+        try:
+            comments = "; ".join(f"{k}={v}" for k, v in (metadata or {}).items())
+            workbook.set_properties({"created": WORKBOOK_CREATED, "comments": comments})
+            formats_ = _CellFormats(workbook)
+            fills = {k: workbook.add_format({"bg_color": v}) for k, v in LIGHT_FILLS.items()}
+            for name, df in tables.items():
+                _write_light_sheets(
+                    workbook, formats_, fills, name, df, headers.get(name, {}), light_columns, cut
+                )
+        finally:
+            _close(workbook, tmp)
+    if notes is not None:
+        notes.extend(cut.notes(WORKBOOK_NAME))
+    return [*written, out_dir / WORKBOOK_NAME]
+
+
+def _write_light_sheets(
+    workbook: Any,
+    formats: _CellFormats,
+    fills: Mapping[str, Any],
+    name: str,
+    df: pl.DataFrame,
+    headers: Mapping[str, str],
+    light_columns: frozenset[str],
+    cut: CutCells,
+) -> None:
+    lights = {i for i, c in enumerate(df.columns) if c in light_columns}
+    for sheet_name, part in _sheet_parts(name, df):
+        sheet = workbook.add_worksheet(sheet_name)
+        _write_header(sheet, formats, df, headers)
+        cell_formats = [_column_format(formats, df.schema[c]) for c in df.columns]
+        for row_index, row in enumerate(part.iter_rows(), start=1):
+            for col_index, value in enumerate(row):
+                if value is None:
+                    continue
+                if col_index in lights and value in LIGHT_LABELS:
+                    sheet.write_string(row_index, col_index, LIGHT_LABELS[value], fills[value])
+                elif _write_cell(sheet, row_index, col_index, value, cell_formats[col_index]):
+                    column = part.columns[col_index]
+                    cut.add(
+                        sheet_name,
+                        headers.get(column, column),
+                        xl_rowcol_to_cell(row_index, col_index),
+                    )

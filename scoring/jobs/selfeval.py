@@ -27,6 +27,7 @@ from jixiao.scoring.io.read import Inputs, require_column
 from jixiao.scoring.io.staging import locked_dir, sweep
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.load import Loaded
+from jixiao.scoring.stages import flags as flag_stage
 from jixiao.scoring.stages.prepare import prepare_indicators, prepare_projects
 from jixiao.scoring.stages.rollup import department_summary, indicator_totals, project_scores
 from jixiao.scoring.stages.score import score_indicators
@@ -45,18 +46,29 @@ class Results:
     department_summary: pl.DataFrame
     rejects: pl.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
+    flags: pl.DataFrame = field(default_factory=flag_stage.empty)
+    """One row per raised flag (stages/flags.py): indicator flags in input row order,
+    then project flags, then department flags."""
     plan: Plan | None = None
     """The compiled ruleset that produced these tables (names, headers, explain)."""
     indicator_scan: pl.LazyFrame | None = None
     """Set only by a streaming run told to spill (`run(spill_dir=…)`): the indicator rows
     are in parquet files there, read in order by this scan, and `indicator_scores` is
     an empty frame of the same schema. The writer sinks them from the scan."""
+    flags_scan: pl.LazyFrame | None = None
+    """Likewise the flags of a spilled run (`flags` is then empty): one parquet file per
+    slice of indicator rows, then the project and department flags."""
+
+    def flag_rows(self) -> pl.LazyFrame:
+        """The flags table, spilled or not, as a query (the report counts it)."""
+        return self.flags_scan if self.flags_scan is not None else self.flags.lazy()
 
     def tables(self) -> dict[str, pl.DataFrame]:
         return {
             "project_scores": self.project_scores,
             "indicator_scores": self.indicator_scores,
             "department_summary": self.department_summary,
+            "flags": self.flags,
             "rejects": self.rejects,
         }
 
@@ -65,6 +77,8 @@ class Results:
         tables: dict[str, pl.DataFrame | pl.LazyFrame] = dict(self.tables())
         if self.indicator_scan is not None:
             tables["indicator_scores"] = self.indicator_scan
+        if self.flags_scan is not None:
+            tables["flags"] = self.flags_scan
         return tables
 
     spilled_counts: tuple[int, int] | None = None
@@ -134,16 +148,27 @@ def run(
         spill = Spill(tmp, keep=spill_dir is not None)
         rows = chunk_rows or SLICE_ROWS[engine]
         project_table, rejects, counts = _sliced(plan, inputs, year, rows, spill, engine)
+        # On the collected project table (one row per project), whatever the engine: a
+        # sum's last digit must not depend on the engine's summation order.
+        summary = department_summary(project_table.lazy(), plan).collect()
+        spill.add_flags(flag_stage.department_flags(project_table, summary, plan))
+        summary = flag_stage.with_counts(
+            summary,
+            spill.counts("department"),
+            "department",
+            [*summary.columns, *columns.FLAG_COUNTS],
+        )
         indicator_table, scan = spill.result()
+        flag_table, flag_scan = spill.flags_result()
     results = Results(
         indicator_scores=indicator_table,
         project_scores=project_table,
-        # On the collected project table (one row per project), whatever the engine: a
-        # sum's last digit must not depend on the engine's summation order.
-        department_summary=department_summary(project_table.lazy(), plan).collect(),
+        department_summary=summary,
         rejects=rejects,
+        flags=flag_table,
         plan=plan,
         indicator_scan=scan,
+        flags_scan=flag_scan,
         spilled_counts=counts if scan is not None else None,
     )
     results.manifest = manifest(plan.loaded, inputs, results, time.perf_counter() - started)
@@ -197,13 +222,20 @@ def _scratch_errors(path: Path) -> Iterator[None]:
 
 @dataclass
 class Spill:
-    """Where a streaming run puts each slice of indicator rows: in memory, or (`keep`)
-    in numbered parquet files of `folder`, read back in order by one scan."""
+    """Where a streaming run puts each slice of indicator rows and their flags: in
+    memory, or (`keep`) in numbered parquet files of `folder`, read back in order by one
+    scan each. The flag counts per project and per department are kept in memory (one
+    small frame per slice), for the count columns."""
 
     folder: Path
     keep: bool
     frames: list[pl.DataFrame] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    flag_frames: list[pl.DataFrame] = field(default_factory=lambda: [flag_stage.empty()])
+    flag_files: list[Path] = field(default_factory=list)
+    flag_counts: dict[str, list[pl.DataFrame]] = field(
+        default_factory=lambda: {"project_id": [], "department": []}
+    )
 
     def add(self, table: pl.DataFrame) -> None:
         if not self.keep:
@@ -220,6 +252,27 @@ class Spill:
             return pl.concat(self.frames), None
         return self.frames[0], pl.scan_parquet(self.files)
 
+    def add_flags(self, flags: pl.DataFrame) -> None:
+        """Flags raised on a slice (or at project / department level), in output order."""
+        for key, parts in self.flag_counts.items():
+            parts.append(flag_stage.counts(flags, key))
+        if not self.keep:
+            self.flag_frames.append(flags)
+            return
+        path = self.folder / f"flags.{len(self.flag_files):06d}.parquet"
+        with _scratch_errors(path):
+            flags.write_parquet(path, compression="lz4", statistics=False)
+        self.flag_files.append(path)
+
+    def counts(self, key: str) -> list[pl.DataFrame]:
+        """The flag counts per `key` of every part added so far."""
+        return self.flag_counts[key]
+
+    def flags_result(self) -> tuple[pl.DataFrame, pl.LazyFrame | None]:
+        if not self.keep:
+            return pl.concat(self.flag_frames), None
+        return self.flag_frames[0], pl.scan_parquet(self.flag_files)
+
 
 def _sliced(
     plan: Plan, inputs: Inputs, year: int | None, chunk_rows: int, spill: Spill, engine: Engine
@@ -231,8 +284,10 @@ def _sliced(
     prepared once, and the roll-up sums each project's rows in input order in one
     group-by, as the in-memory plan does. Every indicator row's own work (placing,
     parsing, scoring) depends on that row and the projects only, so slicing changes
-    no value; slices are kept in input order. Returns project_scores, rejects and the
-    counts of scored and not-evaluable indicator rows.
+    no value; slices are kept in input order. The indicator flags are raised on each
+    slice (a row's flags depend on that row alone) and the project flags on the project
+    table, both into `spill`. Returns project_scores (with its flag counts), rejects and
+    the counts of scored and not-evaluable indicator rows.
 
     `engine` runs the whole-table steps; a slice is bounded, and the in-memory engine
     scores it faster (measured), whichever engine was chosen.
@@ -260,6 +315,7 @@ def _sliced(
                 chunk_rejects,
             ]
         )
+        spill.add_flags(flag_stage.indicator_flags(table, projects, plan))
         spill.add(table)
         narrow.append(part)
         rejects.append(rejected)
@@ -268,8 +324,13 @@ def _sliced(
     counts = (scored_rows.height, int((~scored_rows["evaluable"]).sum()))
     totals = indicator_totals(scored_rows.lazy(), plan)
     project_query = project_scores(projects.lazy(), totals, plan)
-    project_columns = columns.project_columns(plan.categories, list(plan.common))
+    project_columns = columns.project_columns(plan.categories, list(plan.common), flag_counts=False)
     project_table = _with_provenance(project_query, project_columns).collect(engine=engine)
+    spill.add_flags(flag_stage.project_flags(project_table, plan))
+    order = [*columns.project_columns(plan.categories, list(plan.common)), *PROVENANCE.values()]
+    project_table = flag_stage.with_counts(
+        project_table, spill.counts("project_id"), "project_id", order
+    )
     return project_table, pl.concat(rejects), counts
 
 

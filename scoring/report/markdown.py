@@ -95,12 +95,69 @@ def summary_markdown(results: Results) -> str:
         f"- {r['project_id']} {r['project_name'] or ''}: {r['issues']}"
         for r in attention.iter_rows(named=True)
     ]
+    lines += flags_markdown(results)
     if results.rejects.height:
         lines += ["", f"## 拒收行 Rejected rows ({results.rejects.height}; all in rejects)", ""]
         for r in results.rejects.head(20).iter_rows(named=True):
             sheet = f"[{r['sheet']}]" if r["sheet"] else ""
             lines.append(f"- {r['file']}{sheet} row {r['row']} {r['column'] or ''}: {r['reason']}")
     return "\n".join(lines) + "\n"
+
+
+SEVERITY_ORDER = ("serious", "warning", "info")
+"""Most serious first, as the report lists them."""
+SEVERITY_LABELS = {"serious": "严重", "warning": "警告", "info": "提示"}
+LEVEL_LABELS = {"indicator": "指标", "project": "项目", "department": "部门"}
+FLAGS_LISTED = 50
+
+
+def flags_markdown(results: Results) -> list[str]:
+    """The flags section: counts by flag (serious first), by department, then the first
+    flags raised, serious ones first (the full list is the flags table)."""
+    plan, flags = results.plan, results.flag_rows()
+    declared = [
+        (f.id, f.level, f.severity, f.explanation_required)
+        for f in (plan.loaded.ruleset.flags if plan else [])
+    ]
+    total = flags.select(pl.len()).collect().item()
+    lines = ["", f"## 偏差标记 Flags ({total} raised; all in flags)", ""]
+    if not declared:
+        return [*lines, "The ruleset declares no flags."]
+    counts = dict(flags.group_by("flag").len().collect().iter_rows())
+    rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    lines += [
+        "| 标记 | 层级 | 严重程度 | 数量 | 需说明偏差原因 |",
+        "| --- | --- | --- | ---: | :-: |",
+    ]
+    for fid, level, severity, required in sorted(declared, key=lambda d: rank[d[2]]):
+        lines.append(
+            f"| {fid} | {LEVEL_LABELS[level]} | {SEVERITY_LABELS[severity]} | "
+            f"{int(counts.get(fid, 0))} | {'✓' if required else ''} |"
+        )
+    dept = results.department_summary.sort(
+        ["n_flags_serious", "n_flags", "department"], descending=[True, True, False]
+    )
+    lines += ["", "| 部门 | 标记数 | 严重 | 警告 | 提示 |", "| --- | ---: | ---: | ---: | ---: |"]
+    lines += [
+        f"| {r['department']} | {r['n_flags']} | {r['n_flags_serious']} | "
+        f"{r['n_flags_warning']} | {r['n_flags_info']} |"
+        for r in dept.iter_rows(named=True)
+    ]
+    first: list[dict[str, Any]] = []
+    for listed in SEVERITY_ORDER:
+        wanted = FLAGS_LISTED - len(first)
+        if wanted > 0:
+            found = flags.filter(pl.col("severity") == listed).head(wanted).collect()
+            first += found.to_dicts()
+    if first:
+        lines += ["", f"严重标记优先 Serious first (first {FLAGS_LISTED}):", ""]
+    for r in first:
+        where = " · ".join(
+            str(r[k]) for k in ("department", "project_id", "indicator") if r[k] is not None
+        )
+        message = " ".join(str(r["message"]).split())
+        lines.append(f"- [{SEVERITY_LABELS[r['severity']]}] {r['flag']} {where}: {message}")
+    return lines
 
 
 def explanation_text(e: Explanation) -> str:
@@ -126,6 +183,15 @@ def explanation_text(e: Explanation) -> str:
         f"total {_fmt(e.total)}   grade {e.grade or '—'}   "
         + ("complete" if e.complete else f"INCOMPLETE: {e.issues}"),
     ]
+    if e.flags:
+        lines += ["", f"偏差标记 flags ({len(e.flags)}):"]
+    for f in e.flags:
+        where = f"{f.indicator} (row {f.source_row})" if f.indicator is not None else "project"
+        required = "  需说明偏差原因" if f.explanation_required else ""
+        lines += [
+            f"  [{SEVERITY_LABELS[f.severity]}] {f.flag} · {where}: {f.message}{required}",
+            f"     values: {f.values}",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field, replace
 from jixiao.scoring.errors import Problem, RulesetError
 from jixiao.scoring.rules.check import check_catalogue, check_loaded
 from jixiao.scoring.rules.compile import Plan, compile_catalogue, compile_ruleset
+from jixiao.scoring.rules.expressions import SourcedChecker
 from jixiao.scoring.rules.load import Loaded, Sources, load, load_catalogue
 from jixiao.scoring.rules.models import Catalogue
+from jixiao.scoring.rules.monitor_rules import compile_monitoring
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,23 @@ def compile_pass(state: Build) -> Build:
         return state
 
 
-PASSES: tuple[Pass, ...] = (load_pass, check_pass, compile_pass)
+def monitor_pass(state: Build) -> Build:
+    """Compile the `monitoring:` section (lights for `jixiao monitor`): its problems are
+    reported with the rest, so `validate` and `score` refuse the same rulesets."""
+    if state.loaded is None:
+        return state
+    rule = SourcedChecker(state.loaded.sources)
+    try:
+        rules = compile_monitoring(state.loaded, rule)
+    except Exception:
+        if not state.problems:
+            raise
+        return state
+    plan = replace(state.plan, monitor=rules) if state.plan is not None else None
+    return replace(state, plan=plan, problems=(*state.problems, *rule.problems))
+
+
+PASSES: tuple[Pass, ...] = (load_pass, check_pass, compile_pass, monitor_pass)
 """The ruleset pipeline, in order; `validate` and `score` run exactly these."""
 
 

@@ -2,9 +2,8 @@
 
 Weights must add up, grade bands must tile the scale, names must resolve against the
 catalogue — each finding at the line and column the analyst wrote. Expressions the
-compiler runs are checked by the compile pass (through `expressions.SourcedChecker`), so
-that `validate` and `score` judge the same text once; expressions nothing compiles yet
-(flags) are checked here, through the same checker.
+compiler runs, flags included, are checked by the compile pass (through
+`expressions.SourcedChecker`), so that `validate` and `score` judge the same text once.
 """
 
 from __future__ import annotations
@@ -13,9 +12,7 @@ import itertools
 from collections.abc import Iterable
 
 from jixiao.scoring.errors import JixiaoError, KeyPath, Problem, did_you_mean
-from jixiao.scoring.expr import Type
 from jixiao.scoring.rules import contexts
-from jixiao.scoring.rules.expressions import SourcedChecker
 from jixiao.scoring.rules.load import Loaded, Sources
 from jixiao.scoring.rules.models import Catalogue, Ruleset
 from jixiao.scoring.values.units import TierTable, Unit, UnitTable
@@ -101,7 +98,6 @@ def check_ruleset(rs: Ruleset, cat: Catalogue, sources: Sources) -> list[Problem
         *_check_grades(rs, sources),
         *_check_tiers(rs, cat, sources),
         *_check_names(rs, cat, sources),
-        *_check_flags(rs, sources),
     ]
 
 
@@ -263,14 +259,3 @@ def _check_names(rs: Ruleset, cat: Catalogue, sources: Sources) -> list[Problem]
             )
         )
     return problems
-
-
-def _check_flags(rs: Ruleset, sources: Sources) -> list[Problem]:
-    """Flag conditions over the scored tables (not compiled yet, so checked here)."""
-    checker = SourcedChecker(sources)
-    params = {name: Type.NUMBER for name in rs.params}
-    categories = tuple(k for k in rs.weights if k != contexts.BUDGET_PART)
-    for i, flag in enumerate(rs.flags):
-        names = {**contexts.flag_names(flag.level, categories), **params}
-        checker(("flags", i, "when"), flag.when, names, Type.BOOL)
-    return checker.problems

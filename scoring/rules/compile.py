@@ -10,7 +10,7 @@ file:line:col, and `validate` runs this pass too (scoring/rules/build.py).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -18,9 +18,11 @@ from jixiao.scoring.errors import Problem
 from jixiao.scoring.expr import Checked, Type, check, evaluate, to_polars
 from jixiao.scoring.rules import contexts
 from jixiao.scoring.rules.expressions import SourcedChecker
+from jixiao.scoring.rules.flag_rules import FlagRules, compile_flags
 from jixiao.scoring.rules.indicator_rules import DIRECTIONS, IndicatorRules, compile_indicator_rules
 from jixiao.scoring.rules.load import Loaded, Sources
 from jixiao.scoring.rules.models import Catalogue
+from jixiao.scoring.rules.monitor_rules import MonitorRules
 from jixiao.scoring.rules.project_rules import ProjectRules, compile_project
 from jixiao.scoring.rules.vocabulary import Vocabulary
 
@@ -44,6 +46,10 @@ class Plan:
     # --- project and department roll-up (rules-proj) ---
     project: ProjectRules
     """Total, roll-up checks, completeness, grade and department measures."""
+    flags: FlagRules = field(default_factory=FlagRules)
+    """The deviation flags by level (rules/flag_rules.py)."""
+    monitor: MonitorRules | None = None
+    """The in-year monitoring lights (`monitoring:`), set by the build's monitor pass."""
 
     @property
     def params(self) -> dict[str, float]:
@@ -127,5 +133,6 @@ def compile_ruleset(loaded: Loaded) -> Plan:
     vocab = Vocabulary.build(cat, rs)
     categories = tuple(k for k in rs.weights if k != contexts.BUDGET_PART)
     project = compile_project(loaded, vocab, categories, rule)
+    flags = compile_flags(loaded, categories, project.measures, rule)
     rule.raise_problems()
-    return Plan(loaded, vocab, quantitative, indicator, rate, score, formulas, project)
+    return Plan(loaded, vocab, quantitative, indicator, rate, score, formulas, project, flags)

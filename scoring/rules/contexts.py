@@ -84,8 +84,16 @@ points, the band in points, whether a claimed score lies in it)."""
 BUDGET_NAMES: dict[str, Type] = {"rate": Type.NUMBER, "points": Type.NUMBER}
 """The budget execution score sees the execution rate and the part's weight."""
 
+EXPLANATION_NAMES: dict[str, Type] = {"explanation": Type.TEXT}
+"""`rules.has_explanation` sees the 偏差原因 cell, normalised (`explanation_key`)."""
 
-RESERVED = frozenset({*QUANT_NAMES, *BUDGET_NAMES, *VALUE_NAMES, *BAND_NAMES, *DERIVED_NAMES})
+EXPLANATION_KEY = "explanation_key"
+"""The normalised 偏差原因 text the has_explanation rule reads (not an output column)."""
+
+
+RESERVED = frozenset(
+    {*QUANT_NAMES, *BUDGET_NAMES, *VALUE_NAMES, *BAND_NAMES, *DERIVED_NAMES, *EXPLANATION_NAMES}
+)
 """Names a ruleset parameter may not shadow."""
 
 

@@ -111,6 +111,10 @@ class IndicatorRules:
     """Why a qualitative row's claimed score cannot be used (after the value reasons)."""
     no_value: Reason
     ratio: Checked
+    has_explanation: Checked
+    """`rules.has_explanation`, reading the normalised cell (`explanation_key`)."""
+    claimed_differs: Checked
+    """A claimed score more than half a unit of the ruleset precision from the score."""
     types: dict[str, Type]
     """Type of every name a reason template may show."""
 
@@ -278,6 +282,29 @@ def _signed_scores(rs: Ruleset, rule: SourcedChecker) -> dict[str, Checked]:
     }
 
 
+def _has_explanation(rs: Ruleset, rule: SourcedChecker) -> Checked:
+    """`rules.has_explanation`, checked where written, reading the normalised cell; the
+    params it reads become their values, so it runs beside any column of the same name."""
+    names = {**contexts.EXPLANATION_NAMES, **{name: Type.NUMBER for name in rs.params}}
+    written = rule(("rules", "has_explanation"), rs.rules.has_explanation, names, Type.BOOL)
+    values = {
+        k: check(_text(v), {}, expect=Type.NUMBER)
+        for k, v in rs.params.items()
+        if k in written.names
+    }
+    return rebind(substitute(written, values), "explanation", contexts.EXPLANATION_KEY, Type.TEXT)
+
+
+def _claimed_differs(rs: Ruleset, names: dict[str, Type]) -> Checked:
+    """|claimed − score| above half a unit of the precision (0.005 at 2 decimals): the
+    score is rounded to that unit, so a smaller gap is the rounding; null without a claim
+    or a score (a row that is not evaluable). The gap is rounded to 10 decimals first, so
+    it is judged as the decimals read (81.005 − 81 is 0.005000000000009663 in binary)."""
+    half = _text(0.5 * 10.0**-rs.precision)
+    text = f"round(abs(claimed_score - score), 10) > {half}"
+    return check(text, names, expect=Type.BOOL)
+
+
 def compile_indicator_rules(
     rs: Ruleset, quantitative: dict[str, Checked], rule: SourcedChecker
 ) -> IndicatorRules:
@@ -328,5 +355,7 @@ def compile_indicator_rules(
         claim_reasons=_claim_reasons(rs, qual),
         no_value=_reason("is_null(score)", NO_VALUE, with_score, "no value"),
         ratio=check("actual / target", values, expect=Type.NUMBER),
+        has_explanation=_has_explanation(rs, rule),
+        claimed_differs=_claimed_differs(rs, with_score),
         types=qual,
     )

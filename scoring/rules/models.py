@@ -137,8 +137,9 @@ class Catalogue(Strict):
     """Comparator words of target values and of the comparator column."""
     common_indicators: list[CommonIndicator] = []
     """Indicators computed from the projects table."""
-    tables: dict[Literal["projects", "indicators"], Table]
-    """Input tables and their column aliases."""
+    tables: dict[Literal["projects", "indicators", "monitoring"], Table]
+    """Input tables and their column aliases (`monitoring`: the in-year 绩效监控表 that
+    `jixiao monitor` reads; `score` reads only projects and indicators)."""
 
 
 # --- ruleset ---------------------------------------------------------------------------
@@ -259,6 +260,11 @@ class FractionActuals(Strict):
     (`percent`), or the row is not evaluable with both readings in the reason."""
 
 
+HAS_EXPLANATION = "explanation not in ('', '0', '无', '/', '-', '—', '——')"
+"""Built-in rule for `has_explanation`: a 偏差原因 cell holding only a filler (`0`, `无`,
+`/`, `-`, a dash) says nothing; blank is empty anyway."""
+
+
 class Rules(Strict):
     """Scoring rules by indicator kind."""
 
@@ -283,6 +289,11 @@ class Rules(Strict):
     not_evaluable: list[NotEvaluable] = Field(min_length=1)
     """Conditions that make an indicator not evaluable, tried in order; the first that
     holds gives the reason. A row none of them catches is scored by its rule."""
+    has_explanation: str = HAS_EXPLANATION
+    """When the 偏差原因分析及改进措施 cell counts as an explanation (the `has_explanation`
+    column, the flags): a boolean expression over `explanation`, the cell's text
+    normalised (half-width, without spaces or trailing 。; a blank cell reads as `''`),
+    and the params. A null result counts as no explanation."""
 
 
 class BudgetExecution(Strict):
@@ -316,6 +327,8 @@ DEPARTMENT_MEASURES: dict[str, str] = {
     "budget": "sum(budget)",
     "spent": "sum(spent)",
     "execution_rate": "budget_execution_rate",
+    "n_evaluable": "sum(n_evaluable)",
+    "n_full_points": "sum(n_full_points)",
 }
 
 
@@ -333,18 +346,145 @@ class Department(Strict):
 
 
 class Flag(Strict):
-    """A declarative deviation flag evaluated over a scored table."""
+    """A declarative deviation flag (偏差标记) evaluated over a scored table: one row of
+    the `flags` output per row (indicator, project or department) it is raised on. See
+    docs/flags.md for the language."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    """Machine name of the flag."""
+    """Machine name of the flag, unique in the ruleset; later flags of the same level read
+    it in their `when` as a boolean (raised or not)."""
     level: Literal["indicator", "project", "department"]
-    """Which scored table the condition is evaluated on."""
+    """Which scored table the condition is evaluated on: `indicator` (indicator_scores
+    rows), `project` (project_scores rows) or `department` (a group expression over the
+    department's projects, like `department.measures`)."""
     when: str
-    """Boolean expression over that table's columns."""
-    severity: Literal["info", "warning", "error"] = "warning"
-    """How serious the finding is."""
+    """Boolean expression of the expression language over that level's names, the
+    ruleset's params (`params.NAME` or `NAME`), the ids of earlier flags of the same level
+    and `explanation_due`. Raised where true (null is not raised)."""
+    severity: Literal["info", "warning", "serious"] = "warning"
+    """How serious the finding is: `info`, `warning` or `serious`."""
     message: str
-    """Message template; `{column}` inserts a value of the row."""
+    """Chinese message template: `{name}` or `{name:spec}` inserts a value of the row (or
+    `{params.NAME:spec}`); spec is `.Nf`, `.N%`, `d`, with an optional `,` for thousands.
+    `{{` and `}}` are literal braces; a null shows as nothing."""
+    explanation_required: bool = False
+    """The department must explain the deviation (偏差原因); later flags of the level see
+    `explanation_due` as true on a row where such a flag was raised."""
+    params: list[str] = []
+    """The ruleset params the flag reads (documentation; each must exist in `params`)."""
+
+
+# --- in-year monitoring (双监控, `jixiao monitor`, docs/monitoring.md) -----------------
+
+LIGHTS = ("red", "yellow", "green", "grey")
+"""The light values every monitoring light expression yields."""
+
+TIME_PROGRESS = "completed_months / 12"
+"""Completed months: a month counts once its last day is reached (1-N月执行数 data)."""
+
+EXECUTION_PROGRESS = "safe_div(spent_to_date, budget)"
+BUDGET_RATIO = "round(safe_div(execution_progress, time_progress), 6)"
+BUDGET_LIGHT = (
+    "'grey' if is_null(budget_ratio) else ('red' if budget_ratio < red_below "
+    "else ('yellow' if budget_ratio < green_from else 'green'))"
+)
+CUMULATIVE = "kind == 'quantitative' and direction == 'higher' and not rate"
+"""Counts and amounts (正向, not a %) accumulate through the year: judged against time."""
+GOAL_PROGRESS = (
+    "null if kind != 'quantitative' else (round(safe_div(actual, target), 6) if cumulative "
+    "else (1 if met else (round(safe_div(target, actual), 6) if direction == 'lower' "
+    "else round(safe_div(actual, target), 6))))"
+)
+GOAL_RATIO = "round(safe_div(goal_progress, time_progress), 6) if cumulative else goal_progress"
+GOAL_LIGHT = (
+    "(('green' if tier == '达成' else ('yellow' if tier == '部分达成' else "
+    "('red' if tier == '未达成' else 'grey'))) if kind == 'qualitative' "
+    "else ('grey' if is_null(goal_ratio) else "
+    "(('red' if goal_ratio < red_below else ('yellow' if goal_ratio < green_from else 'green')) "
+    "if cumulative else ('green' if met else ('yellow' if goal_ratio >= green_from else 'red')))))"
+)
+FORECAST_LIGHT = (
+    "'grey' if not likelihood_ok or not cause_ok else "
+    "('red' if likelihood == '完全不可能' or forecast_met == false else "
+    "('yellow' if likelihood == '有可能' else ('green' if forecast_met else 'grey')))"
+)
+
+
+class Checkpoint(Strict):
+    """A cumulative-execution checkpoint (四川 川财绩〔2025〕10号): at the end of `month`
+    execution below `min_execution` is red."""
+
+    month: int = Field(ge=1, le=12)
+    """The checkpoint is passed at the end of this month (4 = end of April)."""
+    min_execution: float = Field(ge=0, le=1)
+    """Cumulative execution (spent_to_date / budget) required then, e.g. 0.25."""
+
+
+class Monitoring(Strict):
+    """In-year monitoring (双监控, DOMAIN §4): how `jixiao monitor` lights projects.
+
+    Every light is an expression of the expression language over the names listed in
+    docs/monitoring.md; the thresholds are data. Lights are `red`, `yellow`, `green` or
+    `grey` (no data: never green)."""
+
+    time_progress: str = TIME_PROGRESS
+    """Elapsed share of the budget year at the as-of date, over `month`, `day`,
+    `days_in_month`, `completed_months`, `day_of_year`, `days_in_year`."""
+    execution_progress: str = EXECUTION_PROGRESS
+    """Cumulative execution over `spent_to_date`, `budget`, `budget_initial`."""
+    budget_ratio: str = BUDGET_RATIO
+    """Execution against time progress (DOMAIN §4: (执行数 / 全年预算数) / (month / 12))."""
+    red_below: float = 0.6
+    """A ratio below this is red (national: 60 %)."""
+    green_from: float = 0.8
+    """A ratio from this on is green (national: 80 %); between the two yellow."""
+    checkpoints: list[Checkpoint] = []
+    """Cumulative-execution checkpoints, months strictly increasing and requirements
+    strictly increasing; the latest passed at the as-of date is `checkpoint` in the
+    budget light (null before the first)."""
+    progress_gap: float | None = None
+    """Warn when a project's goal progress and execution progress differ by more than
+    this (四川: 0.10, ten percentage points); null: no such warning."""
+    budget_light: str = BUDGET_LIGHT
+    """The budget light per project."""
+    cumulative: str = CUMULATIVE
+    """Whether an indicator's value accumulates over the year (judged against time
+    progress) or is a level (a rate, a ceiling) judged as it stands."""
+    goal_progress: str = GOAL_PROGRESS
+    """Progress of one quantitative indicator against its annual target: the share done
+    for a cumulative one; 1 when met, else actual/target (target/actual for 反向) for a
+    level."""
+    goal_ratio: str = GOAL_RATIO
+    """Goal progress against time progress (cumulative), or the progress itself."""
+    goal_light: str = GOAL_LIGHT
+    """The goal light per indicator (qualitative by tier, quantitative by progress)."""
+    forecast_light: str = FORECAST_LIGHT
+    """The forecast light per indicator (完成可能性 and 全年预计完成值)."""
+    worst_first: list[Literal["red", "yellow", "green", "grey"]] = [
+        "red",
+        "yellow",
+        "grey",
+        "green",
+    ]
+    """Lights from worst to best: a project's light per dimension is its worst
+    indicator's, its overall light the worst of the three. Grey ranks above green, so
+    missing data never passes as green."""
+    likelihood: dict[str, list[str]] = {
+        "确定能": ["确定能", "确定", "能", "能完成", "确定能完成"],
+        "有可能": ["有可能", "可能", "有可能完成", "基本能"],
+        "完全不可能": ["完全不可能", "不可能", "不能", "无法完成", "完全不可能完成"],
+    }
+    """完成可能性: canonical value → the words that mean it; anything else is outside the
+    vocabulary (grey forecast light, with the reason)."""
+    causes: list[str] = ["经费", "制度", "人员", "硬件", "其他"]
+    """偏差原因 categories; a cell may name several (`经费、人员`); any other word is
+    outside the vocabulary (grey forecast light, with the reason)."""
+    responses: dict[str, str] = {
+        "budget": "加快预算执行进度，或按程序调整预算（调减、收回、调剂）",
+        "goal": "查找目标偏差原因，采取纠偏措施，必要时按程序调整绩效目标",
+        "forecast": "对预计无法完成的目标及时纠偏；确实无法完成的，暂缓或停止资金拨付",
+    }
+    """Suggested response category per red dimension (DOMAIN §4, 财预〔2019〕136号)."""
 
 
 class Ruleset(Strict):
@@ -414,3 +554,5 @@ class Ruleset(Strict):
     """Deviation flags."""
     column_aliases: dict[str, list[str]] = {}
     """Extra input headers for canonical columns, on top of the catalogue's."""
+    monitoring: Monitoring = Monitoring()
+    """In-year monitoring lights (`jixiao monitor`, docs/monitoring.md)."""

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from jixiao.scoring import columns
 from jixiao.scoring.errors import KeyPath
 from jixiao.scoring.expr import Checked, ExprError, Node, Type, check, parse
 from jixiao.scoring.expr.ir import Call, Col, IfElse, Lit, Span, children
@@ -285,6 +286,11 @@ def compile_project(
 
 _COLUMN = re.compile(r"^[^\W\d]\w*$")
 
+_PROJECT_COUNTS = frozenset(
+    c.name for c in columns.PROJECT_SCORES if c.dtype == columns.U32 and c.placeholder is None
+)
+"""project_scores columns that count indicators; their sums over a department are counts."""
+
 
 def _grade_names(rs: Ruleset) -> list[str]:
     return [g.name for g in sorted(rs.grades, key=lambda g: -g.min)] + [rs.withheld_grade]
@@ -334,9 +340,12 @@ def _substitute(node: Node, formulas: Mapping[str, Node]) -> Node:
 
 
 def _counting(node: Node) -> bool:
-    """`count()`, or `sum` of a 1-or-0 choice: a count of projects, a whole number."""
+    """`count()`, `sum` of a 1-or-0 choice (a count of projects) or `sum` of a project
+    count column (`sum(n_evaluable)`): a whole number."""
     if isinstance(node, Call) and node.func == "count":
         return True
+    if isinstance(node, Call) and node.func == "sum" and isinstance(node.args[0], Col):
+        return node.args[0].name in _PROJECT_COUNTS
     if isinstance(node, Call) and node.func == "sum" and isinstance(node.args[0], IfElse):
         branches = (node.args[0].then, node.args[0].orelse)
         return all(isinstance(b, Lit) and b.value in (0, 1) for b in branches)

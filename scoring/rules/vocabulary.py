@@ -8,7 +8,7 @@ and the cells can never disagree about what "the same label" means.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -16,6 +16,9 @@ from jixiao.scoring.io.tablespec import ColumnSpec, TableSpec
 from jixiao.scoring.rules.models import Catalogue, Ruleset
 from jixiao.scoring.values.grammar import normalize_label
 from jixiao.scoring.values.units import TierTable, Unit, UnitTable
+
+MONITOR_TABLES = ("monitoring",)
+"""Catalogue tables only `jixiao monitor` reads."""
 
 
 def level_key(expr: pl.Expr) -> pl.Expr:
@@ -41,6 +44,7 @@ class Vocabulary:
     units: UnitTable
     tiers: TierTable
     specs: dict[str, TableSpec]
+    """The tables `score` reads (projects, indicators)."""
     level1: dict[str, str]
     """Normalized label → level-1 id."""
     level2: dict[str, str]
@@ -49,6 +53,8 @@ class Vocabulary:
     """Level-1 id → Chinese name."""
     level2_names: dict[str, str]
     """Level-2 id → Chinese name."""
+    monitor_specs: dict[str, TableSpec] = field(default_factory=dict)
+    """The tables `monitor` reads (the catalogue's `monitoring` table)."""
 
     @classmethod
     def build(cls, cat: Catalogue, rs: Ruleset) -> Vocabulary:
@@ -63,14 +69,16 @@ class Vocabulary:
             for child in lv.children:
                 for key in keys_of([child.id, child.name, *child.aliases]):
                     level2.setdefault(f"{lv.id}/{key}", child.id)
+        specs = _specs(cat, rs)
         return cls(
             units=units,
             tiers=TierTable.from_mapping(cat.tiers),
-            specs=_specs(cat, rs),
+            specs={k: v for k, v in specs.items() if k not in MONITOR_TABLES},
             level1=level1,
             level2=level2,
             level1_names={lv.id: lv.name for lv in cat.levels},
             level2_names={c.id: c.name for lv in cat.levels for c in lv.children},
+            monitor_specs={k: v for k, v in specs.items() if k in MONITOR_TABLES},
         )
 
 

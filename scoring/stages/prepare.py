@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import polars as pl
 
+from jixiao.scoring.expr import Type, check, to_polars
 from jixiao.scoring.io.read import REJECT_SCHEMA
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.vocabulary import level_key
@@ -152,8 +153,27 @@ def prepare_projects(
     ).drop(f"_{c}" for c in amounts)
     common = {name: plan.polars(checked) for name, checked in plan.common.items()}
     return parsed.with_columns(
-        execution_rate=plan.polars(plan.budget_rate), overspent=_overspent(), **common
+        execution_rate=plan.polars(plan.budget_rate),
+        overspent=_overspent(),
+        budget_cut_rate=_budget_cut_rate(amounts),
+        **common,
     ), rejects
+
+
+BUDGET_CUT_RATE = check(
+    "safe_div(budget_initial - budget, budget_initial)",
+    {"budget_initial": Type.NUMBER, "budget": Type.NUMBER},
+    expect=Type.NUMBER,
+)
+"""The share of 年初预算数 cut during the year (DOMAIN §2: 年初预算数 ≠ 全年预算数 when the
+budget was adjusted; a large cut that turns low execution into 100 % is worth a flag)."""
+
+
+def _budget_cut_rate(amounts: list[str]) -> pl.Expr:
+    """`BUDGET_CUT_RATE`; null when the catalogue has no 年初预算数 column."""
+    if "budget_initial" not in amounts:
+        return pl.lit(None, pl.Float64)
+    return to_polars(BUDGET_CUT_RATE)
 
 
 def _overspent() -> pl.Expr:

@@ -24,6 +24,7 @@ from jixiao.scoring.rules.indicator_rules import (
     Reason,
     placeholders,
 )
+from jixiao.scoring.values.normalize import normalize_label
 
 
 def message(template: str, types: dict[str, Type]) -> pl.Expr:
@@ -73,6 +74,7 @@ def _partitions(frame: pl.LazyFrame, plan: Plan) -> list[pl.LazyFrame]:
             reason=pl.col("value_reason"),
             score=_quantitative(rules, d),
             achieved=to_polars(rules.achieved[d]),
+            claimed_in_band=pl.lit(None, pl.Boolean),
         )
         for d in DIRECTIONS
     ]
@@ -84,6 +86,7 @@ def _partitions(frame: pl.LazyFrame, plan: Plan) -> list[pl.LazyFrame]:
             ),
             score=to_polars(rules.score[QUALITATIVE]),
             achieved=to_polars(rules.achieved[QUALITATIVE]),
+            claimed_in_band=pl.when(pl.col("claimed_score").is_not_null()).then(pl.col("in_band")),
         )
     )
     known = pl.col("direction").is_in([*DIRECTIONS, QUALITATIVE])
@@ -93,9 +96,10 @@ def _partitions(frame: pl.LazyFrame, plan: Plan) -> list[pl.LazyFrame]:
             reason=pl.col("value_reason"),
             score=pl.lit(None, pl.Float64),
             achieved=pl.lit(None, pl.Boolean),
+            claimed_in_band=pl.lit(None, pl.Boolean),
         )
     )
-    return [p.select("_seq", "reason", "score", "achieved") for p in parts]
+    return [p.select("_seq", "reason", "score", "achieved", "claimed_in_band") for p in parts]
 
 
 def _quantitative(rules: IndicatorRules, direction: str) -> pl.Expr:
@@ -162,9 +166,9 @@ def _fraction_note(plan: Plan) -> pl.Expr:
 
 
 def score_indicators(prepared: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
-    """Add kind, direction, evaluable, reason, score, achieved, ratio, has_explanation and
-    rule to every prepared row (order kept). A not-evaluable row has a null score and a
-    null `achieved`: it is neither met nor missed."""
+    """Add kind, direction, evaluable, reason, score, achieved, ratio, claimed_in_band,
+    claimed_differs, has_explanation and rule to every prepared row (order kept). A
+    not-evaluable row has a null score and a null `achieved`: it is neither met nor missed."""
     rules = plan.indicator
     params = [pl.lit(v, pl.Float64).alias(k) for k, v in plan.params.items()]
     frame = classify(prepared, plan)
@@ -184,12 +188,29 @@ def score_indicators(prepared: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
         .otherwise(pl.col("reason")),
     )
     evaluable = pl.col("reason").is_null()
-    return frame.with_columns(
+    frame = frame.with_columns(
         evaluable=evaluable,
         achieved=pl.when(evaluable).then(pl.col("achieved")),
         ratio=to_polars(rules.ratio),
-        has_explanation=pl.col("explanation").str.strip_chars().str.len_chars().fill_null(0) > 0,
+        claimed_differs=to_polars(rules.claimed_differs),
         rule=pl.concat_str(
             [pl.col("kind"), pl.lit(":"), pl.coalesce(pl.col("direction"), pl.lit("?"))]
         ),
+    )
+    return _explained(frame, plan)
+
+
+def explanation_key(explanation: pl.Expr) -> pl.Expr:
+    """The 偏差原因 cell as `rules.has_explanation` reads it: half-width, no spaces, no
+    trailing 。 (`　无。` reads as `无`), a blank cell as ''."""
+    return normalize_label(explanation).fill_null("")
+
+
+def _explained(frame: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
+    """`has_explanation` by the ruleset's rule over the normalised cell (null → false)."""
+    key = contexts.EXPLANATION_KEY
+    return (
+        frame.with_columns(explanation_key(pl.col("explanation")).alias(key))
+        .with_columns(has_explanation=to_polars(plan.indicator.has_explanation).fill_null(False))
+        .drop(key)
     )

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from jixiao.scoring import api
 from jixiao.scoring.errors import JixiaoError
 from jixiao.scoring.explain.indicator import SHOWN
+from jixiao.scoring.explain.project import explain_department
 from jixiao.scoring.jobs.selfeval import Results
 from jixiao.scoring.rules.compile import Plan
 
@@ -201,6 +202,52 @@ version: "1"
 extends: project-self-eval
 fraction_actuals: {when_ambiguous: fraction, ambiguous: "met_as_fraction != met_as_written"}
 """,
+    "flags": """
+id: flags-differential
+name: flags of every level, reading earlier flags, explanation_due and params both ways
+version: "1"
+extends: project-self-eval
+params: {over_ratio: 1.3, low: 0.9}
+flags:
+  - id: missed
+    level: indicator
+    when: "evaluable and not achieved"
+    message: "{indicator} {actual} / {target:,.2f} = {ratio:.1%} {score:d} {claimed_score:.3f}"
+    explanation_required: true
+  - id: over
+    level: indicator
+    when: "direction == 'higher' and actual >= params.over_ratio * target"
+    severity: info
+    message: "{ratio:%} {actual:,} {params.over_ratio:.0%} {upper:.1f} {reason}"
+    explanation_required: true
+  - id: unexplained
+    level: indicator
+    when: "(explanation_due or missed) and not has_explanation"
+    severity: serious
+    message: "{{x}} {explanation_due} {points:,.4f} {tier} {actual_text}"
+  - id: not_evaluable
+    level: indicator
+    when: "not evaluable"
+    message: "{reason} {target_text}"
+  - id: low_exec
+    level: project
+    when: "execution_rate < low or is_null(execution_rate)"
+    severity: serious
+    message: "{execution_rate:.1%} {budget:,.2f} {spent:d} {overspent}"
+  - id: weak
+    level: project
+    when: "not low_exec and total < 90"
+    message: "{total:.1f} {grade} {complete} {n_missed:d}"
+  - id: dept_missed
+    level: department
+    when: "sum(n_missed) >= 1 and count() >= 1"
+    message: "{department} {mean_total:.1f} {execution_rate:.2%} {budget:,.2f}"
+  - id: dept_after
+    level: department
+    when: "any(dept_missed) and maximum(total) < 95 + params.low"
+    severity: info
+    message: "{min_total} {max_total:,.3f}"
+""",
 }
 """Rulesets that take the other branches of issue 8's policies (signed-target rules, the
 other fraction readings): explain must agree with batch under them too."""
@@ -270,7 +317,9 @@ def test_explain_equals_batch_on_every_shown_column(
     assert batch.filter(evaluable.not_() & pl.col("achieved").is_not_null()).is_empty()
     assert batch.filter(evaluable & pl.col("score").is_null()).is_empty()
     assert batch.filter(evaluable & pl.col("achieved").is_null()).is_empty()
-    explained = _explained_rows(plan, results)
+    explained = _explained_rows(plan, results)  # refuses if a project's flags differ
+    for department in results.department_summary["department"]:
+        explain_department(plan, results, department)  # its flags too
     assert len(explained) == batch.height
     for got, row in zip(explained, batch.iter_rows(named=True), strict=True):
         assert got["indicator"] == row["indicator"]
@@ -280,7 +329,13 @@ def test_explain_equals_batch_on_every_shown_column(
 
 def _with(results: Results, **changes: pl.Expr) -> Results:
     changed = results.indicator_scores.with_columns(**changes)
-    return Results(changed, results.project_scores, results.department_summary, results.rejects)
+    return Results(
+        changed,
+        results.project_scores,
+        results.department_summary,
+        results.rejects,
+        flags=results.flags,
+    )
 
 
 @pytest.mark.parametrize(
@@ -292,6 +347,8 @@ def _with(results: Results, **changes: pl.Expr) -> Results:
         ("ratio", pl.lit(0.5)),
         ("actual", pl.lit(-1.0)),
         ("has_explanation", pl.lit(True)),
+        ("claimed_in_band", pl.lit(False)),
+        ("claimed_differs", pl.lit(True)),
     ],
 )
 def test_explain_refuses_a_batch_row_it_does_not_recompute(

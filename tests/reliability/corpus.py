@@ -276,3 +276,58 @@ def run_cli(
     output = proc.stdout + proc.stderr
     assert "Traceback" not in output, output
     return proc.returncode, output
+
+
+# --- monitoring tables (`jixiao monitor`, issue 9; tests/reliability/cases_monitor.py) ---
+
+MONITOR_HEADER = [
+    "项目编号",
+    "项目名称",
+    "主管部门",
+    "年度",
+    "全年预算数（万元）",
+    "1-7月执行数（万元）",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年度指标值",
+    "度量单位",
+    "1-7月完成值",
+    "全年预计完成值",
+    "偏差原因",
+    "完成可能性",
+]
+
+
+def monitoring_row(pid: str = "P001", budget: Cell = 1200, spent: Cell = 700, **kw: Cell) -> Row:
+    """One indicator row of a monitoring table; keyword overrides by field: name,
+    department, year, level1, level2, indicator, target, unit, actual, forecast, cause,
+    likelihood. The default is on pace as of 31 July (ratio 1.0) and green everywhere."""
+    return [
+        pid,
+        kw.get("name", f"项目{pid}"),
+        kw.get("department", "区教育局"),
+        kw.get("year", 2025),
+        budget,
+        spent,
+        kw.get("level1", "产出指标"),
+        kw.get("level2", "数量指标"),
+        kw.get("indicator", "培训人次"),
+        kw.get("target", "≥120"),
+        kw.get("unit", "人次"),
+        kw.get("actual", "70"),
+        kw.get("forecast", "120"),
+        kw.get("cause", ""),
+        kw.get("likelihood", "确定能"),
+    ]
+
+
+def write_monitoring(
+    folder: Path,
+    rows: Sequence[Row],
+    name: str = "monitoring.csv",
+    header: Sequence[str] = MONITOR_HEADER,
+    encoding: str = "utf-8",
+) -> list[str]:
+    """A monitoring table as one CSV; returns its path as the CLI argument."""
+    return [str(write_csv(folder / name, header, rows, encoding))]

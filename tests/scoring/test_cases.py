@@ -13,6 +13,14 @@ per project `n_indicators`, `n_not_evaluable` and `n_missed`, and per department
 department_summary row. The explain path recomputes and shows every one of them
 (`test_explain_shows_every_case_field` keeps it so).
 
+`expect.flags` names indicator rows, projects and departments and the exact set of flag
+ids raised on each (a list; `[]`: none), or id → the exact message. They are checked on
+the batch flags table, on the flags `explain` recomputes with the reference evaluator
+(each project's indicator and project flags, each department's), and the streaming run
+must give the identical flags table. `boundary_of` names the flags whose threshold a case
+sits on; every built-in flag has cases where it is raised, not raised, and at its
+boundary (`test_every_builtin_flag_has_its_cases`).
+
 Invariants over every case: no row lost (rows in = scored + rejected, and "in" is every
 row the case wrote), and the same inputs give byte-identical csv and parquet outputs.
 """
@@ -22,10 +30,10 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import fields
+from dataclasses import asdict, fields
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import polars as pl
 import pytest
@@ -34,7 +42,8 @@ from polars.testing import assert_frame_equal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from jixiao.scoring import api
-from jixiao.scoring.explain.project import Explanation, IndicatorStep
+from jixiao.scoring.explain.flags import FlagStep
+from jixiao.scoring.explain.project import Explanation, IndicatorStep, explain_department
 from jixiao.scoring.jobs.selfeval import Engine, Results
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.yamlsource import read_document
@@ -127,11 +136,30 @@ class RejectsExpect(_Strict):
     reason_contains: str | list[str] = []
 
 
+FlagSet = list[str] | dict[str, str | None]
+"""The flags raised on one row, exactly: their ids (in any order), or id → the exact
+message (null: any message)."""
+
+
+class FlagsExpect(_Strict):
+    """Which flags are raised where (rows not named here are not checked)."""
+
+    indicators: dict[str, FlagSet] = {}
+    """By 三级指标 name, or `项目编号::name` when several projects share the name."""
+    projects: dict[str, FlagSet] = {}
+    """By 项目编号: the project-level flags of the project."""
+    departments: dict[str, FlagSet] = {}
+    """By department (as in department_summary): the department-level flags."""
+    total: int | None = None
+    """Rows of the whole flags table, when given."""
+
+
 class Expect(_Strict):
     indicators: dict[str, IndicatorExpect] = {}
     projects: dict[str, ProjectExpect] = {}
     departments: dict[str, DepartmentExpect] = {}
     rejects: RejectsExpect = RejectsExpect()
+    flags: FlagsExpect | None = None
 
 
 class Case(_Strict):
@@ -146,6 +174,8 @@ class Case(_Strict):
     projects: list[Row]
     indicators: list[Row]
     expect: Expect
+    boundary_of: list[str] = []
+    """Flags whose threshold this case sits on (a value exactly at it, or one unit beside)."""
     xfail: str | dict[Path_, str] | None = None
     """Why the engine disagrees with DOMAIN.md here (kept, not "fixed" to match): one reason
     for the batch and explain paths, or a reason per path (batch, explain, streaming, rows,
@@ -178,6 +208,10 @@ def _load_file(path: Path) -> Iterator[Case]:
         unknown = set(case.expect.indicators) - case.names()
         if unknown:
             raise ValueError(f"{where}: expect.indicators names no indicator row: {unknown}")
+        flagged = case.expect.flags.indicators if case.expect.flags else {}
+        unknown = {k for k in flagged if k.split("::")[-1] not in case.names()}
+        if unknown:
+            raise ValueError(f"{where}: expect.flags.indicators names no indicator row: {unknown}")
         yield case
 
 
@@ -404,6 +438,82 @@ def _check_departments(check: Checker, summary: pl.DataFrame) -> None:
             check.equal(f"department {name!r} {column}", got[column], expected)
 
 
+Raised = dict[str, dict[Any, list[tuple[str, str]]]]
+"""Level → row key → the (flag id, message) pairs raised there, in order. Row keys:
+(项目编号, 三级指标) for indicators, 项目编号 for projects, the department's name."""
+
+
+def _raised(rows: list[Mapping[str, Any]]) -> Raised:
+    """Flags-table rows (from the batch table or explain's steps) grouped by row."""
+    out: Raised = {"indicator": {}, "project": {}, "department": {}}
+    for r in rows:
+        key = {
+            "indicator": (r["project_id"], r["indicator"]),
+            "project": r["project_id"],
+            "department": r["department"],
+        }[r["level"]]
+        out[r["level"]].setdefault(key, []).append((r["flag"], r["message"]))
+    return out
+
+
+def _indicator_key(check: Checker, name: str, scored: list[tuple[str, str]]) -> Any:
+    """(项目编号, 三级指标) of the one scored row `name` (or `项目编号::name`) means."""
+    pid, _, indicator = name.rpartition("::")
+    hits = [k for k in scored if k[1] == indicator and pid in ("", k[0])]
+    if len(hits) != 1:
+        check.errors.append(f"flags of indicator {name!r}: {len(hits)} scored rows, expected 1")
+        return None
+    return hits[0]
+
+
+def _check_flag_set(check: Checker, what: str, got: list[tuple[str, str]], want: FlagSet) -> None:
+    ids = [flag for flag, _ in got]
+    expected = list(want)
+    if sorted(ids) != sorted(expected) or len(set(ids)) != len(ids):
+        check.errors.append(f"{what} flags: got {ids}, expected {sorted(expected)}")
+        return
+    if isinstance(want, dict):
+        messages = dict(got)
+        for flag, message in want.items():
+            if message is not None and messages[flag] != message:
+                check.errors.append(
+                    f"{what} {flag} message: got {messages[flag]!r}, expected {message!r}"
+                )
+
+
+def _check_flags(
+    check: Checker, raised: Raised, scored: list[tuple[str, str]], plan: Plan, table_rows: int
+) -> None:
+    """The flags the case expects, against what one path raised."""
+    want = check.case.expect.flags
+    if want is None:
+        return
+    known = {f.id for f in plan.loaded.ruleset.flags}
+    named = [
+        flag for level in (want.indicators, want.projects, want.departments)
+        for flags in level.values() for flag in flags
+    ]  # fmt: skip
+    for flag in sorted(set(named) - known):
+        check.errors.append(f"expect.flags names {flag!r}, no flag of the ruleset")
+    for name, flags in want.indicators.items():
+        key = _indicator_key(check, name, scored)
+        if key is not None:
+            got = raised["indicator"].get(key, [])
+            _check_flag_set(check, f"indicator {name!r}", got, flags)
+    for pid, flags in want.projects.items():
+        _check_flag_set(check, f"project {pid!r}", raised["project"].get(pid, []), flags)
+    for dept, flags in want.departments.items():
+        got = raised["department"].get(dept, [])
+        _check_flag_set(check, f"department {dept!r}", got, flags)
+    if want.total is not None:
+        check.equal("flags table rows", table_rows, want.total)
+
+
+def _scored_keys(results: Results) -> list[tuple[str, str]]:
+    frame = results.indicator_scores
+    return list(zip(frame["project_id"].to_list(), frame["indicator"].to_list(), strict=True))
+
+
 def _batch_projects(results: Results) -> dict[str, dict[str, Any]]:
     out = {}
     for row in results.project_scores.iter_rows(named=True):
@@ -438,6 +548,9 @@ def test_batch_scores_match_domain(case_id: str, runs: Runs) -> None:
             check.errors.append(f"project {pid!r} was not scored (rejected?)")
     _check_rejects(check, results.rejects)
     _check_departments(check, results.department_summary)
+    flags = list(results.flags.iter_rows(named=True))
+    plan, _ = runs.prepared(case_id)
+    _check_flags(check, _raised(flags), _scored_keys(results), plan, len(flags))
     check.done()
 
 
@@ -458,12 +571,18 @@ def test_reference_evaluator_explains_the_same(case_id: str, runs: Runs) -> None
     plan, _ = runs.prepared(case_id)
     check = Checker(case, "explain")
     steps: list[IndicatorView] = []
+    flags: list[Mapping[str, Any]] = []
     for pid in results.project_scores["project_id"].to_list():
         explanation = api.explain_project(plan, results, pid)
         steps += [{**s.__dict__, "project_id": pid} for s in explanation.indicators]
+        flags += [asdict(f) for f in explanation.flags]
         if pid in case.expect.projects:
             _check_project(check, pid, _explained_project(explanation), EXPLAIN_SHOWS)
+    for dept in results.department_summary["department"].to_list():
+        explained = cast(list[FlagStep], explain_department(plan, results, dept)["flags"])
+        flags += [asdict(f) for f in explained]
     _check_indicators(check, steps, EXPLAIN_SHOWS)
+    _check_flags(check, _raised(flags), _scored_keys(results), plan, len(flags))
     check.done()
 
 
@@ -472,6 +591,8 @@ def test_streaming_engine_gives_identical_frames(case_id: str, runs: Runs) -> No
     streamed, in_memory = runs.scored(case_id, "streaming"), runs.scored(case_id)
     assert_frame_equal(streamed.project_scores, in_memory.project_scores, check_exact=True)
     assert_frame_equal(streamed.indicator_scores, in_memory.indicator_scores, check_exact=True)
+    assert_frame_equal(streamed.department_summary, in_memory.department_summary, check_exact=True)
+    assert_frame_equal(streamed.flags, in_memory.flags, check_exact=True)
 
 
 @pytest.mark.parametrize("case_id", _params("rows"))
@@ -542,3 +663,44 @@ def test_cases_cover_the_themes() -> None:
     assert not uncited, (
         f"cases whose rule cites no DOMAIN.md / DESIGN.md section or ruleset: {uncited}"
     )
+
+
+def _named(case: Case, level: str) -> list[set[str]]:
+    """The flag sets the case asserts on rows of one level."""
+    f = case.expect.flags
+    if f is None:
+        return []
+    rows = {"indicator": f.indicators, "project": f.projects, "department": f.departments}
+    return [set(flags) for flags in rows[level].values()]
+
+
+def test_every_builtin_flag_has_its_cases() -> None:
+    """Issue 9 item 3: every flag of project-self-eval has cases on the ruleset as shipped
+    where it is raised, where a row of its level is asserted without it, and on its
+    boundary; a case's `boundary_of` flags are asserted (raised or not) on a row of their
+    level."""
+    flags = {f.id: f.level for f in _plan(DEFAULT_RULESET).loaded.ruleset.flags}
+    assert len(flags) == 14, sorted(flags)
+    mine = [
+        c
+        for c in CASES
+        if c.ruleset == DEFAULT_RULESET and c.ruleset_override is None and c.expect.flags
+    ]
+    for flag, level in flags.items():
+        sets = [named for c in mine for named in _named(c, level)]
+        assert any(flag in named for named in sets), f"no case raises {flag}"
+        assert any(flag not in named for named in sets), f"no case asserts a row without {flag}"
+        assert any(flag in c.boundary_of for c in mine), f"no boundary case of {flag}"
+    for case in CASES:
+        for flag in case.boundary_of:
+            level = flags.get(flag)
+            assert level is not None and _named(case, level), (case.id, flag)
+
+
+def test_sichuan_inherits_the_builtin_flags() -> None:
+    """sichuan-10-90 extends project-self-eval: the same flags and thresholds (its own
+    behaviour, e.g. the points roll-up under points_distribution: free, has cases)."""
+    national, sichuan = _plan(DEFAULT_RULESET).loaded.ruleset, _plan("sichuan-10-90").loaded.ruleset
+    assert sichuan.flags == national.flags
+    assert sichuan.params == national.params
+    assert any(c.ruleset == "sichuan-10-90" and c.expect.flags for c in CASES)

@@ -1,0 +1,83 @@
+"""Sichuan (川财绩〔2025〕10号, DOMAIN §4 [varies]): cumulative execution below 25/40/60/80 %
+at the end of April/June/August/October is red (the latest checkpoint passed applies),
+and a warning when goal progress and execution progress differ by more than 10 points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from monitor_fixtures import by_project, monitor, row
+
+from jixiao.scoring import api
+from jixiao.scoring.errors import RulesetError
+
+SC = "sichuan-10-90"
+
+
+@pytest.mark.parametrize(
+    ("as_of", "spent", "light", "checkpoint"),
+    [
+        ("2025-08-31", "59.99", "red", 0.6),  # below August's 60 % although ratio 0.9 green
+        ("2025-08-31", "60", "green", 0.6),  # exactly at the checkpoint: not red
+        ("2025-08-30", "59", "green", 0.4),  # August not ended: June's 40 %; ratio ≈ 1.01
+        ("2025-07-31", "39.99", "red", 0.4),  # June's 40 % applies in July
+        ("2025-06-30", "40", "green", 0.4),
+        ("2025-04-30", "24.99", "red", 0.25),
+        ("2025-04-30", "25", "yellow", 0.25),  # not red; the national bands: 0.75
+        ("2025-03-31", "14", "red", None),  # before April: the national ratio bands (0.56)
+        ("2025-10-31", "79.99", "red", 0.8),
+        ("2025-12-31", "80", "green", 0.8),  # October's checkpoint still the latest
+    ],
+)
+def test_the_latest_checkpoint_passed_applies(
+    tmp_path: Path, as_of: str, spent: str, light: str, checkpoint: float | None
+) -> None:
+    project = by_project(monitor(tmp_path, [row("P1", 100, spent, actual="100")], as_of, SC))["P1"]
+    assert project["checkpoint"] == checkpoint
+    assert project["budget_light"] == light, project
+
+
+@pytest.mark.parametrize(("spent", "warned"), [("90", False), ("89", True), ("100", False)])
+def test_progress_gap_warning_at_ten_points(tmp_path: Path, spent: str, warned: bool) -> None:
+    """Goal progress 100 % (a rate met): execution 90 % differs by exactly 10 points (no
+    warning), 89 % by 11 (warning)."""
+    rows = [row("P1", 100, spent, target="≥95", unit="%", actual="96%", forecast="96%")]
+    project = by_project(monitor(tmp_path, rows, "2025-07-31", SC))["P1"]
+    assert project["goal_progress"] == 1
+    assert project["progress_warning"] is warned
+
+
+def test_national_ruleset_has_no_gap_warning(tmp_path: Path) -> None:
+    rows = [row("P1", 100, 10, target="≥95", unit="%", actual="96%", forecast="96%")]
+    assert by_project(monitor(tmp_path, rows))["P1"]["progress_warning"] is False
+
+
+def _ruleset(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "r.yaml"
+    path.write_text(f"extends: sichuan-10-90\nid: r\nname: r\nmonitoring:\n{body}", "utf-8")
+    return path
+
+
+def test_checkpoints_that_do_not_increase_are_a_ruleset_error_at_line_col(tmp_path: Path) -> None:
+    path = _ruleset(
+        tmp_path,
+        "  checkpoints:\n"
+        "    - {month: 4, min_execution: 0.25}\n"
+        "    - {month: 6, min_execution: 0.25}\n"
+        "    - {month: 6, min_execution: 0.60}\n",
+    )
+    with pytest.raises(RulesetError) as err:
+        api.load_ruleset(str(path))
+    problems = {(p.line, p.col, p.message.split(":")[0]) for p in err.value.problems}
+    assert (7, 33, "checkpoint requirements must increase") in problems, problems
+    assert (8, 15, "checkpoint months must increase") in problems, problems
+
+
+def test_unknown_name_in_a_light_is_reported_where_written(tmp_path: Path) -> None:
+    path = _ruleset(tmp_path, "  goal_light: \"'green' if tagret > 0 else 'red'\"\n")
+    with pytest.raises(RulesetError) as err:
+        api.load_ruleset(str(path))
+    (problem,) = err.value.problems
+    assert (problem.line, problem.col) == (5, 27)
+    assert "tagret" in problem.message and problem.hint and "target" in problem.hint
