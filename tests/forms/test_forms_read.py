@@ -344,3 +344,15 @@ def test_grade_beside_the_total(tmp_path: Path) -> None:
     [form] = api.read_forms([path]).forms
     assert form.project["claimed_grade"] == "良"
     assert form.project["claimed_total"] == "100"
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_zero_funds_total_raises_summary_mismatch(layout: str, tmp_path: Path) -> None:
+    """The form's zero 年度资金总额 reaches the flags: summary_mismatch on every project
+    whose total was zero, none on the same forms with their totals written."""
+    projects = sample_projects(seed=5, n=2, layout=layout)
+    plan = api.load_ruleset()
+    for quirks, want in ((Quirks(zero_total=True), 2), (Quirks(), 0)):
+        path = write_forms(tmp_path / f"z{want}.xlsx", layout, projects, quirks)
+        flags = api.score(plan, [path]).flags
+        assert flags.filter(pl.col("flag") == "summary_mismatch").height == want, flags
