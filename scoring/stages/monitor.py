@@ -19,7 +19,7 @@ from jixiao.scoring.expr import evaluate, to_polars
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.indicator_rules import DIRECTIONS, QUALITATIVE
 from jixiao.scoring.rules.monitor_rules import DIMENSIONS, MonitorRules
-from jixiao.scoring.stages.prepare import Case, _first_reason, _split, year_of
+from jixiao.scoring.stages.prepare import Case, first_reason, split_rejects, year_of
 from jixiao.scoring.stages.score import classify
 from jixiao.scoring.values.actuals import parse_actual
 from jixiao.scoring.values.comparators import ComparatorTable
@@ -125,7 +125,7 @@ def prepare_rows(rows: pl.LazyFrame, as_of: AsOf, plan: Plan) -> tuple[pl.LazyFr
                 ),
             )
         )
-    kept, rejects = _split(rows.with_columns(_first_reason(cases)), TABLE)
+    kept, rejects = split_rejects(rows.with_columns(first_reason(cases)), TABLE)
     errors = [
         pl.when(pl.col(f"_{c}").struct.field("error").is_not_null()).then(
             pl.format("{}: {}", pl.lit(c), pl.col(f"_{c}").struct.field("error"))
