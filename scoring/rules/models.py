@@ -394,6 +394,28 @@ class Checkpoint(Strict):
     """Cumulative execution (spent_to_date / budget) required then, e.g. 0.25."""
 
 
+class LightReason(Strict):
+    """Why a light is not green, for the finance officer: the first entry whose `when`
+    holds gives the text (docs/monitoring.md, "Reasons")."""
+
+    when: str
+    """Boolean expression over the names the light itself sees (and the light)."""
+    reason: str
+    """Chinese message template: `{name}` or `{name:.1%}` inserts a value of the row (the
+    format specs of docs/flags.md; null shows as nothing)."""
+
+
+class LightReasons(Strict):
+    """`monitoring.reasons`: one ordered list per dimension (first that holds wins)."""
+
+    budget: list[LightReason] = []
+    """Per project, after the roll-up (it may read `progress_warning`)."""
+    goal: list[LightReason] = []
+    """Per indicator row."""
+    forecast: list[LightReason] = []
+    """Per indicator row."""
+
+
 class Monitoring(Strict):
     """In-year monitoring (双监控, DOMAIN §4): how `jixiao monitor` lights projects.
 
@@ -459,6 +481,9 @@ class Monitoring(Strict):
         "forecast": "对预计无法完成的目标及时纠偏；确实无法完成的，暂缓或停止资金拨付",
     }
     """Suggested response category per red dimension (DOMAIN §4, 财预〔2019〕136号)."""
+    reasons: LightReasons = LightReasons()
+    """Why each red, yellow or grey light is so, as ruleset message templates; a light
+    no entry explains says that the ruleset gives no reason for it."""
 
 
 class Ruleset(Strict):
