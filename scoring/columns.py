@@ -226,7 +226,8 @@ MONITOR_PROJECTS: tuple[Column, ...] = (
         "progress_warning",
         "进度偏差预警",
         B,
-        "Goal and execution progress differ by more than monitoring.progress_gap.",
+        "Goal and execution progress differ by more than monitoring.progress_gap (四川: it "
+        "turns a green budget light yellow, monitoring.budget_light_final).",
     ),
     _c(
         "budget_at_risk",

@@ -443,6 +443,10 @@ class Monitoring(Strict):
     this (四川: 0.10, ten percentage points); null: no such warning."""
     budget_light: str = BUDGET_LIGHT
     """The budget light per project."""
+    budget_light_final: str = "budget_light"
+    """The budget light once the goal progress is known (after the roll-up): it may read
+    `budget_light`, `progress_warning`, `goal_progress` and the goal and forecast lights.
+    四川 turns a green light yellow on a progress warning; the default keeps it."""
     cumulative: str = CUMULATIVE
     """Whether an indicator's value accumulates over the year (judged against time
     progress) or is a level (a rate, a ceiling) judged as it stands."""

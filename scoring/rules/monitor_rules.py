@@ -39,6 +39,7 @@ PROJECT_NAMES: dict[str, Type] = {
     "checkpoint": N,
     "red_below": N,
     "green_from": N,
+    "progress_gap": N,
 }
 """Names the project steps see (besides the params and the earlier steps)."""
 
@@ -118,7 +119,7 @@ class MonitorRules:
 
     time_progress: Checked
     checkpoint: Checked
-    constants: dict[str, float]
+    constants: dict[str, float | None]
     project_steps: tuple[tuple[str, Checked], ...]
     indicator_steps: tuple[tuple[str, Checked], ...]
     rollup: tuple[tuple[str, Checked], ...]
@@ -232,8 +233,9 @@ def compile_monitoring(loaded: Loaded, rule: SourcedChecker) -> MonitorRules:
     )
     progress = check("round(mean(min(goal_progress, 1)), 6)", ind_names, aggregate=True)
     rollup = (*worst, ("goal_progress", progress))
-    after = _after_rollup(mon, order, names)
-    project_names = {**names, **{n: c.type for n, c in after}, **PROJECT_TEXT_NAMES}
+    after = _after_rollup(mon, order, names, rule)
+    steps = (*rollup, *after)
+    project_names = {**names, **{n: c.type for n, c in steps}, **PROJECT_TEXT_NAMES}
     project_names["budget_light"] = T
     ind_reason_names = {**ind_names, **INDICATOR_TEXT_NAMES}
     reasons = {
@@ -244,7 +246,11 @@ def compile_monitoring(loaded: Loaded, rule: SourcedChecker) -> MonitorRules:
     return MonitorRules(
         time_progress=time_progress,
         checkpoint=checkpoint,
-        constants={"red_below": mon.red_below, "green_from": mon.green_from},
+        constants={
+            "red_below": mon.red_below,
+            "green_from": mon.green_from,
+            "progress_gap": mon.progress_gap,
+        },
         project_steps=tuple(project_steps),
         indicator_steps=tuple(indicator_steps),
         rollup=rollup,
@@ -297,21 +303,28 @@ def _template(
 
 
 def _after_rollup(
-    mon: Monitoring, order: tuple[str, ...], names: dict[str, Type]
+    mon: Monitoring, order: tuple[str, ...], names: dict[str, Type], rule: SourcedChecker
 ) -> tuple[tuple[str, Checked], ...]:
-    """Generated project steps after the roll-up (built-in text: a problem is a bug)."""
+    """Project steps after the roll-up: generated ones (built-in text: a problem is a bug)
+    and the analyst's `budget_light_final`, which may lift the budget light on a progress
+    warning before the overall light is taken."""
     names = {**names, "goal_light": T, "forecast_light": T, "goal_progress": N, "light": T}
+    names["progress_warning"] = B
     lights = tuple(f"{d}_light" for d in DIMENSIONS)
+    # goal and execution progress differ by more than the gap (exactly the gap: no
+    # warning; the language compares with its tolerance, so 0.7 − 0.6 is 0.1 here)
     gap = (
         "false"
         if mon.progress_gap is None
         else f"abs(goal_progress - execution_progress) > {mon.progress_gap!r}"
     )
-    texts = (
+    first = (
         ("goal_light", "if_null(goal_light, 'grey')", T),
         ("forecast_light", "if_null(forecast_light, 'grey')", T),
-        ("light", _worst(lights, order, False), T),
         ("progress_warning", gap, B),
+    )
+    last = (
+        ("light", _worst(lights, order, False), T),
         (
             "budget_at_risk",
             "max(budget - spent_to_date, 0) if light in ('red', 'yellow') else null",
@@ -319,4 +332,9 @@ def _after_rollup(
         ),
         ("needs_action", "light == 'red'", B),
     )
-    return tuple((name, check(text, names, expect=kind)) for name, text, kind in texts)
+    final = rule(("monitoring", "budget_light_final"), mon.budget_light_final, names, T)
+    return (
+        *((name, check(text, names, expect=kind)) for name, text, kind in first),
+        ("budget_light", final),
+        *((name, check(text, names, expect=kind)) for name, text, kind in last),
+    )
