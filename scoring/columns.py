@@ -212,7 +212,8 @@ MONITOR_PROJECTS: tuple[Column, ...] = (
         "goal_progress",
         "目标完成进度",
         F,
-        "Mean progress of its quantitative indicators (capped at 1).",
+        "Mean progress of its cumulative indicators, each capped at 1 "
+        "(monitoring.project_goal_progress); empty without one.",
     ),
     _c("goal_light", "目标完成灯", S, "Worst goal light of its indicators; grey without any."),
     _c(

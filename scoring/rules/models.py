@@ -458,6 +458,11 @@ class Monitoring(Strict):
     """Goal progress against time progress (cumulative), or the progress itself."""
     goal_light: str = GOAL_LIGHT
     """The goal light per indicator (qualitative by tier, quantitative by progress)."""
+    project_goal_progress: str = "round(mean(min(goal_progress, 1) if cumulative else null), 6)"
+    """A project's goal progress (group expression over its indicator rows), the figure
+    the progress warning compares with execution: the share of the annual targets done,
+    over the cumulative indicators only (a rate met is not "100 % of the year done");
+    null without one (no warning)."""
     forecast_light: str = FORECAST_LIGHT
     """The forecast light per indicator (完成可能性 and 全年预计完成值)."""
     worst_first: list[Literal["red", "yellow", "green", "grey"]] = [

@@ -231,7 +231,9 @@ def compile_monitoring(loaded: Loaded, rule: SourcedChecker) -> MonitorRules:
         (f"{d}_light", check(_worst((f"{d}_light",), order, True), ind_names, aggregate=True))
         for d in ("goal", "forecast")
     )
-    progress = check("round(mean(min(goal_progress, 1)), 6)", ind_names, aggregate=True)
+    progress = rule(
+        (*base, "project_goal_progress"), mon.project_goal_progress, ind_names, N, aggregate=True
+    )
     rollup = (*worst, ("goal_progress", progress))
     after = _after_rollup(mon, order, names, rule)
     steps = (*rollup, *after)

@@ -43,9 +43,9 @@ def test_the_latest_checkpoint_passed_applies(
 
 @pytest.mark.parametrize(("spent", "warned"), [("90", False), ("89", True), ("100", False)])
 def test_progress_gap_warning_at_ten_points(tmp_path: Path, spent: str, warned: bool) -> None:
-    """Goal progress 100 % (a rate met): execution 90 % differs by exactly 10 points (no
-    warning), 89 % by 11 (warning)."""
-    rows = [row("P1", 100, spent, target="≥95", unit="%", actual="96%", forecast="96%")]
+    """Goal progress 100 % (100 of ≥100 done): execution 90 % differs by exactly 10 points
+    (no warning), 89 % by 11 (warning)."""
+    rows = [row("P1", 100, spent, actual="100")]
     project = by_project(monitor(tmp_path, rows, "2025-07-31", SC))["P1"]
     assert project["goal_progress"] == 1
     assert project["progress_warning"] is warned
@@ -121,14 +121,23 @@ def test_progress_warning_lifts_a_green_budget_light(
 
 
 def test_progress_warning_does_not_soften_a_red_or_yellow_light(tmp_path: Path) -> None:
-    # goal 100 % met; 30 % spent is below the June checkpoint (40 %): red, and stays red
-    rows = [
-        row("P1", 100, 30, target="≥95", unit="%", actual="96%", forecast="96%"),
-        row("P2", 100, 40, target="≥95", unit="%", actual="96%", forecast="96%"),
-    ]
+    # goal 100 % done; 30 % spent is below the June checkpoint (40 %): red, and stays red
+    rows = [row("P1", 100, 30, actual="100"), row("P2", 100, 40, actual="100")]
     projects = by_project(monitor(tmp_path, rows, "2025-07-31", SC))
     assert projects["P1"]["progress_warning"] and projects["P1"]["budget_light"] == "red"
     assert projects["P1"]["budget_reason"].startswith("累计执行 30.0%，低于节点执行要求 40%")
     # 40 % spent: ratio 0.686, yellow by the bands; the reason is the ratio's
     assert projects["P2"]["progress_warning"] and projects["P2"]["budget_light"] == "yellow"
     assert projects["P2"]["budget_reason"].startswith("预算执行进度 40.0%")
+
+
+def test_a_rate_met_is_not_goal_progress_for_the_warning(tmp_path: Path) -> None:
+    """The warning compares the share of the year's targets done with the share of the
+    budget spent: a rate (≥95 %) met is a level, not 100 % of the year's work, so a
+    project with only rates has no goal progress and no warning
+    (monitoring.project_goal_progress)."""
+    rows = [row("P1", 100, 60, target="≥95", unit="%", actual="96%", forecast="96%")]
+    project = by_project(monitor(tmp_path, rows, "2025-07-31", SC))["P1"]
+    assert project["goal_progress"] is None
+    assert not project["progress_warning"]
+    assert project["budget_light"] == "green"
