@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -395,7 +396,7 @@ def _labelled(dimension: str, text: pl.Expr) -> pl.Expr:
     return pl.format("{}：{}", pl.lit(DIMENSION_LABELS[dimension]), text)
 
 
-def _joined(parts: list[pl.Expr]) -> pl.Expr:
+def _joined(parts: Sequence[pl.Expr]) -> pl.Expr:
     joined = pl.concat_str(parts, separator="；", ignore_nulls=True)
     return pl.when(joined != "").then(joined)
 
