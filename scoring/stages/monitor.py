@@ -305,7 +305,6 @@ def indicators(
             "likelihood": "likelihood_text",
         }
     )
-    frame = frame.with_columns(target_written=_target_written())
     frame = frame.join(
         projects_frame.select("project_id", "execution_progress"),
         on="project_id",
@@ -319,7 +318,7 @@ def indicators(
     ).with_columns(
         likelihood_ok=_blank(pl.col("likelihood_text")) | pl.col("likelihood").is_not_null()
     )
-    frame = frame.with_columns(met=pl.col("actual_met"))
+    frame = frame.with_columns(met=pl.col("actual_met"), target_written=_target_written())
     for name, checked in rules.indicator_steps:
         frame = frame.with_columns(to_polars(checked).alias(name))
     frame = frame.with_columns(
@@ -341,21 +340,22 @@ def indicators(
 
 COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
 """How a target's comparator is shown in front of a target written without one."""
+_COMPARATOR_WORDS = r"[≥≤><=＞＜＝~～至]|以上|以下|以内|不低于|不少于|不高于|不超过|不多于"
+"""A target cell that says its own comparator (`2000人次以上`) is shown as written."""
 
 
 def _target_written() -> pl.Expr:
     """The target as the department wrote it, for reasons: `≥2000人次` whether the sign
     and unit were in the cell or in 指标性质 / 度量单位 (a cell that starts with its own
-    sign or word is shown as written)."""
+    sign or word is shown as written; a bare number gets the sign of the comparator the
+    value grammar read, so 指标性质 `正向` shows as `≥`)."""
     text = pl.col("target_text").str.strip_chars()
-    cmp_text = pl.col("comparator_text").str.strip_chars()
     unit = pl.col("unit_text").str.strip_chars()
-    bare = text.str.contains(r"^[0-9０-９.]")
-    sign = (
-        pl.when(bare & ~_blank(pl.col("comparator_text")))
-        .then(cmp_text.replace(COMPARATOR_SIGNS))
-        .otherwise(pl.lit(""))
+    bare = text.str.contains(r"^[0-9０-９.]") & ~text.str.contains(_COMPARATOR_WORDS)
+    signs = pl.col("comparator").replace_strict(
+        COMPARATOR_SIGNS, default="", return_dtype=pl.String
     )
+    sign = pl.when(bare).then(signs.fill_null("")).otherwise(pl.lit(""))
     with_unit = pl.when(
         _blank(pl.col("unit_text")) | text.str.contains(unit.fill_null(""), literal=True)
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from monitor_fixtures import by_project, indicator_rows, monitor, row
+from monitor_fixtures import HEADER, by_project, indicator_rows, monitor, row, write
 
 from jixiao.examples.monitoring import MONITORING_DIR
 from jixiao.scoring import api
@@ -160,3 +160,25 @@ def test_sichuan_checkpoint_reason(tmp_path: Path) -> None:
     p = by_project(results)["P1"]
     assert p["budget_light"] == "red"
     assert p["budget_reason"] == "累计执行 35.0%，低于节点执行要求 40%（川财绩〔2025〕10号）"
+
+
+@pytest.mark.parametrize(
+    ("comparator", "target", "unit", "shown"),
+    [
+        ("", "≥2000", "人次", "≥2000人次"),  # sign in the cell, unit in 度量单位
+        ("≥", "2000", "人次", "≥2000人次"),  # sign in 指标性质
+        ("正向", "2000", "", "≥2000"),  # a word: the sign the grammar read
+        ("", "2000人次以上", "人次", "2000人次以上"),  # written out: as written
+    ],
+)
+def test_target_written_in_reasons(
+    tmp_path: Path, comparator: str, target: str, unit: str, shown: str
+) -> None:
+    header = [*HEADER[:9], "指标性质", *HEADER[9:]]
+    cells = row("P1", target=target, unit=unit, actual="1500", forecast="1064")
+    rows = [[*cells[:9], comparator, *cells[9:]]]
+    plan = api.load_ruleset("project-self-eval")
+    path = write(tmp_path / "m.csv", rows, header)
+    results = api.monitor(plan, [path], dt.date(2025, 7, 31))
+    (ind,) = results.monitor_indicators.iter_rows(named=True)
+    assert ind["forecast_reason"] == f"全年预计 1064 未达到年度指标值 {shown}"
