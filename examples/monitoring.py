@@ -7,7 +7,10 @@ indicator the 年度指标值, the value reached so far (执行值), the full-ye
 (全年预计完成值, the year-end actual of the sample: what really happened), 偏差原因 and
 完成可能性. Spending paces are realistic: most projects near the time line, a group of
 slow spenders (construction and procurement-heavy departments most of all), a few with
-nothing spent yet. A few cells use words outside the vocabulary (`天气`, `大概`) as real
+nothing spent yet. Most targets missed at year end go wrong in the second half, so in
+July they are still on track (the value so far meets the target, the forecast promises
+it); the rest show in July, a few already judged 完全不可能. With the national ruleset
+about a fifth of the projects are red overall, the rest mostly green or yellow. A few cells use words outside the vocabulary (`天气`, `大概`) as real
 forms do, so the monitor's grey-with-reason path is exercised.
 
 Deterministic: the same seed gives byte-identical files. Run
@@ -41,12 +44,14 @@ SLOW_DEPARTMENTS = ("区建设管理委", "区农业农村委", "区生态环境
 """Departments whose projects are mostly works and procurement: money goes out late."""
 
 # pace = share of the year's spending done by the as-of date, against time (7/12)
-P_STALLED = 0.03  # nothing spent yet
-P_SLOW = 0.22  # well behind: red budget light (< 60 % of time)
-P_SLOW_IN_SLOW_DEPARTMENT = 0.45
-P_LAGGING = 0.18  # behind: yellow (60–80 %)
+P_STALLED = 0.01  # nothing spent yet
+P_SLOW = 0.04  # well behind: red budget light (< 60 % of time)
+P_SLOW_IN_SLOW_DEPARTMENT = 0.24
+P_LAGGING = 0.15  # behind: yellow (60–80 %)
 P_OUT_OF_VOCABULARY = 0.01  # a likelihood or cause outside the vocabulary
-P_OPTIMISTIC = 0.7  # a target missed at year end that the July forecast still promised
+P_ON_TRACK_IN_JULY = 0.9  # a target missed at year end that still looked on track in July
+P_OPTIMISTIC = 0.6  # a target missed at year end that the July forecast still promised
+P_IMPOSSIBLE = 0.3  # a missed target the department already gives up on in July
 CAUSES = ("经费", "制度", "人员", "硬件", "其他")
 HEADER = [
     "项目编号",
@@ -118,7 +123,7 @@ def _likelihood(rng: random.Random, missed: bool, stats: Counter[str]) -> tuple[
         return rng.choice([("天气", "有可能"), ("", "大概能"), ("资金未到位", "有可能")])
     if not missed:
         return "", rng.choice(["确定能", "确定能", "确定能", ""])
-    if rng.random() < 0.3:
+    if rng.random() < P_IMPOSSIBLE:
         stats["impossible"] += 1
         return rng.choice(CAUSES), "完全不可能"
     return rng.choice(CAUSES), "有可能"
@@ -144,10 +149,20 @@ def generate_monitoring(
         target, comparator, unit = (ind[k] or "" for k in ("年度指标值", "指标性质", "度量单位"))
         actual = ind["实际完成值"] or ""
         cumulative = _cumulative(target, comparator, unit)
-        progress = min(1.0, time_share * min(1.3, max(0.2, pace * rng.uniform(0.8, 1.2))))
+        progress = min(1.0, time_share * min(1.3, max(0.2, pace * rng.uniform(0.95, 1.25))))
         missed = (ind["得分"] or 0) < (ind["分值"] or 0) - 0.005
-        cause, likelihood = _likelihood(rng, missed, stats)
-        forecast = actual
+        if missed and rng.random() < P_ON_TRACK_IN_JULY:
+            # most year-end misses go wrong in the second half: in July the value so far
+            # is on track and the department still expects the target, though less sure
+            stats["on_track_in_july"] += 1
+            number = _target_value(target)
+            actual = number if number is not None else "部分达成"
+            cause, likelihood = "", rng.choice(["确定能", "有可能"])
+            forecast = number if number is not None else "达成"
+            missed = False
+        else:
+            cause, likelihood = _likelihood(rng, missed, stats)
+            forecast = actual
         if missed and likelihood == "有可能" and rng.random() < P_OPTIMISTIC:
             # in July the department still expected the target: it forecast it
             stats["optimistic_forecast"] += 1
@@ -221,8 +236,34 @@ def _atomic(path: Path, write: object) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def readme_text(frame: pl.DataFrame, stats: Counter[str], n_projects: int, seed: int) -> str:
+RULESETS = ("project-self-eval", "sichuan-10-90")
+LIGHTS = ("red", "yellow", "green", "grey")
+
+
+def light_counts(csv_path: Path) -> dict[str, Counter[str]]:
+    """Projects per overall light when `jixiao monitor` runs on the file, per ruleset: the
+    README states what the sample gives, not what it was meant to give."""
+    from jixiao.scoring import api
+
+    counts = {}
+    for ruleset in RULESETS:
+        results = api.monitor(api.load_ruleset(ruleset), [csv_path], AS_OF)
+        counts[ruleset] = Counter(results.monitor_projects.get_column("light").to_list())
+    return counts
+
+
+def readme_text(
+    frame: pl.DataFrame,
+    stats: Counter[str],
+    n_projects: int,
+    seed: int,
+    lights: dict[str, Counter[str]],
+) -> str:
     n = frame.get_column("项目编号").n_unique()
+    light_rows = [
+        f"| {rs} | " + " | ".join(str(lights[rs][light]) for light in LIGHTS) + " |"
+        for rs in RULESETS
+    ]
     return "\n".join(
         [
             f"# monitoring-2025-07: the sample district's monitoring table as of {AS_OF}",
@@ -242,12 +283,20 @@ def readme_text(frame: pl.DataFrame, stats: Counter[str], n_projects: int, seed:
             f"| projects lagging (61–79 %: yellow) | {stats['lagging']} |",
             f"| slow spenders (15–58 %: red), most in {', '.join(SLOW_DEPARTMENTS)} | {stats['slow']} |",
             f"| projects with nothing spent yet | {stats['stalled']} |",
+            f"| rows missed at year end that were still on track in July | {stats['on_track_in_july']} |",
             f"| indicator rows judged 完全不可能 | {stats['impossible']} |",
             f"| rows missed at year end whose July forecast still promised the target | {stats['optimistic_forecast']} |",
             f"| rows with a cause or likelihood outside the vocabulary | {stats['out_of_vocabulary']} |",
             "",
             "Counts and amounts (≥, not %) are reported as reached so far; rates, ceilings and",
-            "qualitative tiers as they stand. 全年预计完成值 is the sample's year-end actual.",
+            "qualitative tiers as they stand. 全年预计完成值 is the sample's year-end actual, or",
+            "the target where the department still expected it in July.",
+            "",
+            f"What `jixiao monitor --as-of {AS_OF}` gives (projects per overall light):",
+            "",
+            "| ruleset | red | yellow | green | grey |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            *light_rows,
             "",
         ]
     )
@@ -262,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     frame, stats = generate_monitoring(args.projects, args.seed)
     written = write_monitoring(frame, args.out)
     readme = args.out / "README.md"
-    text = readme_text(frame, stats, args.projects, args.seed)
+    text = readme_text(frame, stats, args.projects, args.seed, light_counts(written[0]))
     _atomic(readme, lambda tmp: tmp.write_bytes(text.encode("utf-8")))
     print(f"{frame.height} monitoring rows")
     for path in [*written, readme]:

@@ -316,7 +316,8 @@ MONITOR_PROJECTS: tuple[Column, ...] = (
         "goal_progress",
         "目标完成进度",
         F,
-        "Mean progress of its quantitative indicators (capped at 1).",
+        "Mean progress of its cumulative indicators, each capped at 1 "
+        "(monitoring.project_goal_progress); empty without one.",
     ),
     _c("goal_light", "目标完成灯", S, "Worst goal light of its indicators; grey without any."),
     _c(
@@ -330,7 +331,8 @@ MONITOR_PROJECTS: tuple[Column, ...] = (
         "progress_warning",
         "进度偏差预警",
         B,
-        "Goal and execution progress differ by more than monitoring.progress_gap.",
+        "Goal and execution progress differ by more than monitoring.progress_gap (四川: it "
+        "turns a green budget light yellow, monitoring.budget_light_final).",
     ),
     _c(
         "budget_at_risk",
@@ -347,7 +349,20 @@ MONITOR_PROJECTS: tuple[Column, ...] = (
     _c("n_indicators", "指标数", U32, "Indicator rows monitored."),
     _c("n_goal_red", "目标红灯数", U32, "Indicators with a red goal light."),
     _c("n_forecast_red", "预计红灯数", U32, "Indicators with a red forecast light."),
-    _c("reason", "说明", S, "Why a light is grey or a value was not read."),
+    _c(
+        "budget_reason",
+        "预算执行灯说明",
+        S,
+        "Why the budget light is not green (monitoring.reasons.budget); empty when green.",
+    ),
+    _c(
+        "light_reason",
+        "综合灯说明",
+        S,
+        "Which dimension made the overall light and why: the budget reason, or the worst "
+        "indicator (first in input order) and its reason; empty when green.",
+    ),
+    _c("reason", "说明", S, "Data problems: a missing or unreadable amount, no indicator rows."),
     *_PROVENANCE,
 )
 
@@ -374,7 +389,24 @@ MONITOR_INDICATORS: tuple[Column, ...] = (
     _c("goal_ratio", "完成进度/时间进度", F, "monitoring.goal_ratio."),
     _c("goal_light", "目标完成灯", S, f"Goal light: {_LIGHT}."),
     _c("forecast_light", "全年预计灯", S, f"Forecast light: {_LIGHT}."),
-    _c("reason", "说明", S, "Why a light is grey or a value was not read."),
+    _c(
+        "goal_reason",
+        "目标完成灯说明",
+        S,
+        "Why the goal light is not green (monitoring.reasons.goal); empty when green.",
+    ),
+    _c(
+        "forecast_reason",
+        "全年预计灯说明",
+        S,
+        "Why the forecast light is not green (monitoring.reasons.forecast); empty when green.",
+    ),
+    _c(
+        "reason",
+        "说明",
+        S,
+        "The goal and forecast reasons (labelled) and what could not be read on the row.",
+    ),
     *_PROVENANCE,
 )
 
@@ -417,6 +449,7 @@ MONITOR_ACTIONS: tuple[Column, ...] = (
     _c("time_progress", "时间进度", F, "Elapsed share of the budget year."),
     _c("budget_at_risk", "风险资金", F, "budget − spent_to_date."),
     _c("red_indicators", "红灯指标", S, "Indicators with a red goal or forecast light."),
+    _c("light_reason", "综合灯说明", S, "Which dimension made the project red, and why."),
     _c(
         "responses",
         "建议措施",

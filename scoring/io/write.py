@@ -15,7 +15,8 @@ import json
 import os
 import sys
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,18 @@ def write_xlsx(
     xlsxwriter's scratch files go beside the workbook, so a killed run leaves none
     elsewhere."""
     cut = cut if cut is not None else CutCells()
+    with _workbook(target, metadata) as (workbook, formats):
+        for name, df in tables.items():
+            _write_table_sheets(workbook, formats, name, df, headers.get(name, {}), cut)
+    return target
+
+
+@contextmanager
+def _workbook(
+    target: Path, metadata: Mapping[str, str] | None
+) -> Iterator[tuple[Any, _CellFormats]]:
+    """A workbook written atomically to `target`, its properties carrying `metadata` (the
+    ruleset id …), closed (and its OS error raised as such) however the writing ends."""
     with atomic_path(target) as tmp:
         workbook = xlsxwriter.Workbook(
             str(tmp),
@@ -182,12 +195,9 @@ def write_xlsx(
         try:
             comments = "; ".join(f"{k}={v}" for k, v in (metadata or {}).items())
             workbook.set_properties({"created": WORKBOOK_CREATED, "comments": comments})
-            formats = _CellFormats(workbook)
-            for name, df in tables.items():
-                _write_table_sheets(workbook, formats, name, df, headers.get(name, {}), cut)
+            yield workbook, _CellFormats(workbook)
         finally:
             _close(workbook, tmp)
-    return target
 
 
 def _close(workbook: Any, path: Path) -> None:
@@ -356,28 +366,12 @@ def write_light_tables(
     if "xlsx" not in formats:
         return written
     cut = CutCells()
-    with atomic_path(out_dir / WORKBOOK_NAME) as tmp:
-        workbook = xlsxwriter.Workbook(
-            str(tmp),
-            {
-                "constant_memory": True,
-                "strings_to_numbers": False,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "tmpdir": str(tmp.parent),
-            },
-        )
-        try:
-            comments = "; ".join(f"{k}={v}" for k, v in (metadata or {}).items())
-            workbook.set_properties({"created": WORKBOOK_CREATED, "comments": comments})
-            formats_ = _CellFormats(workbook)
-            fills = {k: workbook.add_format({"bg_color": v}) for k, v in LIGHT_FILLS.items()}
-            for name, df in tables.items():
-                _write_light_sheets(
-                    workbook, formats_, fills, name, df, headers.get(name, {}), light_columns, cut
-                )
-        finally:
-            _close(workbook, tmp)
+    with _workbook(out_dir / WORKBOOK_NAME, metadata) as (workbook, formats_):
+        fills = {k: workbook.add_format({"bg_color": v}) for k, v in LIGHT_FILLS.items()}
+        for name, df in tables.items():
+            _write_light_sheets(
+                workbook, formats_, fills, name, df, headers.get(name, {}), light_columns, cut
+            )
     if notes is not None:
         notes.extend(cut.notes(WORKBOOK_NAME))
     return [*written, out_dir / WORKBOOK_NAME]

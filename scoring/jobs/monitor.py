@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from typing import Any
 
 import polars as pl
@@ -21,8 +20,8 @@ import polars as pl
 from jixiao.scoring import columns
 from jixiao.scoring.errors import InputError, JixiaoError
 from jixiao.scoring.io.read import Inputs
+from jixiao.scoring.jobs.provenance import manifest_head
 from jixiao.scoring.rules.compile import Plan
-from jixiao.scoring.rules.load import Loaded
 from jixiao.scoring.stages import monitor as stage
 
 TABLE = stage.TABLE
@@ -79,7 +78,8 @@ def run(plan: Plan, inputs: Inputs, as_of: dt.date) -> MonitorResults:
     p, i, d, a = pl.collect_all(queries)
     results = MonitorResults(p, i, d, a, rejects, plan, as_of)
     results.manifest = {
-        **_manifest_head(plan.loaded, inputs),
+        "job": "monitor",
+        **manifest_head(plan.loaded, inputs),
         "as_of": as_of.isoformat(),
         "time_progress": times["time_progress"],
         "checkpoint": times["checkpoint"],
@@ -111,31 +111,3 @@ def _nothing_message(n_in: int, rejects: pl.DataFrame, as_of: dt.date) -> str:
         f"nothing can be monitored as of {as_of.isoformat()}: {n_in} row(s) read, all "
         f"rejected ({said}); see the reasons above or run with a file of this budget year"
     )
-
-
-def _manifest_head(loaded: Loaded, inputs: Inputs) -> dict[str, Any]:
-    """Ruleset identity and input hashes, as the score manifest records them."""
-    rs, cat = loaded.ruleset, loaded.catalogue
-    return {
-        "job": "monitor",
-        "ruleset": {
-            "id": rs.id,
-            "version": rs.version,
-            "sha256": loaded.sha256,
-            "files": loaded.files,
-        },
-        "catalogue": {"id": cat.id, "version": cat.version},
-        "inputs": [
-            {
-                "path": s.path,
-                "sha256": s.sha256,
-                "format": s.format,
-                "encoding": s.encoding,
-                "sheets": s.sheets,
-                "rows": s.rows,
-                "notes": s.notes,
-            }
-            for s in inputs.sources
-        ],
-        "engine": {"jixiao": version("jixiao"), "polars": pl.__version__},
-    }

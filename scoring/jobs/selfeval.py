@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +24,7 @@ from jixiao.scoring import columns
 from jixiao.scoring.errors import JixiaoError, os_errno
 from jixiao.scoring.io.read import Inputs, require_column
 from jixiao.scoring.io.staging import locked_dir, sweep
+from jixiao.scoring.jobs.provenance import manifest_head
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.load import Loaded
 from jixiao.scoring.stages import flags as flag_stage
@@ -340,30 +340,10 @@ def _with_provenance(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
 
 def manifest(loaded: Loaded, inputs: Inputs, results: Results, seconds: float) -> dict[str, Any]:
     """What produced these results: ruleset identity, input hashes, row accounting."""
-    rs, cat = loaded.ruleset, loaded.catalogue
     rows = row_accounting(inputs, results)
     return {
-        "ruleset": {
-            "id": rs.id,
-            "version": rs.version,
-            "sha256": loaded.sha256,
-            "files": loaded.files,
-        },
-        "catalogue": {"id": cat.id, "version": cat.version},
-        "inputs": [
-            {
-                "path": s.path,
-                "sha256": s.sha256,
-                "format": s.format,
-                "encoding": s.encoding,
-                "sheets": s.sheets,
-                "rows": s.rows,
-                "notes": s.notes,
-            }
-            for s in inputs.sources
-        ],
+        **manifest_head(loaded, inputs),
         "rows": rows,
-        "engine": {"jixiao": version("jixiao"), "polars": pl.__version__},
         "timings": {"score_seconds": round(seconds, 3)},
     }
 

@@ -420,6 +420,28 @@ class Checkpoint(Strict):
     """Cumulative execution (spent_to_date / budget) required then, e.g. 0.25."""
 
 
+class LightReason(Strict):
+    """Why a light is not green, for the finance officer: the first entry whose `when`
+    holds gives the text (docs/monitoring.md, "Reasons")."""
+
+    when: str
+    """Boolean expression over the names the light itself sees (and the light)."""
+    reason: str
+    """Chinese message template: `{name}` or `{name:.1%}` inserts a value of the row (the
+    format specs of docs/flags.md; null shows as nothing)."""
+
+
+class LightReasons(Strict):
+    """`monitoring.reasons`: one ordered list per dimension (first that holds wins)."""
+
+    budget: list[LightReason] = []
+    """Per project, after the roll-up (it may read `progress_warning`)."""
+    goal: list[LightReason] = []
+    """Per indicator row."""
+    forecast: list[LightReason] = []
+    """Per indicator row."""
+
+
 class Monitoring(Strict):
     """In-year monitoring (双监控, DOMAIN §4): how `jixiao monitor` lights projects.
 
@@ -447,6 +469,10 @@ class Monitoring(Strict):
     this (四川: 0.10, ten percentage points); null: no such warning."""
     budget_light: str = BUDGET_LIGHT
     """The budget light per project."""
+    budget_light_final: str = "budget_light"
+    """The budget light once the goal progress is known (after the roll-up): it may read
+    `budget_light`, `progress_warning`, `goal_progress` and the goal and forecast lights.
+    四川 turns a green light yellow on a progress warning; the default keeps it."""
     cumulative: str = CUMULATIVE
     """Whether an indicator's value accumulates over the year (judged against time
     progress) or is a level (a rate, a ceiling) judged as it stands."""
@@ -458,6 +484,11 @@ class Monitoring(Strict):
     """Goal progress against time progress (cumulative), or the progress itself."""
     goal_light: str = GOAL_LIGHT
     """The goal light per indicator (qualitative by tier, quantitative by progress)."""
+    project_goal_progress: str = "round(mean(min(goal_progress, 1) if cumulative else null), 6)"
+    """A project's goal progress (group expression over its indicator rows), the figure
+    the progress warning compares with execution: the share of the annual targets done,
+    over the cumulative indicators only (a rate met is not "100 % of the year done");
+    null without one (no warning)."""
     forecast_light: str = FORECAST_LIGHT
     """The forecast light per indicator (完成可能性 and 全年预计完成值)."""
     worst_first: list[Literal["red", "yellow", "green", "grey"]] = [
@@ -485,6 +516,9 @@ class Monitoring(Strict):
         "forecast": "对预计无法完成的目标及时纠偏；确实无法完成的，暂缓或停止资金拨付",
     }
     """Suggested response category per red dimension (DOMAIN §4, 财预〔2019〕136号)."""
+    reasons: LightReasons = LightReasons()
+    """Why each red, yellow or grey light is so, as ruleset message templates; a light
+    no entry explains says that the ruleset gives no reason for it."""
 
 
 class Ruleset(Strict):

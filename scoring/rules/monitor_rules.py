@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jixiao.scoring.errors import Problem
+from jixiao.scoring.errors import KeyPath, Problem, did_you_mean
 from jixiao.scoring.expr import Checked, Type, check
+from jixiao.scoring.expr.template import Placeholder, parse_template
 from jixiao.scoring.rules.expressions import SourcedChecker
 from jixiao.scoring.rules.load import Loaded, Sources
-from jixiao.scoring.rules.models import LIGHTS, Monitoring
+from jixiao.scoring.rules.models import LIGHTS, LightReason, Monitoring
 
 N, B, T = Type.NUMBER, Type.BOOL, Type.TEXT
 
@@ -38,6 +39,7 @@ PROJECT_NAMES: dict[str, Type] = {
     "checkpoint": N,
     "red_below": N,
     "green_from": N,
+    "progress_gap": N,
 }
 """Names the project steps see (besides the params and the earlier steps)."""
 
@@ -77,6 +79,39 @@ INDICATOR_STEPS = (
 DIMENSIONS = ("budget", "goal", "forecast")
 """The three lights of a project (预算执行, 目标完成, 全年预计)."""
 
+DIMENSION_LABELS = {"budget": "预算执行", "goal": "目标完成", "forecast": "全年预计"}
+"""How a reason names its dimension where several are joined (`reason`, `light_reason`)."""
+
+INDICATOR_TEXT_NAMES: dict[str, Type] = {
+    "indicator": T,
+    "level1": T,
+    "level2": T,
+    "target_text": T,
+    "target_written": T,
+    "actual_text": T,
+    "forecast_text": T,
+    "comparator_text": T,
+    "unit_text": T,
+    "unit": T,
+    "deviation_cause": T,
+}
+"""Texts as written that an indicator reason may show besides the light's names
+(`target_written`: the target with its comparator sign and unit, `≥2000人次`)."""
+
+PROJECT_TEXT_NAMES: dict[str, Type] = {"project_name": T, "department": T}
+"""Texts a budget reason may show besides the light's names."""
+
+Filled = tuple[str, Type, Placeholder]
+"""A placeholder of a reason template, checked: the column, its type, the spec."""
+
+
+@dataclass(frozen=True)
+class CompiledReason:
+    """One `monitoring.reasons` entry: its checked condition and template pieces."""
+
+    when: Checked
+    parts: tuple[str | Filled, ...]
+
 
 @dataclass(frozen=True)
 class MonitorRules:
@@ -84,7 +119,7 @@ class MonitorRules:
 
     time_progress: Checked
     checkpoint: Checked
-    constants: dict[str, float]
+    constants: dict[str, float | None]
     project_steps: tuple[tuple[str, Checked], ...]
     indicator_steps: tuple[tuple[str, Checked], ...]
     rollup: tuple[tuple[str, Checked], ...]
@@ -98,6 +133,9 @@ class MonitorRules:
     causes: tuple[str, ...]
     responses: dict[str, str]
     worst_first: tuple[str, ...]
+    reasons: dict[str, tuple[CompiledReason, ...]]
+    """`monitoring.reasons` per dimension (budget over the project row after the roll-up,
+    goal and forecast over the indicator row), tried in order."""
 
 
 def _worst(names: tuple[str, ...], order: tuple[str, ...], aggregate: bool) -> str:
@@ -193,39 +231,102 @@ def compile_monitoring(loaded: Loaded, rule: SourcedChecker) -> MonitorRules:
         (f"{d}_light", check(_worst((f"{d}_light",), order, True), ind_names, aggregate=True))
         for d in ("goal", "forecast")
     )
-    progress = check("round(mean(min(goal_progress, 1)), 6)", ind_names, aggregate=True)
+    progress = rule(
+        (*base, "project_goal_progress"), mon.project_goal_progress, ind_names, N, aggregate=True
+    )
     rollup = (*worst, ("goal_progress", progress))
+    after = _after_rollup(mon, order, names, rule)
+    steps = (*rollup, *after)
+    project_names = {**names, **{n: c.type for n, c in steps}, **PROJECT_TEXT_NAMES}
+    project_names["budget_light"] = T
+    ind_reason_names = {**ind_names, **INDICATOR_TEXT_NAMES}
+    reasons = {
+        "budget": _reasons(rule, mon.reasons.budget, "budget", project_names),
+        "goal": _reasons(rule, mon.reasons.goal, "goal", ind_reason_names),
+        "forecast": _reasons(rule, mon.reasons.forecast, "forecast", ind_reason_names),
+    }
     return MonitorRules(
         time_progress=time_progress,
         checkpoint=checkpoint,
-        constants={"red_below": mon.red_below, "green_from": mon.green_from},
+        constants={
+            "red_below": mon.red_below,
+            "green_from": mon.green_from,
+            "progress_gap": mon.progress_gap,
+        },
         project_steps=tuple(project_steps),
         indicator_steps=tuple(indicator_steps),
         rollup=rollup,
-        after_rollup=_after_rollup(mon, order, names),
+        after_rollup=after,
         likelihood={w: c for c, words in mon.likelihood.items() for w in (c, *words)},
         causes=tuple(mon.causes),
         responses=dict(mon.responses),
         worst_first=order,
+        reasons=reasons,
     )
 
 
+def _reasons(
+    rule: SourcedChecker, entries: list[LightReason], dimension: str, names: dict[str, Type]
+) -> tuple[CompiledReason, ...]:
+    """Each entry's condition and template, checked where written (file:line:col of the
+    expression, or of the `{` of a bad placeholder)."""
+    out = []
+    for i, entry in enumerate(entries):
+        path: KeyPath = ("monitoring", "reasons", dimension, i)
+        when = rule((*path, "when"), entry.when, names, B)
+        parts = _template(rule, (*path, "reason"), entry.reason, names)
+        out.append(CompiledReason(when, parts))
+    return tuple(out)
+
+
+def _template(
+    rule: SourcedChecker, path: KeyPath, text: str, names: dict[str, Type]
+) -> tuple[str | Filled, ...]:
+    parsed, problems = parse_template(text)
+    for p in problems:
+        rule.problems.append(rule.locate(text, p.offset, p.message, None, path))
+    out: list[str | Filled] = []
+    for part in parsed:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        name = part.name.removeprefix("params.")
+        type_ = names.get(name)
+        if type_ is None:
+            message = f"unknown name {part.name!r} in the reason placeholder"
+            hint = did_you_mean(name, list(names))
+            rule.problems.append(rule.locate(text, part.offset, message, hint, path))
+        elif part.spec is not None and part.spec.text and type_ != N:
+            message = f"format spec {part.spec.text!r} needs a number; {name!r} is a {type_.value}"
+            rule.problems.append(rule.locate(text, part.offset, message, None, path))
+        else:
+            out.append((name, type_, part))
+    return tuple(out)
+
+
 def _after_rollup(
-    mon: Monitoring, order: tuple[str, ...], names: dict[str, Type]
+    mon: Monitoring, order: tuple[str, ...], names: dict[str, Type], rule: SourcedChecker
 ) -> tuple[tuple[str, Checked], ...]:
-    """Generated project steps after the roll-up (built-in text: a problem is a bug)."""
+    """Project steps after the roll-up: generated ones (built-in text: a problem is a bug)
+    and the analyst's `budget_light_final`, which may lift the budget light on a progress
+    warning before the overall light is taken."""
     names = {**names, "goal_light": T, "forecast_light": T, "goal_progress": N, "light": T}
+    names["progress_warning"] = B
     lights = tuple(f"{d}_light" for d in DIMENSIONS)
+    # goal and execution progress differ by more than the gap (exactly the gap: no
+    # warning; the language compares with its tolerance, so 0.7 − 0.6 is 0.1 here)
     gap = (
         "false"
         if mon.progress_gap is None
         else f"abs(goal_progress - execution_progress) > {mon.progress_gap!r}"
     )
-    texts = (
+    first = (
         ("goal_light", "if_null(goal_light, 'grey')", T),
         ("forecast_light", "if_null(forecast_light, 'grey')", T),
-        ("light", _worst(lights, order, False), T),
         ("progress_warning", gap, B),
+    )
+    last = (
+        ("light", _worst(lights, order, False), T),
         (
             "budget_at_risk",
             "max(budget - spent_to_date, 0) if light in ('red', 'yellow') else null",
@@ -233,4 +334,9 @@ def _after_rollup(
         ),
         ("needs_action", "light == 'red'", B),
     )
-    return tuple((name, check(text, names, expect=kind)) for name, text, kind in texts)
+    final = rule(("monitoring", "budget_light_final"), mon.budget_light_final, names, T)
+    return (
+        *((name, check(text, names, expect=kind)) for name, text, kind in first),
+        ("budget_light", final),
+        *((name, check(text, names, expect=kind)) for name, text, kind in last),
+    )

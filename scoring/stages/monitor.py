@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from jixiao.scoring.expr import evaluate, to_polars
+from jixiao.scoring.expr.template import to_polars_text
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.indicator_rules import DIRECTIONS, QUALITATIVE
-from jixiao.scoring.rules.monitor_rules import DIMENSIONS, MonitorRules
-from jixiao.scoring.stages.prepare import Case, _first_reason, _split, year_of
+from jixiao.scoring.rules.monitor_rules import DIMENSION_LABELS, DIMENSIONS, Filled, MonitorRules
+from jixiao.scoring.stages.prepare import Case, first_reason, split_rejects, year_of
 from jixiao.scoring.stages.score import classify
 from jixiao.scoring.values.actuals import parse_actual
 from jixiao.scoring.values.comparators import ComparatorTable
@@ -45,6 +47,7 @@ INDICATOR_TEXT = (
     "measures",
 )
 LIGHT_NAMES = ("red", "yellow", "green", "grey")
+LIGHT_WORDS = {"red": "红", "yellow": "黄", "green": "绿", "grey": "灰"}
 _CAUSE_SEPARATORS = r"[、,，;；/／\s]+"
 
 
@@ -125,7 +128,7 @@ def prepare_rows(rows: pl.LazyFrame, as_of: AsOf, plan: Plan) -> tuple[pl.LazyFr
                 ),
             )
         )
-    kept, rejects = _split(rows.with_columns(_first_reason(cases)), TABLE)
+    kept, rejects = split_rejects(rows.with_columns(first_reason(cases)), TABLE)
     errors = [
         pl.when(pl.col(f"_{c}").struct.field("error").is_not_null()).then(
             pl.format("{}: {}", pl.lit(c), pl.col(f"_{c}").struct.field("error"))
@@ -248,7 +251,7 @@ def _read(
     frame: pl.LazyFrame, plan: Plan, parsed: str, reconciled: str, text: str, name: str
 ) -> pl.LazyFrame:
     """One value (to date or forecast) through score's classify; leaves `<name>` (as
-    read), `<name>_tier`, `<name>_error`, `<name>_reason` (score's value reason: an
+    read), `<name>_tier`, `<name>_error`, `<name>_issue` (score's value reason: an
     ambiguous fraction, a signed target …) and `<name>_met` (rules.achieved)."""
     a, r = pl.col(parsed).struct.field, pl.col(reconciled).struct.field
     frame = frame.with_columns(
@@ -268,7 +271,7 @@ def _read(
         "actual_read": name,
         "tier": f"{name}_tier",
         "actual_error": f"{name}_error",
-        "value_reason": f"{name}_reason",
+        "value_reason": f"{name}_issue",
         "_met": f"{name}_met",
     }
     # A value the ruleset cannot judge (score's not-evaluable reasons) has no reading.
@@ -315,21 +318,92 @@ def indicators(
     ).with_columns(
         likelihood_ok=_blank(pl.col("likelihood_text")) | pl.col("likelihood").is_not_null()
     )
-    frame = frame.with_columns(met=pl.col("actual_met"))
+    frame = frame.with_columns(met=pl.col("actual_met"), target_written=_target_written())
     for name, checked in rules.indicator_steps:
         frame = frame.with_columns(to_polars(checked).alias(name))
+    frame = frame.with_columns(
+        goal_reason=light_reason(rules, "goal"),
+        forecast_reason=light_reason(rules, "forecast"),
+    )
     return frame.with_columns(
-        reason=_reason(rules),
+        reason=_joined(
+            [
+                *(_labelled(d, pl.col(f"{d}_reason")) for d in ("goal", "forecast")),
+                _issues(),
+            ]
+        ),
         source_file=pl.col("_file"),
         source_sheet=pl.col("_sheet"),
         source_row=pl.col("_row").cast(pl.Int64),
     )
 
 
-def _reason(rules: MonitorRules) -> pl.Expr:
-    """Why a light is grey or a value was not read: what the row's person must fix."""
-    words = "/".join(dict.fromkeys(rules.likelihood.values()))
-    causes = "/".join(rules.causes)
+COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
+"""How a target's comparator is shown in front of a target written without one."""
+_COMPARATOR_WORDS = r"[≥≤><=＞＜＝~～至]|以上|以下|以内|不低于|不少于|不高于|不超过|不多于"
+"""A target cell that says its own comparator (`2000人次以上`) is shown as written."""
+
+
+def _target_written() -> pl.Expr:
+    """The target as the department wrote it, for reasons: `≥2000人次` whether the sign
+    and unit were in the cell or in 指标性质 / 度量单位 (a cell that starts with its own
+    sign or word is shown as written; a bare number gets the sign of the comparator the
+    value grammar read, so 指标性质 `正向` shows as `≥`)."""
+    text = pl.col("target_text").str.strip_chars()
+    unit = pl.col("unit_text").str.strip_chars()
+    bare = text.str.contains(r"^[0-9０-９.]") & ~text.str.contains(_COMPARATOR_WORDS)
+    signs = pl.col("comparator").replace_strict(
+        COMPARATOR_SIGNS, default="", return_dtype=pl.String
+    )
+    sign = pl.when(bare).then(signs.fill_null("")).otherwise(pl.lit(""))
+    with_unit = pl.when(
+        _blank(pl.col("unit_text")) | text.str.contains(unit.fill_null(""), literal=True)
+    )
+    suffix = with_unit.then(pl.lit("")).otherwise(unit)
+    return (
+        pl.when(_blank(pl.col("target_text")))
+        .then(pl.lit(None, pl.String))
+        .otherwise(pl.concat_str([sign, text, suffix]))
+    )
+
+
+def _fill(parts: tuple[str | Filled, ...]) -> pl.Expr:
+    """A reason template filled from each row (expr/template.py: the same texts as the
+    flags' messages; null shows as nothing)."""
+    pieces = [
+        pl.lit(p) if isinstance(p, str) else to_polars_text(pl.col(p[0]), p[1], p[2].spec)
+        for p in parts
+    ]
+    return pl.concat_str(pieces) if pieces else pl.lit("")
+
+
+def light_reason(rules: MonitorRules, dimension: str) -> pl.Expr:
+    """`monitoring.reasons.<dimension>`: the first entry that holds, for a light that is
+    not green; a non-green light no entry explains says so (never a silent null)."""
+    light = pl.col(f"{dimension}_light")
+    unexplained = pl.format(
+        "{}灯：规则集 monitoring.reasons.{} 未给出说明",
+        light.replace_strict(LIGHT_WORDS, default=light),
+        pl.lit(dimension),
+    )
+    expr: pl.Expr = unexplained
+    for entry in reversed(rules.reasons[dimension]):
+        expr = pl.when(to_polars(entry.when)).then(_fill(entry.parts)).otherwise(expr)
+    return pl.when(light.is_not_null() & (light != "green")).then(expr)
+
+
+def _labelled(dimension: str, text: pl.Expr) -> pl.Expr:
+    return pl.format("{}：{}", pl.lit(DIMENSION_LABELS[dimension]), text)
+
+
+def _joined(parts: Sequence[pl.Expr]) -> pl.Expr:
+    joined = pl.concat_str(parts, separator="；", ignore_nulls=True)
+    return pl.when(joined != "").then(joined)
+
+
+def _issues() -> pl.Expr:
+    """What could not be read on the row (parse errors, score's value reasons): what the
+    row's person must fix, after the light reasons in `reason`."""
     parts = [
         pl.when(pl.col("target_error").is_not_null()).then(
             pl.format("年度指标值: {}", pl.col("target_error"))
@@ -340,17 +414,11 @@ def _reason(rules: MonitorRules) -> pl.Expr:
         pl.when(pl.col("forecast_error").is_not_null()).then(
             pl.format("全年预计完成值: {}", pl.col("forecast_error"))
         ),
-        pl.when(pl.col("actual_reason").is_not_null()).then(
-            pl.format("执行值: {}", pl.col("actual_reason"))
+        pl.when(pl.col("actual_issue").is_not_null()).then(
+            pl.format("执行值: {}", pl.col("actual_issue"))
         ),
-        pl.when(pl.col("forecast_reason").is_not_null()).then(
-            pl.format("全年预计完成值: {}", pl.col("forecast_reason"))
-        ),
-        pl.when(~pl.col("likelihood_ok")).then(
-            pl.format("完成可能性 '{}' is not one of {}", pl.col("likelihood_text"), pl.lit(words))
-        ),
-        pl.when(~pl.col("cause_ok")).then(
-            pl.format("偏差原因 '{}' is not one of {}", pl.col("deviation_cause"), pl.lit(causes))
+        pl.when(pl.col("forecast_issue").is_not_null()).then(
+            pl.format("全年预计完成值: {}", pl.col("forecast_issue"))
         ),
         pl.when(
             (pl.col("kind") == QUALITATIVE)
@@ -377,15 +445,64 @@ def rollup(projects_frame: pl.LazyFrame, indicator_frame: pl.LazyFrame, plan: Pl
                 (pl.col(f"{d}_light") == "red").sum().cast(pl.UInt32).alias(f"n_{d}_red")
                 for d in ("goal", "forecast")
             ),
+            *_worst_indicator("goal", rules.worst_first),
+            *_worst_indicator("forecast", rules.worst_first),
         )
     )
     frame = projects_frame.join(per_project, on="project_id", how="left", maintain_order="left")
     frame = frame.with_columns(
-        pl.col(c).fill_null(0) for c in ("n_indicators", "n_goal_red", "n_forecast_red")
+        pl.col(c).fill_null(0)
+        for c in ("n_indicators", "n_goal_red", "n_forecast_red", "_goal_n", "_forecast_n")
     )
     for name, checked in rules.after_rollup:
         frame = frame.with_columns(to_polars(checked).alias(name))
-    return frame.with_columns(reason=_project_reason())
+    frame = frame.with_columns(
+        budget_reason=light_reason(rules, "budget"), reason=_project_reason()
+    )
+    return frame.with_columns(light_reason=_project_light_reason()).drop(
+        "_goal_worst", "_goal_n", "_forecast_worst", "_forecast_n"
+    )
+
+
+def _worst_indicator(dimension: str, worst_first: tuple[str, ...]) -> list[pl.Expr]:
+    """The first indicator (input order) at the project's light for `dimension`, with
+    its reason, and how many indicators share that light: what `light_reason` names."""
+    rank = pl.col(f"{dimension}_light").replace_strict(
+        {light: i for i, light in enumerate(worst_first)},
+        default=len(worst_first),
+        return_dtype=pl.Int64,
+    )
+    at_worst = rank == rank.min()
+    note = pl.format("「{}」{}", pl.col("indicator").fill_null("?"), pl.col(f"{dimension}_reason"))
+    return [
+        note.filter(at_worst).first().alias(f"_{dimension}_worst"),
+        at_worst.sum().cast(pl.UInt32).alias(f"_{dimension}_n"),
+    ]
+
+
+def _project_light_reason() -> pl.Expr:
+    """Which dimension made the project's overall light, and why: each dimension at the
+    overall light (when it is not green), the budget by its reason, goal and forecast by
+    their worst indicator and its reason."""
+    light = pl.col("light")
+    parts = [
+        pl.when((light != "green") & (pl.col("budget_light") == light)).then(
+            _labelled("budget", pl.col("budget_reason"))
+        )
+    ]
+    for d in ("goal", "forecast"):
+        n = pl.col(f"_{d}_n")
+        word = light.replace_strict(LIGHT_WORDS, default=light)
+        more = pl.when(n > 1).then(pl.format("（{}灯指标共 {} 项）", word, n)).otherwise(pl.lit(""))
+        text = (
+            pl.when(pl.col("n_indicators") == 0)
+            .then(pl.lit("没有指标行"))
+            .otherwise(pl.concat_str([pl.col(f"_{d}_worst"), more]))
+        )
+        parts.append(
+            pl.when((light != "green") & (pl.col(f"{d}_light") == light)).then(_labelled(d, text))
+        )
+    return _joined(parts)
 
 
 def _project_reason() -> pl.Expr:

@@ -59,7 +59,7 @@ INPUT_NAME = {renamed: canonical for canonical, renamed in RENAMED_INDICATOR_TEX
 """Rejects name the input column by its canonical name, not the internal one."""
 
 
-def _first_reason(cases: list[Case]) -> list[pl.Expr]:
+def first_reason(cases: list[Case]) -> list[pl.Expr]:
     """`_reject`, `_reject_column`, `_reject_text` from the first case that holds.
 
     A message built from a null cell would itself be null and let the row through, so
@@ -77,7 +77,9 @@ def _first_reason(cases: list[Case]) -> list[pl.Expr]:
     return [reason.alias("_reject"), column.alias("_reject_column"), text.alias("_reject_text")]
 
 
-def _split(frame: pl.LazyFrame, table: str) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+def split_rejects(frame: pl.LazyFrame, table: str) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Rows without a `_reject` (its helper columns dropped) and the rejects table of the
+    rest: shared by every job that rejects input rows (score's prepare, monitor)."""
     kept = frame.filter(pl.col("_reject").is_null()).drop(
         "_reject", "_reject_column", "_reject_text"
     )
@@ -140,7 +142,7 @@ def prepare_projects(
         text = pl.col(c).str.strip_chars()
         message = pl.format("{} is negative ({}): an amount cannot be below 0", pl.lit(c), text)
         cases.append(((value < 0).fill_null(False), c, message))
-    kept, rejects = _split(parsed.with_columns(_first_reason(cases)), "projects")
+    kept, rejects = split_rejects(parsed.with_columns(first_reason(cases)), "projects")
     errors = [
         pl.when(pl.col(f"_{c}").struct.field("error").is_not_null()).then(
             pl.format("{}: {}", pl.lit(c), pl.col(f"_{c}").struct.field("error"))
@@ -215,8 +217,8 @@ def prepare_indicators(
         .with_columns(pl.col("_known").fill_null(False))
     )
     frame = _place(frame, plan)
-    frame = frame.with_columns(_first_reason(_indicator_cases(plan)))
-    kept, rejects = _split(frame, "indicators")
+    frame = frame.with_columns(first_reason(_indicator_cases(plan)))
+    kept, rejects = split_rejects(frame, "indicators")
     kept = kept.with_columns(
         level1=pl.col("_l1"),
         level2=pl.col("_l2"),

@@ -26,24 +26,16 @@ ROWS = [
 ]
 
 
+def monitor_every_format(src: Path, out: Path) -> tuple[int, str]:
+    """`jixiao monitor` as of 31 July, writing csv, parquet and xlsx, quietly."""
+    formats = ("-f", "csv", "-f", "parquet", "-f", "xlsx")
+    return run("monitor", "--as-of", "2025-07-31", str(src), "-o", str(out), *formats, "-q")
+
+
 def test_monitor_writes_every_table_in_every_format(tmp_path: Path) -> None:
     src = write(tmp_path / "监控表.csv", ROWS)
     out = tmp_path / "out"
-    code, output = run(
-        "monitor",
-        "--as-of",
-        "2025-07-31",
-        str(src),
-        "-o",
-        str(out),
-        "-f",
-        "csv",
-        "-f",
-        "parquet",
-        "-f",
-        "xlsx",
-        "-q",
-    )
+    code, output = monitor_every_format(src, out)
     assert code == 0, output
     names = sorted(p.name for p in out.iterdir())
     for table in (
@@ -93,21 +85,7 @@ def test_reruns_are_byte_identical(tmp_path: Path) -> None:
     digests = []
     for name in ("a", "b"):
         out = tmp_path / name
-        code, output = run(
-            "monitor",
-            "--as-of",
-            "2025-07-31",
-            str(src),
-            "-o",
-            str(out),
-            "-f",
-            "csv",
-            "-f",
-            "parquet",
-            "-f",
-            "xlsx",
-            "-q",
-        )
+        code, output = monitor_every_format(src, out)
         assert code == 0, output
         digests.append(json.loads((out / "manifest.json").read_text("utf-8"))["output_sha256"])
     assert digests[0] == digests[1]

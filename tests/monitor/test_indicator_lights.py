@@ -33,9 +33,9 @@ def test_forecast_light(
     (ind,) = indicator_rows(monitor(tmp_path, rows))
     assert ind["forecast_light"] == light, ind
     if likelihood == "也许":
-        assert "完成可能性 '也许'" in str(ind["reason"])
+        assert "完成可能性“也许”不是" in str(ind["forecast_reason"])
     if cause == "天气":
-        assert "偏差原因 '天气'" in str(ind["reason"])
+        assert "偏差原因“天气”不是" in str(ind["forecast_reason"])
 
 
 @pytest.mark.parametrize(

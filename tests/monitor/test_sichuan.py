@@ -33,16 +33,19 @@ SC = "sichuan-10-90"
 def test_the_latest_checkpoint_passed_applies(
     tmp_path: Path, as_of: str, spent: str, light: str, checkpoint: float | None
 ) -> None:
-    project = by_project(monitor(tmp_path, [row("P1", 100, spent, actual="100")], as_of, SC))["P1"]
+    # the goal as far along as the money (no progress warning): the checkpoint alone decides
+    rows = [row("P1", 100, spent, actual=spent)]
+    project = by_project(monitor(tmp_path, rows, as_of, SC))["P1"]
+    assert not project["progress_warning"]
     assert project["checkpoint"] == checkpoint
     assert project["budget_light"] == light, project
 
 
 @pytest.mark.parametrize(("spent", "warned"), [("90", False), ("89", True), ("100", False)])
 def test_progress_gap_warning_at_ten_points(tmp_path: Path, spent: str, warned: bool) -> None:
-    """Goal progress 100 % (a rate met): execution 90 % differs by exactly 10 points (no
-    warning), 89 % by 11 (warning)."""
-    rows = [row("P1", 100, spent, target="≥95", unit="%", actual="96%", forecast="96%")]
+    """Goal progress 100 % (100 of ≥100 done): execution 90 % differs by exactly 10 points
+    (no warning), 89 % by 11 (warning)."""
+    rows = [row("P1", 100, spent, actual="100")]
     project = by_project(monitor(tmp_path, rows, "2025-07-31", SC))["P1"]
     assert project["goal_progress"] == 1
     assert project["progress_warning"] is warned
@@ -81,3 +84,60 @@ def test_unknown_name_in_a_light_is_reported_where_written(tmp_path: Path) -> No
     (problem,) = err.value.problems
     assert (problem.line, problem.col) == (5, 27)
     assert "tagret" in problem.message and problem.hint and "target" in problem.hint
+
+
+@pytest.mark.parametrize(
+    ("actual", "spent", "warned"),
+    [
+        ("70", "60", False),  # exactly 10 points (0.7 − 0.6 is 0.09999999999999998 in binary)
+        ("65", "55", False),  # exactly 10 points (0.65 − 0.55 is 0.10000000000000009)
+        ("70.01", "60", True),  # 10.01 points
+        ("49.99", "60", True),  # 10.01 points the other way: execution ahead of the goal
+        ("50", "60", False),
+    ],
+)
+def test_progress_warning_lifts_a_green_budget_light(
+    tmp_path: Path, actual: str, spent: str, warned: bool
+) -> None:
+    """川财绩〔2025〕10号: goal and execution progress more than 10 points apart is a
+    warning; it counts in the lights (a green budget light turns yellow, with its reason).
+    Budget 60 or 55 of 100 by 31 July is green (ratio ≥ 0.94) and so is the goal."""
+    rows = [row("P1", 100, spent, actual=actual, forecast="100")]
+    project = by_project(monitor(tmp_path, rows, "2025-07-31", SC))["P1"]
+    assert project["progress_warning"] is warned
+    assert project["budget_light"] == ("yellow" if warned else "green")
+    assert project["light"] == ("yellow" if warned else "green")
+    if warned:
+        assert project["budget_reason"] == (
+            f"目标完成进度 {float(actual):.1f}% 与预算执行进度 {float(spent):.1f}% 相差超过 10%"
+            "（川财绩〔2025〕10号 进度偏差预警）"
+        )
+        assert project["budget_at_risk"] == 100 - float(spent)
+    else:
+        assert project["budget_reason"] is None
+    # the national ruleset has no such warning: the same project stays green
+    national = by_project(monitor(tmp_path, rows))["P1"]
+    assert (national["progress_warning"], national["budget_light"]) == (False, "green")
+
+
+def test_progress_warning_does_not_soften_a_red_or_yellow_light(tmp_path: Path) -> None:
+    # goal 100 % done; 30 % spent is below the June checkpoint (40 %): red, and stays red
+    rows = [row("P1", 100, 30, actual="100"), row("P2", 100, 40, actual="100")]
+    projects = by_project(monitor(tmp_path, rows, "2025-07-31", SC))
+    assert projects["P1"]["progress_warning"] and projects["P1"]["budget_light"] == "red"
+    assert projects["P1"]["budget_reason"].startswith("累计执行 30.0%，低于节点执行要求 40%")
+    # 40 % spent: ratio 0.686, yellow by the bands; the reason is the ratio's
+    assert projects["P2"]["progress_warning"] and projects["P2"]["budget_light"] == "yellow"
+    assert projects["P2"]["budget_reason"].startswith("预算执行进度 40.0%")
+
+
+def test_a_rate_met_is_not_goal_progress_for_the_warning(tmp_path: Path) -> None:
+    """The warning compares the share of the year's targets done with the share of the
+    budget spent: a rate (≥95 %) met is a level, not 100 % of the year's work, so a
+    project with only rates has no goal progress and no warning
+    (monitoring.project_goal_progress)."""
+    rows = [row("P1", 100, 60, target="≥95", unit="%", actual="96%", forecast="96%")]
+    project = by_project(monitor(tmp_path, rows, "2025-07-31", SC))["P1"]
+    assert project["goal_progress"] is None
+    assert not project["progress_warning"]
+    assert project["budget_light"] == "green"

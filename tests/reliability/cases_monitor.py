@@ -213,7 +213,12 @@ CASES = [
         args=AS_OF,
         check=expect(
             {"P001": {"forecast_light": "grey", "light": "grey"}},
-            indicator={2: {"forecast_light": "grey", "reason": "完成可能性 '也许' is not one of"}},
+            indicator={
+                2: {
+                    "forecast_light": "grey",
+                    "reason": "完成可能性“也许”不是 确定能/有可能/完全不可能",
+                }
+            },
         ),
     ),
     Case(
@@ -227,7 +232,7 @@ CASES = [
         args=AS_OF,
         check=expect(
             {"P001": {"forecast_light": "grey"}, "P002": {"forecast_light": "yellow"}},
-            indicator={2: {"reason": "偏差原因 '天气' is not one of"}},
+            indicator={2: {"reason": "偏差原因“天气”不是 经费/制度/人员/硬件/其他"}},
         ),
     ),
     Case(
