@@ -562,6 +562,33 @@ def expression_names(table: str, categories: Sequence[str] = ()) -> dict[str, Ty
     return {c.name: expression_type(c.dtype) for c in columns if c.flag}
 
 
+# --- spot-check sample (`jixiao reevaluate --sample/--risk`, docs/reevaluation.md) ------
+
+SAMPLE: tuple[Column, ...] = (
+    _c("rank", "序号", U32, "Order of the sample: by department then draw, or by risk."),
+    _c("project_id", "项目编号", S, "Project chosen for the spot check."),
+    _c("project_name", "项目名称", S, "Project name."),
+    _c("department", "主管部门", S, "Supervising department (blank ones as (未填部门))."),
+    _c("gap", "差距", F, "claimed_total − total, as in reevaluation_projects."),
+    _c("grade_changed", "等级变化", B, "The recomputed grade differs from the claimed one."),
+    _c("budget", "全年预算数", F, "Budget for the whole year."),
+    _c(
+        "reason",
+        "抽取原因",
+        S,
+        "Why it was chosen: 分层随机抽取（部门 k/n，种子 s） or the risk facts (等级变化 优→中；"
+        "差距 +12.50 分；预算 300.00 万元).",
+    ),
+)
+
+SAMPLE_TABLES: dict[str, tuple[Column, ...]] = {"sample": SAMPLE}
+"""The spot-check table `jixiao reevaluate` writes beside the re-evaluation tables."""
+
+
+def sample_headers() -> dict[str, str]:
+    return {c.name: c.header for c in SAMPLE}
+
+
 # --- docs/outputs.md -------------------------------------------------------------------
 
 _PLACEHOLDER_DOCS = {
@@ -592,7 +619,7 @@ def markdown() -> str:
         "timings and `written_at` (UTC, ISO 8601): the only output that differs between "
         "two runs on the same inputs.",
     ]
-    for table, cols in {**TABLES, **MONITOR_TABLES}.items():
+    for table, cols in {**TABLES, **MONITOR_TABLES, **SAMPLE_TABLES}.items():
         lines += ["", f"## {table}", "", "| column | 表头 | dtype | flag | description |"]
         lines.append("| --- | --- | --- | :-: | --- |")
         for c in cols:

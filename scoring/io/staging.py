@@ -168,12 +168,26 @@ def check_out(out: Path, ours: Iterable[str], shown: Path | None = None) -> None
     files = names if (out / MANIFEST).is_file() else set()
     for entry in sorted(os.scandir(out), key=lambda e: e.name) if out.is_dir() else []:
         if entry.is_dir(follow_symlinks=False):
-            if entry.name.startswith(MARK):
+            if entry.name.startswith(MARK) or _listed_folder(Path(entry.path), files):
                 continue
             what = "a folder named like an output" if entry.name in names else "a folder"
             raise OutputError(_foreign(shown, entry.name, what))
         if entry.name not in files and not _leftover(entry.name):
             raise OutputError(_foreign(shown, entry.name, "a file jixiao did not write"))
+
+
+def _listed_folder(folder: Path, files: set[str]) -> bool:
+    """A folder of a previous run's files (`departments/`): every entry in it is a file
+    its manifest lists as `<folder>/<name>` (or a leftover of an interrupted write)."""
+    prefix = f"{folder.name}/"
+    if not any(f.startswith(prefix) for f in files):
+        return False
+    for entry in os.scandir(folder):
+        if not entry.is_file(follow_symlinks=False):
+            return False
+        if prefix + entry.name not in files and not _leftover(entry.name):
+            return False
+    return True
 
 
 def _leftover(name: str) -> bool:

@@ -28,20 +28,12 @@ from typing import Any
 
 import polars as pl
 
+from jixiao.scoring import columns
 from jixiao.scoring.errors import JixiaoError
 
 TABLE = "sample"
-COLUMNS: dict[str, pl.DataType] = {
-    "rank": pl.UInt32(),
-    "project_id": pl.String(),
-    "project_name": pl.String(),
-    "department": pl.String(),
-    "gap": pl.Float64(),
-    "grade_changed": pl.Boolean(),
-    "budget": pl.Float64(),
-    "reason": pl.String(),
-}
-"""The sample table's schema (declared with headers in `columns.SAMPLE`)."""
+COLUMNS: dict[str, pl.DataType] = {c.name: c.dtype for c in columns.SAMPLE}
+"""The sample table's schema, from the column registry."""
 
 NEEDED = ("project_id", "project_name", "department", "gap", "grade_changed", "budget")
 BLANK_DEPARTMENT = "(未填部门)"
