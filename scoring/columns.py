@@ -467,6 +467,97 @@ MONITOR_TABLES: dict[str, tuple[Column, ...]] = {
 }
 """The tables `jixiao monitor` writes, in order."""
 
+# --- re-evaluation of self-scores (`jixiao reevaluate`, docs/reevaluation.md) ---------
+
+REEVALUATION_INDICATORS: tuple[Column, ...] = (
+    _c("project_id", "项目编号", S, "Project id."),
+    _c("project_name", "项目名称", S, "Project name."),
+    _c("department", "主管部门", S, "Supervising department (blank ones as in the summary)."),
+    _c(
+        "source_file", "来源文件", S, "Input file of the line (the project's, for the budget line)."
+    ),
+    _c("source_sheet", "来源工作表", S, "Worksheet of that file, if any."),
+    _c("source_row", "来源行号", I64, "Row of the indicator (the project's, for the budget line)."),
+    _c("level1", "一级指标代码", S, "Level-1 category id; `budget_execution` for the budget line."),
+    _c("level2", "二级指标代码", S, "Level-2 category id (empty for the budget line)."),
+    _c("indicator", "三级指标", S, "Indicator name; 预算执行率 for the budget line."),
+    _c("points", "分值", F, "Points of the line (the budget weight for the budget line)."),
+    _c(
+        "claimed_score", "自评得分", F, "Score the department claimed (blank: none, or unreadable)."
+    ),
+    _c("score", "复核得分", F, "Score recomputed by the rules (blank: not evaluable)."),
+    _c(
+        "difference",
+        "差异",
+        F,
+        "claimed − recomputed (a not-evaluable line recomputes to 0); blank without a claim.",
+    ),
+    _c(
+        "reason_code",
+        "差异原因代码",
+        S,
+        "The first reevaluation reason whose `when` holds, when the claim differs by more "
+        "than half a unit of the precision (reevaluation.differs); blank when it agrees.",
+    ),
+    _c("reason", "差异原因", S, "That reason's Chinese message, filled with the line's values."),
+)
+
+REEVALUATION_PROJECTS: tuple[Column, ...] = (
+    _c("project_id", "项目编号", S, "Project id."),
+    _c("project_name", "项目名称", S, "Project name."),
+    _c("department", "主管部门", S, "Supervising department (blank ones as in the summary)."),
+    _c("source_file", "来源文件", S, "Input file of the project row."),
+    _c("source_sheet", "来源工作表", S, "Worksheet of that file, if any."),
+    _c("budget", "全年预算数", F, "Budget for the whole year."),
+    _c("claimed_budget_score", "自评预算执行得分", F, "Budget score the form claims, read."),
+    _c("budget_score", "复核预算执行得分", F, "Budget score recomputed."),
+    _c("claimed_total", "自评总分", F, "Total the form claims, read as a number."),
+    _c("total", "复核总分", F, "Total recomputed by the rules."),
+    _c("gap", "差距", F, "claimed_total − total (blank when either is blank)."),
+    _c("claimed_grade", "自评等级", S, "Claimed grade in the ruleset's names (优秀 → 优)."),
+    _c(
+        "claimed_grade_source",
+        "自评等级来源",
+        S,
+        "自评等级 (the form's grade) or 按自评总分 (the grade bands over claimed_total).",
+    ),
+    _c("grade", "复核等级", S, "Grade recomputed (未定级 when withheld)."),
+    _c("grade_changed", "等级变化", B, "Both grades present and different."),
+    _c("over_threshold", "超过阈值", B, "reevaluation.over_threshold (|gap| or a grade change)."),
+    _c("n_differences", "差异指标数", U32, "Lines (budget and indicators) whose claim differs."),
+    _c("reason_codes", "差异原因汇总", S, "`code×n; …` in reason-list order."),
+    _c("n_flags_serious", "严重标记数", U32, "Serious flags of the project (flags table)."),
+    _c("claim_error", "自评数据问题", S, "Why a claim could not be read (it is left blank)."),
+)
+
+REEVALUATION_DEPARTMENTS: tuple[Column, ...] = (
+    _c("department", "主管部门", S, "Supervising department."),
+    _c("n_projects", "项目数", U32, "Projects re-evaluated."),
+    _c("n_claimed", "有自评总分项目数", U32, "Projects with a readable claimed total."),
+    _c("mean_gap", "平均差距", F, "Mean gap over the projects with a claim."),
+    _c("inflation", "虚高程度", F, "Mean positive gap, mean(max(gap, 0)): orders `rank`."),
+    _c("n_over_threshold", "超过阈值项目数", U32, "Projects over the threshold."),
+    _c("share_over_threshold", "超过阈值比例", F, "n_over_threshold / n_projects."),
+    _c("n_grade_changed", "等级变化项目数", U32, "Projects whose grade changed."),
+    _c("rank", "虚高排名", U32, "1 = most inflated; ties by department name; none last."),
+)
+
+REEVALUATION_TABLES: dict[str, tuple[Column, ...]] = {
+    "reevaluation_indicators": REEVALUATION_INDICATORS,
+    "reevaluation_projects": REEVALUATION_PROJECTS,
+    "reevaluation_departments": REEVALUATION_DEPARTMENTS,
+}
+"""The tables `jixiao reevaluate` adds to the score outputs, in order."""
+
+
+def reevaluation_schema(table: str) -> dict[str, pl.DataType]:
+    return {c.name: c.dtype for c in REEVALUATION_TABLES[table]}
+
+
+def reevaluation_headers(table: str) -> dict[str, str]:
+    return {c.name: c.header for c in REEVALUATION_TABLES[table]}
+
+
 LIGHT_COLUMNS = frozenset({"light", "budget_light", "goal_light", "forecast_light"})
 """Columns holding a light: shown as 红/黄/绿/灰 with a cell colour in the workbook."""
 
@@ -619,7 +710,8 @@ def markdown() -> str:
         "timings and `written_at` (UTC, ISO 8601): the only output that differs between "
         "two runs on the same inputs.",
     ]
-    for table, cols in {**TABLES, **MONITOR_TABLES, **SAMPLE_TABLES}.items():
+    tables = {**TABLES, **MONITOR_TABLES, **REEVALUATION_TABLES, **SAMPLE_TABLES}
+    for table, cols in tables.items():
         lines += ["", f"## {table}", "", "| column | 表头 | dtype | flag | description |"]
         lines.append("| --- | --- | --- | :-: | --- |")
         for c in cols:

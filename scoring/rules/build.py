@@ -21,6 +21,7 @@ from jixiao.scoring.rules.expressions import SourcedChecker
 from jixiao.scoring.rules.load import Loaded, Sources, load, load_catalogue
 from jixiao.scoring.rules.models import Catalogue
 from jixiao.scoring.rules.monitor_rules import compile_monitoring
+from jixiao.scoring.rules.reevaluation_rules import compile_reevaluation
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,25 @@ def monitor_pass(state: Build) -> Build:
     return replace(state, plan=plan, problems=(*state.problems, *rule.problems))
 
 
-PASSES: tuple[Pass, ...] = (load_pass, check_pass, compile_pass, monitor_pass)
+def reevaluation_pass(state: Build) -> Build:
+    """Compile the `reevaluation:` section (`jixiao reevaluate`): its problems are reported
+    with the rest, so `validate` and `score` refuse the same rulesets."""
+    if state.loaded is None:
+        return state
+    rule = SourcedChecker(state.loaded.sources)
+    rs = state.loaded.ruleset
+    categories = tuple(k for k in rs.weights if k != "budget_execution")
+    try:
+        rules = compile_reevaluation(state.loaded, categories, rule)
+    except Exception:
+        if not state.problems:
+            raise
+        return state
+    plan = replace(state.plan, reevaluation=rules) if state.plan is not None else None
+    return replace(state, plan=plan, problems=(*state.problems, *rule.problems))
+
+
+PASSES: tuple[Pass, ...] = (load_pass, check_pass, compile_pass, monitor_pass, reevaluation_pass)
 """The ruleset pipeline, in order; `validate` and `score` run exactly these."""
 
 

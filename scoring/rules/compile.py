@@ -24,6 +24,7 @@ from jixiao.scoring.rules.load import Loaded, Sources
 from jixiao.scoring.rules.models import Catalogue
 from jixiao.scoring.rules.monitor_rules import MonitorRules
 from jixiao.scoring.rules.project_rules import ProjectRules, compile_project
+from jixiao.scoring.rules.reevaluation_rules import ReevaluationRules
 from jixiao.scoring.rules.vocabulary import Vocabulary
 
 
@@ -50,9 +51,12 @@ class Plan:
     """The deviation flags by level (rules/flag_rules.py)."""
     monitor: MonitorRules | None = None
     """The in-year monitoring lights (`monitoring:`), set by the build's monitor pass."""
+    reevaluation: ReevaluationRules | None = None
+    """Re-evaluation of self-scores (`reevaluation:`), set by the build's reevaluation
+    pass; None when the ruleset has no such section."""
 
     @property
-    def params(self) -> dict[str, float]:
+    def params(self) -> dict[str, float | bool]:
         return dict(self.loaded.ruleset.params)
 
     @property

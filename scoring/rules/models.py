@@ -521,6 +521,76 @@ class Monitoring(Strict):
     no entry explains says that the ruleset gives no reason for it."""
 
 
+# --- re-evaluation of self-scores (再评价 / 抽查复核, `jixiao reevaluate`) --------------
+
+OVER_THRESHOLD = (
+    "abs(gap) >= params.threshold_points or (params.grade_change_counts and grade_changed)"
+)
+"""A project whose claim is off by the threshold, or whose grade changes (DOMAIN §5: no
+national threshold, so both are params)."""
+
+CLAIM_DIFFERS = "round(abs(difference), 10) > half_unit"
+"""A claim differs from the recomputed score by more than half a unit of the ruleset
+precision (`half_unit`, 0.005 at 2 decimals): the score is rounded to that unit."""
+
+REEVALUATION_MEASURES: dict[str, str] = {
+    "n_projects": "count()",
+    "n_claimed": "count(claimed_total)",
+    "mean_gap": "round(mean(gap), {precision})",
+    "inflation": "round(mean(max(gap, 0)), {precision})",
+    "n_over_threshold": "sum(1 if over_threshold else 0)",
+    "share_over_threshold": "round(sum(1 if over_threshold else 0) / count(), 4)",
+    "n_grade_changed": "sum(1 if grade_changed else 0)",
+}
+
+
+class ReevaluationReason(Strict):
+    """Why a claimed score differs from the recomputed one: the first entry whose `when`
+    holds gives the line its `reason_code` and Chinese `reason` (docs/reevaluation.md)."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """Machine name of the reason, e.g. `full_points_not_met`; counted per project in
+    `reason_codes`."""
+    when: str
+    """Boolean expression over the line's names (indicator_scores columns for an
+    indicator line, project_scores columns for the budget line, plus `claimed_score`,
+    `score`, `points`, `difference`, `half_unit`) and the params. The last entry of a
+    list must be the catch-all `true`, so that every difference has a reason."""
+    message: str
+    """Chinese message template (`{claimed_score}`, `{score:.2f}`, `{target_text}` …; the
+    specs of docs/flags.md; null shows as nothing)."""
+
+
+class Reevaluation(Strict):
+    """Re-evaluation of department self-scores (再评价, DOMAIN §5): each claim is compared
+    with the recomputed score, every difference gets a reason, and projects are judged
+    against thresholds that are params (`threshold_points`, `grade_change_counts`)."""
+
+    differs: str = CLAIM_DIFFERS
+    """When a claimed line differs from the recomputed one: a boolean expression over
+    `difference` (claimed − recomputed, a not-evaluable row recomputing to 0),
+    `claimed_score`, `score`, `points`, `half_unit` and the params. Null (no claim): no
+    difference."""
+    indicator_reasons: list[ReevaluationReason] = Field(min_length=1)
+    """Reasons of an indicator line that differs, tried in order; the last is `true`."""
+    budget_reasons: list[ReevaluationReason] = Field(min_length=1)
+    """Reasons of the budget line (预算执行率) that differs, tried in order; the last is
+    `true`."""
+    grade_words: dict[str, list[str]] = {}
+    """Grade name of the ruleset → the words a form's 自评等级 may use for it (`优: [优秀]`);
+    a grade name always stands for itself. Other words are a claim error."""
+    over_threshold: str = OVER_THRESHOLD
+    """Whether a project goes over the threshold: a boolean expression over the
+    reevaluation_projects columns and the params (null counts as false)."""
+    measures: dict[str, str] = REEVALUATION_MEASURES
+    """reevaluation_departments column → group expression over the department's
+    reevaluation_projects rows (like `department.measures`; `{precision}` is the ruleset
+    precision). `inflation` orders the departments (`rank`)."""
+    risk_order: list[str] = Field(default=["grade_changed", "abs(gap)", "budget"], min_length=1)
+    """Expressions over reevaluation_projects, sorted descending one after the other (then
+    by project_id) for `jixiao reevaluate --risk N`; true sorts before false, null last."""
+
+
 class Ruleset(Strict):
     """How projects are scored: weights, rules, grades and flags over a catalogue."""
 
@@ -582,11 +652,15 @@ class Ruleset(Strict):
     the categories present, `budget_points` the budget_execution weight."""
     department: Department = Department()
     """How projects roll up per department."""
-    params: dict[str, float] = {}
-    """Named constants usable in every expression, e.g. `over_achievement: 1.3`."""
+    params: dict[str, float | bool] = {}
+    """Named constants usable in every expression, e.g. `over_achievement: 1.3`; a
+    true/false param is a boolean (`grade_change_counts: true`)."""
     flags: list[Flag] = []
     """Deviation flags."""
     column_aliases: dict[str, list[str]] = {}
     """Extra input headers for canonical columns, on top of the catalogue's."""
     monitoring: Monitoring = Monitoring()
     """In-year monitoring lights (`jixiao monitor`, docs/monitoring.md)."""
+    reevaluation: Reevaluation | None = None
+    """Re-evaluation of self-scores (`jixiao reevaluate`, docs/reevaluation.md); a ruleset
+    without it cannot re-evaluate."""

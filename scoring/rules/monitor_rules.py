@@ -340,3 +340,7 @@ def _after_rollup(
         ("budget_light", final),
         *((name, check(text, names, expect=kind)) for name, text, kind in last),
     )
+
+
+reason_template = _template
+"""A reason template checked where written (re-evaluation reasons use it too)."""
