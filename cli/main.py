@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from jixiao.cli import forms_cmd, monitor_cmd, rulesets_cmd, score_cmd
+from jixiao.cli import forms_cmd, monitor_cmd, reevaluate_cmd, rulesets_cmd, score_cmd
 from jixiao.scoring.errors import JixiaoError, os_errno, os_message, os_reason
 
 
@@ -95,5 +95,6 @@ for command in [
     *rulesets_cmd.COMMANDS,
     *monitor_cmd.COMMANDS,
     *forms_cmd.COMMANDS,
+    *reevaluate_cmd.COMMANDS,
 ]:
     main.add_command(command)

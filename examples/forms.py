@@ -3,15 +3,15 @@
 Three departments of `sample-district/` as they would hand in their forms, one project
 per sheet, in `sample-district/forms/`:
 
-- 区体育局, national layout (财预〔2020〕10号 附件1), claims as in the sample (its 得分);
+- 区体育局, national layout (财预〔2020〕10号 附件1), claiming full points everywhere
+  (every indicator at its 分值, the budget at 10, total 100, 优), as in the sample
+  tables: the department `reevaluate` must rank first by inflation;
 - 区司法局, Sichuan layout (510000_0013zp), claims as in the sample;
-- 区退役军人事务局, national layout, claiming full points everywhere (every indicator at
-  its 分值, the budget at 10, total 100, 优): the department `reevaluate` must rank first
-  by inflation.
+- 区退役军人事务局, national layout, claims as in the sample.
 
-Each project's claimed budget score is its execution rate × 10 (capped at 10, 2
-decimals), its claimed total that plus its indicators' claimed scores, its 自评等级 the
-national band of that total. Deterministic: run `python -m jixiao.examples.forms` (or
+The claims are those of the sample tables (projects.csv 自评预算执行得分 / 自评总分 /
+自评等级, made by `sampling.with_claims`; indicators.csv 得分), so the forms and the
+tables re-evaluate alike. Deterministic: run `python -m jixiao.examples.forms` (or
 `python examples/forms.py`) to write them again, byte for byte.
 """
 
@@ -21,6 +21,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+from jixiao.examples.sampling import claimed_budget_score, claimed_grade
 from jixiao.scoring import api
 
 HERE = Path(__file__).resolve().parent
@@ -28,9 +29,9 @@ SAMPLE_DIR = HERE / "sample-district"
 FORMS_DIR = SAMPLE_DIR / "forms"
 
 DEPARTMENTS = (
-    ("区体育局", "national", False),
+    ("区体育局", "national", True),
     ("区司法局", "sichuan", False),
-    ("区退役军人事务局", "national", True),
+    ("区退役军人事务局", "national", False),
 )
 """(department, layout, claims full points everywhere)."""
 
@@ -42,11 +43,6 @@ def _number(text: str | None) -> float | None:
         return None
 
 
-def _grade(total: float) -> str:
-    """The national bands (DOMAIN §2): 优 ≥ 90, 良 80–90, 中 60–80, 差 < 60."""
-    return "优" if total >= 90 else "良" if total >= 80 else "中" if total >= 60 else "差"
-
-
 def _fmt(value: float) -> str:
     return f"{round(value, 2):.2f}"
 
@@ -54,21 +50,27 @@ def _fmt(value: float) -> str:
 def claims(
     project: dict[str, str | None], indicators: list[dict[str, str | None]], full: bool
 ) -> tuple[dict[str, str | None], list[dict[str, str | None]]]:
-    """The project and its indicators with the department's claims filled in."""
+    """The project and its indicators with the department's claims: those of the sample
+    tables (projects.csv 自评预算执行得分 / 自评总分 / 自评等级, indicators.csv 得分), or
+    with `full` every indicator at its 分值, the budget at 10, total 100, 优."""
     rows = [dict(r) for r in indicators]
+    out = dict(project)
+    if not full and project.get("claimed_total") not in (None, ""):
+        return out, rows
     if full:
         for r in rows:
             r["claimed_score"] = r.get("points")
-    budget, spent = _number(project.get("budget")), _number(project.get("spent"))
-    rate = min(spent / budget, 1.0) if budget and spent is not None else 0.0
-    budget_score = 10.0 if full else round(rate * 10, 2)
+    budget_score = (
+        10.0
+        if full
+        else claimed_budget_score(_number(project.get("budget")), _number(project.get("spent")))
+    )
     total = budget_score + sum(_number(r.get("claimed_score")) or 0.0 for r in rows)
     total = 100.0 if full else round(total, 2)
-    out = dict(project)
     out |= {
         "claimed_budget_score": _fmt(budget_score),
         "claimed_total": _fmt(total),
-        "claimed_grade": _grade(total),
+        "claimed_grade": claimed_grade(total),
     }
     return out, rows
 

@@ -28,12 +28,14 @@ YEAR = 2025
 PROJECT_COLUMNS = (
     "项目编号", "项目名称", "主管部门", "实施单位", "年度",
     "年初预算数（万元）", "全年预算数（万元）", "全年执行数（万元）",
+    "自评预算执行得分", "自评总分", "自评等级",
 )  # fmt: skip
 INDICATOR_COLUMNS = (
     "项目编号", "一级指标", "二级指标", "三级指标", "指标性质", "年度指标值", "度量单位",
     "实际完成值", "分值", "得分", "偏差原因分析及改进措施",
 )  # fmt: skip
-AMOUNT_COLUMNS = PROJECT_COLUMNS[5:]
+AMOUNT_COLUMNS = PROJECT_COLUMNS[5:8]
+CLAIM_COLUMNS = PROJECT_COLUMNS[8:]
 
 # Rates of the random quirks (per project or per eligible row, as named).
 P_ADJUSTED = 0.075  # project: 全年预算数 adjusted in the year
@@ -87,7 +89,9 @@ QUIRKS: dict[str, str] = {
     "missed": "未完成年度指标（定量未达标 + 定性非“达成”）",
     "missed_unexplained": "未完成但偏差原因分析为空",
     "score_out_of_band": "自评得分不在档次分值区间内（定性）",
-    "full_marks_rows": "区体育局所有指标自评满分（按行计）",
+    "full_marks_rows": "区体育局所有指标自评满分（按行计；其预算执行与总分也自评满分 10 / 100）",
+    "claimed_grade_words": "自评等级写作 优秀/良好/合格/不合格（按项目计）",
+    "claimed_grade_blank": "未填自评等级，只填自评总分（按项目计）",
 }
 
 
@@ -145,8 +149,10 @@ def generate_sample(
     rows = _Rows()
     for project in projects:
         _project_indicators(rng, project, rows, stats)
+    indicators = rows.frame()
+    frame = with_claims(_projects_frame(projects), indicators, stats)
     quirks = {key: stats[key] for key in QUIRKS}
-    return Sample(_projects_frame(projects), rows.frame(), quirks)
+    return Sample(frame, indicators, quirks)
 
 
 # ---------------------------------------------------------------------------- projects
@@ -259,6 +265,64 @@ def _projects_frame(projects: list[_Project]) -> pl.DataFrame:
     schema["年度"] = pl.Int64()
     schema.update({name: pl.Float64() for name in AMOUNT_COLUMNS})
     return pl.DataFrame(data, schema=schema)
+
+
+# ---------------------------------------------------------------------------- claims
+
+GRADE_WORDS = {"优": "优秀", "良": "良好", "中": "合格", "差": "不合格"}
+"""自评等级 in the words of the departments that write them out (DOMAIN §2 grade names)."""
+
+
+def grade_style(department: str) -> str:
+    """How a department fills 自评等级: `short` (优), `words` (优秀) or `blank`; fixed per
+    department (its template's habit), no random draw."""
+    index = next((i for i, d in enumerate(vocab.DEPARTMENTS) if d.name == department), 0)
+    return "blank" if index % 10 == 5 else "words" if index % 3 == 1 else "short"
+
+
+def claimed_grade(total: float) -> str:
+    """The national bands (DOMAIN §2): 优 ≥ 90, 良 80–90, 中 60–80, 差 < 60."""
+    return "优" if total >= 90 else "良" if total >= 80 else "中" if total >= 60 else "差"
+
+
+def claimed_budget_score(budget: float | None, spent: float | None) -> float:
+    """What departments claim for 预算执行率 (10 points): rate × 10, capped, 2 decimals."""
+    rate = min(spent / budget, 1.0) if budget and spent is not None else 0.0
+    return round(rate * 10, 2)
+
+
+def with_claims(
+    projects: pl.DataFrame, indicators: pl.DataFrame, stats: Counter[str]
+) -> pl.DataFrame:
+    """The project table with its claims: 自评预算执行得分 (`claimed_budget_score`),
+    自评总分 = that + the project's 得分 (2 decimals), 自评等级 by the national bands in
+    the department's wording; a department that self-scores full marks (区体育局) claims
+    full points everywhere: 10, 100, 优. No random draw: the rest of the sample is
+    unchanged."""
+    sums = indicators.group_by("项目编号").agg(pl.col("得分").round(2).sum().alias("_claimed"))
+    joined = projects.join(sums, on="项目编号", how="left", maintain_order="left")
+    full = {d.name for d in vocab.DEPARTMENTS if d.style.full_marks}
+    budgets, totals, grades = [], [], []
+    for department, budget, spent, claimed in joined.select(
+        "主管部门", "全年预算数（万元）", "全年执行数（万元）", "_claimed"
+    ).iter_rows():
+        everything = department in full
+        score = 10.0 if everything else claimed_budget_score(budget, spent)
+        total = 100.0 if everything else round(score + (claimed or 0.0), 2)
+        style = grade_style(department)
+        if style != "short":
+            stats[f"claimed_grade_{style}"] += 1
+        grade = claimed_grade(total)
+        budgets.append(score)
+        totals.append(total)
+        grades.append(
+            None if style == "blank" else GRADE_WORDS[grade] if style == "words" else grade
+        )
+    return joined.drop("_claimed").with_columns(
+        pl.Series("自评预算执行得分", budgets, pl.Float64()),
+        pl.Series("自评总分", totals, pl.Float64()),
+        pl.Series("自评等级", grades, pl.String()),
+    )
 
 
 # ---------------------------------------------------------------------------- indicator tree

@@ -13,10 +13,13 @@ import-linter contract in pyproject.toml), so everything a command needs is name
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import polars as pl
 
 from jixiao.scoring import columns
 from jixiao.scoring.errors import JixiaoError, OutputError, os_reason
@@ -40,8 +43,14 @@ from jixiao.scoring.io.write import (
     write_tables,
 )
 from jixiao.scoring.io.write import write_text as io_write_text
+from jixiao.scoring.io.write_reevaluation import output_names as reevaluation_output_names
+from jixiao.scoring.io.write_reevaluation import write_reevaluation_files
+from jixiao.scoring.jobs import sample as sampling
 from jixiao.scoring.jobs.monitor import MonitorResults
 from jixiao.scoring.jobs.monitor import run as run_monitor
+from jixiao.scoring.jobs.reevaluate import ReevaluationResults, risk_keys
+from jixiao.scoring.jobs.reevaluate import run as run_reevaluation
+from jixiao.scoring.jobs.sample import Sample
 from jixiao.scoring.jobs.selfeval import Engine, Results, run
 from jixiao.scoring.report.markdown import (
     explanation_text,
@@ -405,4 +414,135 @@ __all__ += [
     "write_form_tables",
     "write_form_template",
     "write_forms_from_tables",
+]
+
+
+# --- re-evaluation of self-scores (`jixiao reevaluate`, docs/reevaluation.md) ---------
+
+
+def reevaluate(
+    plan: Plan,
+    inputs: Inputs | Sequence[str | Path],
+    *,
+    year: int | None = None,
+    params: Mapping[str, float | bool] | None = None,
+) -> ReevaluationResults:
+    """Recompute every project and compare with its claims (再评价, DOMAIN §5): the
+    reevaluation_indicators, _projects and _departments tables beside the scored run.
+    `params` overrides the ruleset params the re-evaluation reads (`threshold_points`,
+    `grade_change_counts`); an unknown name or a wrong type is a JixiaoError."""
+    if not isinstance(inputs, Inputs):
+        inputs = read(plan, inputs)
+    return run_reevaluation(plan, inputs, year=year, params=dict(params or {}))
+
+
+def spot_check(
+    plan: Plan,
+    results: ReevaluationResults,
+    *,
+    sample: int | None = None,
+    seed: int | None = None,
+    risk: int | None = None,
+) -> Sample:
+    """Which projects to spot-check (抽查复核): `sample` projects stratified by department
+    and drawn by `seed` (SHA-256 of `seed:project_id`, independent of the input order),
+    or the `risk` riskiest by the ruleset's `reevaluation.risk_order`; neither: none."""
+    if sample is not None and risk is not None:
+        raise JixiaoError("choose either a stratified sample or a risk sample, not both")
+    projects = results.projects
+    if sample is not None:
+        if seed is None:
+            raise JixiaoError("a stratified sample needs a seed, so that it can be drawn again")
+        return sampling.stratified(projects, sample, seed)
+    if risk is not None:
+        keys = risk_keys(plan)
+        section = plan.loaded.ruleset.reevaluation
+        order = list(section.risk_order) if section is not None else []
+        return sampling.by_risk(projects, risk, keys, order)
+    return sampling.none()
+
+
+def write_reevaluation(
+    results: ReevaluationResults,
+    out_dir: str | Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    *,
+    sample: Sample | None = None,
+    plan: Plan | None = None,
+    written_at: str | None = None,
+) -> list[Path]:
+    """Write the re-evaluation into out_dir as one unit (staged and swapped in like
+    `write`): the three re-evaluation tables, `sample` and the scored run's
+    project_scores, indicator_scores, flags and rejects in csv/parquet; with xlsx the
+    summary workbook `reevaluation.xlsx` (部门汇总, 项目复核, 指标差异, 抽查样本, 偏差标记)
+    and one workbook per department in `departments/`; and manifest.json (ruleset,
+    inputs with SHA-256, params and overrides, the sample, every output with SHA-256).
+    Every file but the manifest is byte-identical for the same ruleset and inputs."""
+    out = Path(out_dir)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise JixiaoError(f"unknown output format(s) {unknown}; expected some of {FORMATS}")
+    plan = plan or results.scored.plan
+    if plan is None:
+        raise JixiaoError("these results carry no plan: pass the plan that scored them")
+    chosen = sample or sampling.none()
+    tables, headers = _reevaluation_tables(results, chosen, plan)
+    departments = results.projects["department"].unique().to_list()
+    names = [*reevaluation_output_names(tables, formats, departments), MANIFEST]
+    notes: list[str] = [*chosen.notes]
+    with staged(out, names) as staging:
+        paths = write_reevaluation_files(
+            tables, staging, formats, headers, _metadata(results.manifest), notes
+        )
+        relative = sorted(p.relative_to(staging).as_posix() for p in paths)
+        manifest = {
+            **results.manifest,
+            "job": "reevaluate",
+            "sample": chosen.manifest,
+            "outputs": [*relative, MANIFEST],
+            "output_sha256": {name: sha256_file(staging / name) for name in relative},
+            "output_notes": notes,
+            "written_at": written_at or utc_now(),
+        }
+        write_json(staging / MANIFEST, manifest)
+    results.manifest["output_notes"] = notes
+    return [out / name for name in [*relative, MANIFEST]]
+
+
+REEVALUATION_SCORED_TABLES = ("project_scores", "indicator_scores", "flags", "rejects")
+"""The scored run's tables written beside the re-evaluation (department_summary is the
+score job's: `jixiao score` writes it)."""
+
+
+def _reevaluation_tables(
+    results: ReevaluationResults, sample: Sample, plan: Plan
+) -> tuple[dict[str, pl.DataFrame], dict[str, dict[str, str]]]:
+    """The tables to write, by name, and their Chinese headers."""
+    tables = dict(results.tables())
+    headers: dict[str, dict[str, str]] = {
+        name: columns.reevaluation_headers(name) for name in tables
+    }
+    tables["sample"] = sample.table
+    headers["sample"] = columns.sample_headers()
+    scored = results.scored.tables()
+    scored_headers = headers_for(results.scored, plan)
+    for name in REEVALUATION_SCORED_TABLES:
+        tables[name] = scored[name]
+        headers[name] = scored_headers.get(name, {})
+    return tables, headers
+
+
+def _metadata(manifest: Mapping[str, Any]) -> dict[str, str]:
+    ruleset = manifest.get("ruleset", {})
+    return {
+        f"jixiao.ruleset.{k}": str(ruleset[k]) for k in ("id", "version", "sha256") if k in ruleset
+    }
+
+
+__all__ += [
+    "ReevaluationResults",
+    "Sample",
+    "reevaluate",
+    "spot_check",
+    "write_reevaluation",
 ]

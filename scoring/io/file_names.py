@@ -29,7 +29,9 @@ def clean(name: str | None) -> str:
     """One safe file name (no extension) for `name`; `BLANK` for an empty one."""
     text = unicodedata.normalize("NFC", name or "")
     text = _FORBIDDEN.sub("_", text)
-    text = "".join("_" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    text = "".join(
+        "_" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text
+    )
     text = _cut(text.strip().strip(". "), MAX_BYTES).rstrip(". ")
     if not text.strip("_"):
         return BLANK if not (name or "").strip() else "_" * max(1, min(len(text), 3))

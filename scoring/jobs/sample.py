@@ -110,9 +110,7 @@ def risk_reason() -> pl.Expr:
             pl.col("grade").fill_null("—"),
         )
     )
-    gap = pl.when(pl.col("gap").is_not_null()).then(
-        pl.format("差距 {} 分", _signed(pl.col("gap")))
-    )
+    gap = pl.when(pl.col("gap").is_not_null()).then(pl.format("差距 {} 分", _signed(pl.col("gap"))))
     budget = pl.when(pl.col("budget").is_not_null()).then(
         pl.format("预算 {} 万元", _fixed2(pl.col("budget")))
     )

@@ -87,9 +87,7 @@ def test_stratified_reason_and_manifest() -> None:
 def test_stratified_draws_the_smallest_sha256_keys() -> None:
     frame = projects({"a": 20})
     table = s.stratified(frame, 3, 42).table
-    keys = sorted(
-        (hashlib.sha256(f"42:{p}".encode()).hexdigest(), p) for p in frame["project_id"]
-    )
+    keys = sorted((hashlib.sha256(f"42:{p}".encode()).hexdigest(), p) for p in frame["project_id"])
     assert table["project_id"].to_list() == [p for _, p in keys[:3]]
 
 
