@@ -115,6 +115,7 @@ def _all_with_note(run: Run) -> None:
 def _same_sample_reversed(run: Run) -> None:
     first = run.table("sample")
     rows = [_row(f"P{i}", f"部门{i % 3}") for i in range(9)][::-1]
+    (run.inputs / "reversed").mkdir()
     files = _tables(rows)(run.inputs / "reversed")
     out = run.out.parent / "again"
     code, output = run_cli(
