@@ -318,9 +318,11 @@ def with_claims(
         grades.append(
             None if style == "blank" else GRADE_WORDS[grade] if style == "words" else grade
         )
+    # Text with two decimals, as the forms print them: a workbook and a CSV of the same
+    # sample then hold the same claims as written (a number cell would read back `9.4`).
     return joined.drop("_claimed").with_columns(
-        pl.Series("自评预算执行得分", budgets, pl.Float64()),
-        pl.Series("自评总分", totals, pl.Float64()),
+        pl.Series("自评预算执行得分", [f"{v:.2f}" for v in budgets], pl.String()),
+        pl.Series("自评总分", [f"{v:.2f}" for v in totals], pl.String()),
         pl.Series("自评等级", grades, pl.String()),
     )
 

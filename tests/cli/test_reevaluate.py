@@ -6,6 +6,7 @@ same data given as tables."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from jixiao.cli.main import main
+from jixiao.scoring import columns
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "examples" / "sample-district"
@@ -109,8 +111,6 @@ def test_every_output_and_the_manifest(written: Path) -> None:
     assert manifest["job"] == "reevaluate"
     assert sorted(manifest["outputs"]) == sorted(names)
     for name, digest in manifest["output_sha256"].items():
-        import hashlib
-
         assert hashlib.sha256((written / name).read_bytes()).hexdigest() == digest, name
     assert manifest["sample"] == {
         "mode": "risk",
@@ -119,6 +119,10 @@ def test_every_output_and_the_manifest(written: Path) -> None:
         "chosen": 3,
     }
     assert manifest["reevaluation"]["params"]["threshold_points"] == 5
+    registry = {c.name: c.dtype for c in columns.SAMPLE}
+    assert dict(pl.read_parquet(written / "sample.parquet").schema) == registry
+    sheet = fastexcel.read_excel(written / "reevaluation.xlsx").load_sheet("抽查样本")
+    assert sheet.to_polars().columns == [c.header for c in columns.SAMPLE]
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
 
 

@@ -10,6 +10,7 @@ execution rate). A claim of 100 on the latter is a gap of +2.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -154,6 +155,15 @@ def _out_is_file(folder: Path) -> list[str]:
     return _tables([_row("P1")])(folder)
 
 
+def _manifest_complete(run: Run) -> None:
+    manifest = json.loads((run.out / "manifest.json").read_text("utf-8"))
+    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"]), manifest["inputs"]
+    files = {p.relative_to(run.out).as_posix() for p in run.out.rglob("*") if p.is_file()}
+    assert set(manifest["outputs"]) == files, (manifest["outputs"], files)
+    for name, digest in manifest["output_sha256"].items():
+        assert hashlib.sha256((run.out / name).read_bytes()).hexdigest() == digest, name
+
+
 HOSTILE = ["../../逃逸", "CON", "a/b:c", "部" * 120, "\t\x01控制", ""]
 OVER = _row("P2", "区教育局", "80")
 
@@ -294,17 +304,6 @@ CASES = [
         make=_tables([_row("P1"), OVER]),
         command="reevaluate",
         args=OUT,
-        check=lambda run: _manifest_complete(run),
+        check=_manifest_complete,
     ),
 ]
-
-
-def _manifest_complete(run: Run) -> None:
-    import hashlib
-
-    manifest = json.loads((run.out / "manifest.json").read_text("utf-8"))
-    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"]), manifest["inputs"]
-    files = {p.relative_to(run.out).as_posix() for p in run.out.rglob("*") if p.is_file()}
-    assert set(manifest["outputs"]) == files, (manifest["outputs"], files)
-    for name, digest in manifest["output_sha256"].items():
-        assert hashlib.sha256((run.out / name).read_bytes()).hexdigest() == digest, name
