@@ -65,7 +65,9 @@ NUMBER_TEXT = st.one_of(
 )
 GRADE_TEXT = st.one_of(
     st.none(),
-    st.sampled_from(["优", "良", "中", "差", "优秀", "良好", "合格", "不合格", "　优秀。", "甲等", "/"]),
+    st.sampled_from(
+        ["优", "良", "中", "差", "优秀", "良好", "合格", "不合格", "　优秀。", "甲等", "/"]
+    ),
 )
 
 
