@@ -24,6 +24,7 @@ from jixiao.scoring.errors import JixiaoError, did_you_mean
 from jixiao.scoring.explain import flags as flag_rules
 from jixiao.scoring.explain.flags import FlagStep
 from jixiao.scoring.explain.indicator import explain_row
+from jixiao.scoring.explain.reevaluation import ReevaluationStep, explain_reevaluation
 from jixiao.scoring.expr import Type, evaluate, evaluate_aggregate
 from jixiao.scoring.fmt import shown
 from jixiao.scoring.jobs.selfeval import Results
@@ -98,6 +99,9 @@ class Explanation:
     """Catalogue names of the level-1 and level-2 ids, for display."""
     flags: list[FlagStep] = field(default_factory=list)
     """The project's indicator and project flags (explain/flags.py), recomputed."""
+    reevaluation: ReevaluationStep | None = None
+    """Claimed against recomputed, line by line with the reason (explain/reevaluation.py);
+    None when the project claims nothing or the ruleset has no reevaluation section."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -206,6 +210,7 @@ def explain(plan: Plan, results: Results, project_id: str) -> Explanation:
         (pl.col("project_id") == project_id) & (pl.col("level") != "department")
     )
     flag_rules.agree(out.flags, batch, f"project {project_id!r}")
+    out.reevaluation = explain_reevaluation(plan, results, project_id)
     return out
 
 

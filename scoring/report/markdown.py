@@ -192,7 +192,37 @@ def explanation_text(e: Explanation) -> str:
             f"  [{SEVERITY_LABELS[f.severity]}] {f.flag} · {where}: {f.message}{required}",
             f"     values: {f.values}",
         ]
+    if e.reevaluation is not None:
+        lines += reevaluation_lines(e.reevaluation)
     return "\n".join(lines) + "\n"
+
+
+def reevaluation_lines(r: Any) -> list[str]:
+    """自评复核: the claims against the recomputed scores, each differing line with its
+    reason (explain/reevaluation.py, recomputed by the reference evaluator)."""
+    changed = "  等级变化" if r.grade_changed else ""
+    over = "  超过阈值" if r.over_threshold else ""
+    source = f" ({r.claimed_grade_source})" if r.claimed_grade_source else ""
+    lines = [
+        "",
+        "自评复核 re-evaluation:",
+        f"  自评总分 {_fmt(r.claimed_total)} → 复核 {_fmt(r.total)}   差距 {_fmt(r.gap)}",
+        f"  自评等级 {r.claimed_grade or '—'}{source} → 复核 {r.grade or '—'}{changed}{over}",
+    ]
+    if r.claim_error:
+        lines.append(f"  自评数据问题: {r.claim_error}")
+    for line in r.lines:
+        if line.claimed_score is None:
+            continue
+        mark = "✗" if line.reason_code else " "
+        where = f" (row {line.source_row})" if line.level1 != "budget_execution" else ""
+        lines.append(
+            f"  {mark} {line.indicator}{where}: 自评 {_fmt(line.claimed_score)} / 复核 "
+            f"{_fmt(line.score)} / 分值 {_num(line.points)}"
+        )
+        if line.reason_code:
+            lines.append(f"     {line.reason_code}: {line.reason}")
+    return lines
 
 
 def _indicator_lines(s: Any, names: dict[str, str]) -> list[str]:

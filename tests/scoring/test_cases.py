@@ -49,6 +49,8 @@ from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.yamlsource import read_document
 
 CASES_DIR = Path(__file__).parent / "cases"
+BUDGET_LINE = "预算执行率"
+"""The indicator name of each project's budget line in reevaluation_indicators."""
 DEFAULT_RULESET = "project-self-eval"
 TOLERANCE = 1e-9
 """For unrounded ratios (execution_rate) only. Rounded scores are compared exactly: 2.68 in
@@ -154,12 +156,58 @@ class FlagsExpect(_Strict):
     """Rows of the whole flags table, when given."""
 
 
+class ReevaluationProjectExpect(_Strict):
+    """One reevaluation_projects row (fields left out are not checked; `null` is)."""
+
+    claimed_budget_score: float | None = None
+    claimed_total: float | None = None
+    gap: float | None = None
+    claimed_grade: str | None = None
+    claimed_grade_source: str | None = None
+    grade: str | None = None
+    grade_changed: bool | None = None
+    over_threshold: bool | None = None
+    n_differences: int | None = None
+    reason_codes: str | None = None
+    claim_error_contains: str | None = None
+
+
+class ReevaluationDepartmentExpect(_Strict):
+    """One reevaluation_departments row (fields left out are not checked)."""
+
+    rank: int | None = None
+    n_projects: int | None = None
+    n_claimed: int | None = None
+    mean_gap: float | None = None
+    inflation: float | None = None
+    n_over_threshold: int | None = None
+    share_over_threshold: float | None = None
+    n_grade_changed: int | None = None
+
+
+class ReevaluationExpect(_Strict):
+    """What `jobs.reevaluate.run` must give (docs/reevaluation.md "Rules")."""
+
+    params: dict[str, float | bool] = {}
+    """Param overrides for the run (`--threshold-points`, `--no-grade-change`)."""
+    codes: dict[str, str | None] = {}
+    """By 三级指标 (or `项目编号::三级指标`; the budget line is 预算执行率): the reason_code of
+    the line, null when the claim agrees (or there is none)."""
+    differences: dict[str, float | None] = {}
+    """By line, as `codes`: claimed − recomputed (null without a claim)."""
+    reason_contains: dict[str, str] = {}
+    """By line, as `codes`: a fragment of the Chinese reason."""
+    projects: dict[str, ReevaluationProjectExpect] = {}
+    departments: dict[str, ReevaluationDepartmentExpect] = {}
+
+
 class Expect(_Strict):
     indicators: dict[str, IndicatorExpect] = {}
     projects: dict[str, ProjectExpect] = {}
     departments: dict[str, DepartmentExpect] = {}
     rejects: RejectsExpect = RejectsExpect()
     flags: FlagsExpect | None = None
+    reevaluation: ReevaluationExpect | None = None
 
 
 class Case(_Strict):
@@ -212,6 +260,11 @@ def _load_file(path: Path) -> Iterator[Case]:
         unknown = {k for k in flagged if k.split("::")[-1] not in case.names()}
         if unknown:
             raise ValueError(f"{where}: expect.flags.indicators names no indicator row: {unknown}")
+        re = case.expect.reevaluation
+        lines = {*re.codes, *re.differences, *re.reason_contains} if re else set()
+        unknown = {k for k in lines if k.split("::")[-1] not in {*case.names(), BUDGET_LINE}}
+        if unknown:
+            raise ValueError(f"{where}: expect.reevaluation names no line: {unknown}")
         yield case
 
 
@@ -704,3 +757,137 @@ def test_sichuan_inherits_the_builtin_flags() -> None:
     assert sichuan.flags == national.flags
     assert sichuan.params == national.params
     assert any(c.ruleset == "sichuan-10-90" and c.expect.flags for c in CASES)
+
+
+# --- re-evaluation (expect.reevaluation, docs/reevaluation.md "Rules") ---------------------
+
+REEVALUATION_CASES = [c.id for c in CASES if c.expect.reevaluation is not None]
+
+
+def _line_key(check: Checker, name: str, keys: list[tuple[str, str]]) -> int | None:
+    """The index of the one line `name` (or `项目编号::name`) means."""
+    pid, _, indicator = name.rpartition("::")
+    hits = [i for i, k in enumerate(keys) if k[1] == indicator and pid in ("", k[0])]
+    if len(hits) != 1:
+        check.errors.append(f"re-evaluation line {name!r}: {len(hits)} lines, expected 1")
+        return None
+    return hits[0]
+
+
+def _check_reevaluation_lines(check: Checker, lines: list[Mapping[str, Any]]) -> None:
+    want = check.case.expect.reevaluation
+    assert want is not None
+    keys = [(r["project_id"], r["indicator"]) for r in lines]
+    for name, code in want.codes.items():
+        i = _line_key(check, name, keys)
+        if i is not None:
+            check.equal(f"line {name!r} reason_code", lines[i]["reason_code"], code)
+    for name, difference in want.differences.items():
+        i = _line_key(check, name, keys)
+        if i is not None:
+            check.number(f"line {name!r} difference", lines[i]["difference"], difference)
+    for name, fragment in want.reason_contains.items():
+        i = _line_key(check, name, keys)
+        if i is not None:
+            check.contains(f"line {name!r} reason", lines[i]["reason"], [fragment])
+    for r in lines:  # every difference has a reason (the catch-all makes it so)
+        if r["reason_code"] is not None and not r["reason"]:
+            check.errors.append(f"line {r['indicator']!r}: code {r['reason_code']} without reason")
+
+
+def _check_reevaluation_project(check: Checker, pid: str, got: Mapping[str, Any]) -> None:
+    want = check.case.expect.reevaluation.projects[pid]  # type: ignore[union-attr]
+    for key in want.model_fields_set - {"claim_error_contains"}:
+        expected = getattr(want, key)
+        if isinstance(expected, float) or key in ("gap", "claimed_total"):
+            check.number(f"{pid} {key}", got[key], expected)
+        else:
+            check.equal(f"{pid} {key}", got[key], expected)
+    if want.claim_error_contains is not None:
+        check.contains(f"{pid} claim_error", got["claim_error"], [want.claim_error_contains])
+
+
+@pytest.mark.parametrize("case_id", REEVALUATION_CASES)
+def test_reevaluation_batch_matches_domain(case_id: str, runs: Runs) -> None:
+    """`jobs.reevaluate.run` gives the codes, gaps, grades, thresholds and department
+    ranks worked out by hand from DOMAIN §2/§5."""
+    from jixiao.scoring.jobs import reevaluate
+
+    case = BY_ID[case_id]
+    want = case.expect.reevaluation
+    assert want is not None
+    plan, paths = runs.prepared(case_id)
+    results = reevaluate.run(plan, api.read(plan, paths), params=want.params)
+    check = Checker(case, "reevaluation batch")
+    _check_reevaluation_lines(check, list(results.indicators.iter_rows(named=True)))
+    projects = {r["project_id"]: r for r in results.projects.iter_rows(named=True)}
+    for pid in want.projects:
+        if pid in projects:
+            _check_reevaluation_project(check, pid, projects[pid])
+        else:
+            check.errors.append(f"project {pid!r} not in reevaluation_projects")
+    departments = {r["department"]: r for r in results.departments.iter_rows(named=True)}
+    for name, dept in want.departments.items():
+        got = departments.get(name)
+        if got is None:
+            check.errors.append(f"department {name!r}: no row (rows: {sorted(departments)})")
+            continue
+        for key in dept.model_fields_set:
+            expected = getattr(dept, key)
+            if isinstance(expected, float):
+                check.number(f"department {name!r} {key}", got[key], expected, exact=False)
+            else:
+                check.equal(f"department {name!r} {key}", got[key], expected)
+    assert results.projects.height == results.scored.project_scores.height
+    n_lines = results.scored.indicator_scores.height + results.scored.project_scores.height
+    assert results.indicators.height == n_lines
+    check.done()
+
+
+@pytest.mark.parametrize("case_id", REEVALUATION_CASES)
+def test_reevaluation_explain_gives_the_same(case_id: str, runs: Runs) -> None:
+    """The reference evaluator (explain/reevaluation.py, which refuses on any difference
+    from the batch) meets the same expectations, project by project."""
+    from jixiao.scoring.explain.reevaluation import explain_reevaluation
+
+    case = BY_ID[case_id]
+    want = case.expect.reevaluation
+    assert want is not None
+    plan, paths = runs.prepared(case_id)
+    results = api.score(plan, paths)
+    check = Checker(case, "reevaluation explain")
+    lines: list[Mapping[str, Any]] = []
+    for pid in results.project_scores["project_id"].to_list():
+        step = explain_reevaluation(plan, results, pid, want.params)
+        if step is None:
+            continue
+        lines += [{**asdict(line), "project_id": pid} for line in step.lines]
+        if pid in want.projects:
+            row = {**asdict(step), "n_differences": len(step.differences)}
+            row["reason_codes"] = _codes(plan, step.differences)
+            _check_reevaluation_project(check, pid, row)
+    _check_reevaluation_lines(check, lines)
+    check.done()
+
+
+def _codes(plan: Plan, differing: list[Any]) -> str | None:
+    """`code×n; …` in reason-list order, from the reference's lines."""
+    assert plan.reevaluation is not None
+    counts = {c: sum(line.reason_code == c for line in differing) for c in plan.reevaluation.codes}
+    text = "; ".join(f"{c}×{n}" for c, n in counts.items() if n)
+    return text or None
+
+
+def test_reevaluation_cases_cover_every_reason_code() -> None:
+    """Issue 10: ≥ 12 re-evaluation cases, every built-in reason code raised somewhere."""
+    assert len(REEVALUATION_CASES) >= 12
+    plan = _plan(DEFAULT_RULESET)
+    assert plan.reevaluation is not None
+    raised = {
+        code
+        for c in CASES
+        if c.expect.reevaluation is not None
+        for code in c.expect.reevaluation.codes.values()
+    }
+    missing = set(plan.reevaluation.codes) - raised
+    assert not missing, f"no case raises {sorted(missing)}"
