@@ -145,6 +145,7 @@ def read_form_book(grids: Sequence[Grid], file: str) -> FormBook | None:
             seen_form = True
         else:
             book.skipped.append(result)
+            seen_form = seen_form or result.form_like  # 部门整体: said so, not "no table"
     return book if seen_form else None
 
 
