@@ -40,6 +40,7 @@ from jixiao.scoring.io.forms_sichuan import split_code
 LAYOUTS = (SICHUAN, NATIONAL)
 _TITLE_ROWS = 6  # where a form's title sits (above the header block)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_BRACKET_YEAR = re.compile(r"[(（]\s*((?:19|20)\d{2})\s*年\s*[)）]")  # 自评表(2021年)
 
 
 @dataclass
@@ -222,6 +223,8 @@ class _Reader:
             for cell in row:
                 plain = unicodedata.normalize("NFKC", cell or "")
                 if "年度" in plain and (m := _YEAR.search(plain)):
+                    return m.group(1)
+                if m := _BRACKET_YEAR.search(plain):
                     return m.group(1)
         return None
 
