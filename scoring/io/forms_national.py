@@ -48,7 +48,7 @@ def national_target(row: dict[str, str | None]) -> str | None:
     comparator, unit = (row.get("comparator") or "").strip(), (row.get("unit") or "").strip()
     if comparator in _SYMBOLS and not target.lstrip().startswith(_SYMBOLS):
         target = comparator + target
-    if unit and not target.rstrip().endswith(unit) and any(ch.isdigit() for ch in target):
+    if unit and unit not in target and any(ch.isdigit() for ch in target):  # not `85%以上%`
         target = target + unit
     return target
 
