@@ -35,9 +35,7 @@ LAYOUT = Layout(
 
 CODE_LENGTH = 22
 """The length of the code the template writes; published codes are 21 or 22 characters."""
-_CODE_PREFIX = re.compile(
-    r"^\s*([0-9A-Za-z]{18,26})(?![0-9A-Za-z])[\s:：_\-－—–|/]*(.*)$", re.S
-)
+_CODE_PREFIX = re.compile(r"^\s*([0-9A-Za-z]{18,26})(?![0-9A-Za-z])[\s:：_\-－—–|/]*(.*)$", re.S)
 _CODE_DIGITS = 14  # a code is mostly digits (`51092324T000010263357`); a word is not
 _WIDTH = 11  # columns A–K
 

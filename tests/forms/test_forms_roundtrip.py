@@ -144,3 +144,33 @@ def _tables(folder: Path, projects: pl.DataFrame, indicators: pl.DataFrame) -> l
     projects.drop("_file", "_sheet", "_row").write_csv(folder / "projects.csv")
     indicators.write_csv(folder / "indicators.csv")
     return [folder / "projects.csv", folder / "indicators.csv"]
+
+
+def test_national_writer_keeps_comparator_words(tmp_path: Path) -> None:
+    """正向/反向/定性 have no symbol to put in front of a national target: they are written
+    in a 指标性质 column and read back as written; symbols go in front of the target."""
+    project = {"project_id": "W1", "project_name": "课后服务", "budget": "100", "spent": "90"}
+    rows = [
+        ("数量指标", "培训人次", "正向", "100", "人次", "50"),
+        ("质量指标", "投诉件数", "反向", "5", "件", "6"),
+        ("时效指标", "完成及时性", "定性", "按时完成", None, "按时完成"),
+        ("成本指标", "人均成本", "≤", "300", "元", "280"),
+    ]
+    indicators = [
+        {
+            "project_id": "W1",
+            "level1": "产出指标",
+            "level2": l2,
+            "indicator": name,
+            "comparator": cmp_,
+            "target": target,
+            "unit": unit,
+            "actual": actual,
+            "points": "10",
+        }
+        for l2, name, cmp_, target, unit, actual in rows
+    ]
+    path = api.write_forms_from_tables(tmp_path / "w.xlsx", "national", [project], indicators)
+    [form] = api.read_forms([path]).forms
+    got = [(v["comparator"], v["target"]) for _, v in form.indicators]
+    assert got == [("正向", "100人次"), ("反向", "5件"), ("定性", "按时完成"), (None, "≤300元")]

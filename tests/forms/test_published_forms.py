@@ -176,6 +176,12 @@ def _thousands(sheet: Sheet) -> None:
     sheet.rows[6][3:5] = ["1,065.66", "1,065.07"]
 
 
+def _total_merged_over_score(sheet: Sheet) -> None:
+    """`总分 | 94` with the 94 in one cell merged over 分值 and 得分 (G:I)."""
+    sheet.rows[19] = ["总分", *[None] * 5, 94]
+    sheet.merges.append("G20:I20")
+
+
 VARIANTS = {
     "full-width-digits": (_fullwidth, None),
     "score-written-with-分": (_fen, None),
@@ -183,7 +189,21 @@ VARIANTS = {
     "page-break-header-repeated": (_page_break, None),
     "level1-on-every-row": (_level1_every_row, None),
     "thousands-separators": (_thousands, ("1,065.66", "1,065.07")),
+    "total-merged-over-the-score-columns": (_total_merged_over_score, None),
 }
+
+
+def test_a_full_marks_number_alone_in_the_total_row_is_no_claim(tmp_path: Path) -> None:
+    """`总分 | 100` merged over 分值 and 得分: the full marks a blank claim leaves, not a
+    claimed 100 (the form's indicators carry 90 points and the budget line 10)."""
+
+    def change(sheet: Sheet) -> None:
+        sheet.rows[19] = ["总分", *[None] * 5, 100]
+        sheet.merges.append("G20:I20")
+
+    path = _write(tmp_path, jishan_2020, _jishan(change))
+    [form] = api.read_forms([path]).forms
+    assert form.project["claimed_total"] is None
 
 
 @pytest.mark.parametrize("name", list(VARIANTS))

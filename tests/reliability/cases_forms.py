@@ -421,7 +421,9 @@ def _tables_two_formats(folder: Path) -> list[str]:
 
 def _skipped_in_manifest(*names: str) -> Callable[[Run], None]:
     def check(run: Run) -> None:
-        skipped = sorted(Path(s["path"]).name for s in run.manifest["inputs"] if s["format"] == "skipped")
+        skipped = sorted(
+            Path(s["path"]).name for s in run.manifest["inputs"] if s["format"] == "skipped"
+        )
         assert skipped == sorted(names), skipped
         read = [Path(s["path"]).name for s in run.manifest["inputs"]]
         assert "说明.pdf" not in read and "~$a-forms.xlsx" not in read, read
@@ -442,12 +444,33 @@ def _national_words(folder: Path) -> list[str]:
         ("满意度指标", "服务对象满意度指标", "学生满意度", "正向", "90", "%", "92", "10"),
     ]
     projects = [
-        {"project_id": "W1", "project_name": "课后服务", "department": "区教育局",
-         "budget": "100", "spent": "100", "year": "2025"}
+        {
+            "project_id": "W1",
+            "project_name": "课后服务",
+            "department": "区教育局",
+            "budget": "100",
+            "spent": "100",
+            "year": "2025",
+        }
     ]
     indicators = [
-        dict(zip(("level1", "level2", "indicator", "comparator", "target", "unit", "actual",
-                  "points"), row, strict=True), project_id="W1")
+        dict(
+            zip(
+                (
+                    "level1",
+                    "level2",
+                    "indicator",
+                    "comparator",
+                    "target",
+                    "unit",
+                    "actual",
+                    "points",
+                ),
+                row,
+                strict=True,
+            ),
+            project_id="W1",
+        )
         for row in ind
     ]
     return [str(api.write_forms_from_tables(folder / "w.xlsx", "national", projects, indicators))]
