@@ -13,6 +13,7 @@ label the reader needs is a `FormProblem` naming that label.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -120,10 +121,53 @@ def detect_layout(rows: Rows) -> str:
     return NATIONAL.name
 
 
+def segments(rows: Rows) -> list[tuple[int, int]]:
+    """Where the forms of a sheet start and stop: one (0, len) for a sheet holding one
+    form; several when a department exported its projects one below the other into one
+    sheet (published 部门决算 pages show them so: 大英 2023). A form begins at its
+    项目名称 row, with the title and 年度 rows just above it; the split is made only when
+    every piece has the landmarks of a form, so a 项目名称 written twice in one form (a
+    footer, a 项目基本情况 block) does not cut it."""
+    starts: list[int] = []
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            named = L.PROJECT_NAME.matches(cell) or L.PROJECT_NAME.starts(cell) is not None
+            if named and not _in_header_row(row, j):
+                starts.append(i)
+                break
+    if len(starts) <= 1:
+        return [(0, len(rows))]
+    bounds = [0]
+    for before, start in itertools.pairwise(starts):
+        b = start
+        while b - 1 > before and _above_a_form(rows[b - 1]):
+            b -= 1
+        bounds.append(b)
+    pieces = list(itertools.pairwise([*bounds, len(rows)]))
+    if all(is_form(landmarks(rows[a:b])) for a, b in pieces):
+        return pieces
+    return [(0, len(rows))]
+
+
+def _above_a_form(row: Sequence[str | None]) -> bool:
+    """A blank row, or a title row (the form's title, its 年度, 报表编号) above 项目名称."""
+    cells = [c for c in row if cell_text(c) is not None]
+    if not cells:
+        return True
+    return len(cells) <= 2 and all(
+        L.TITLE.matches(c)
+        or "报表编号" in (c or "")
+        or ("年度" in (c or "") and _YEAR.search(c or ""))
+        for c in cells
+    )
+
+
 def read_form(
-    rows: Rows, numbers: Sequence[int], file: str, sheet: str
+    rows: Rows, numbers: Sequence[int], file: str, sheet: str, part: int = 1
 ) -> Form | NotForm | FormProblem:
-    """Read one sheet (rows of text as shown, `numbers` their Excel row numbers)."""
+    """Read one sheet (rows of text as shown, `numbers` their Excel row numbers); `part`
+    numbers the forms of a sheet that holds several (`segments`), the second and later
+    ones taking `FILE#SHEET#n` as their id when they carry no code."""
     marks = landmarks(rows)
     if find(rows[:_TITLE_ROWS], L.WHOLE_DEPARTMENT) is not None and "项目名称" not in marks:
         return NotForm(
@@ -135,14 +179,17 @@ def read_form(
     if not is_form(marks):
         return NotForm(sheet, "not a self-evaluation form (no 项目名称 and 三级指标 labels)")
     try:
-        return _Reader(rows, numbers, file, sheet).read()
+        return _Reader(rows, numbers, file, sheet, part).read()
     except MissingLabel as exc:
         return FormProblem(file, sheet, str(exc))
 
 
 class _Reader:
-    def __init__(self, rows: Rows, numbers: Sequence[int], file: str, sheet: str) -> None:
+    def __init__(
+        self, rows: Rows, numbers: Sequence[int], file: str, sheet: str, part: int = 1
+    ) -> None:
         self.rows, self.numbers, self.file, self.sheet = rows, numbers, file, sheet
+        self.part = part
         self.notes: list[str] = []
         self.funds_points = 0.0
 
@@ -166,7 +213,10 @@ class _Reader:
         code = self.value(code_at, L.CODE) if code_at else None
         prefix, bare = split_code(name)
         project["project_name"] = bare if prefix else name
-        project["project_id"] = _key(code or prefix) or f"{PurePath(self.file).name}#{self.sheet}"
+        here = f"{PurePath(self.file).name}#{self.sheet}" + (
+            f"#{self.part}" if self.part > 1 else ""
+        )
+        project["project_id"] = _key(code or prefix) or here
         for key, label in (("department", L.DEPARTMENT), ("unit", L.UNIT)):
             where = find_with_value(self.rows, label, stop=head_stop)
             project[key] = self.value(where, label) if where else None

@@ -237,3 +237,41 @@ def _narrow(text: str | None) -> str:
     import unicodedata
 
     return unicodedata.normalize("NFKC", text or "")
+
+
+def _stacked(*modules: ModuleType) -> Sheet:
+    """Forms exported one below the other into one sheet (as 部门决算 pages publish them),
+    two blank rows between; each form's merges moved down with it."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.utils.cell import get_column_letter as col
+
+    rows: list[list[Any]] = []
+    merges: list[str] = []
+    for module in modules:
+        top = len(rows)
+        rows.extend(copy.deepcopy(module.SHEET.rows))
+        for merged in module.SHEET.merges:
+            c1, r1, c2, r2 = range_boundaries(merged)
+            merges.append(f"{col(c1)}{r1 + top}:{col(c2)}{r2 + top}")
+        rows.extend([[], []])
+    return Sheet(rows, merges)
+
+
+def test_forms_stacked_in_one_sheet_are_each_read(tmp_path: Path) -> None:
+    path = build(tmp_path / "stacked.xlsx", {"表1": _stacked(daying_2023, qingshen_2023)})
+    read = api.read_forms([path])
+    assert read.problems == []
+    ids = [f.project["project_id"] for f in read.forms]
+    assert ids == ["51092324T000010263357", "51000021R000000019951"]
+    assert [len(f.indicators) for f in read.forms] == [1, 2]
+    first = len(daying_2023.SHEET.rows) + 2
+    assert read.forms[1].project_row == first + 3  # its 项目名称 row, Excel numbering
+    assert read.forms[1].project["year"] == "2023"
+
+
+def test_national_forms_stacked_without_codes_get_numbered_ids(tmp_path: Path) -> None:
+    path = build(tmp_path / "stacked.xlsx", {"表1": _stacked(chizhou_2022, jishan_2020)})
+    results = api.score(api.load_ruleset(), [path])
+    got = {r["project_id"]: r["total"] for r in results.project_scores.iter_rows(named=True)}
+    assert got == {"stacked.xlsx#表1": 100.0, "stacked.xlsx#表1#2": pytest.approx(99.77)}
+    assert results.rejects.height == 0
