@@ -242,8 +242,8 @@ def _narrow(text: str | None) -> str:
 def _stacked(*modules: ModuleType) -> Sheet:
     """Forms exported one below the other into one sheet (as 部门决算 pages publish them),
     two blank rows between; each form's merges moved down with it."""
-    from openpyxl.utils.cell import range_boundaries
     from openpyxl.utils.cell import get_column_letter as col
+    from openpyxl.utils.cell import range_boundaries
 
     rows: list[list[Any]] = []
     merges: list[str] = []
