@@ -476,7 +476,35 @@ def _national_words(folder: Path) -> list[str]:
     return [str(api.write_forms_from_tables(folder / "w.xlsx", "national", projects, indicators))]
 
 
+def _stacked(folder: Path) -> list[str]:
+    """Two published Sichuan forms exported one below the other into one sheet."""
+    import copy
+
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+    from published import daying_2023, qingshen_2023
+    from published.book import Sheet, build
+
+    rows: list[list[object]] = []
+    merges: list[str] = []
+    for module in (daying_2023, qingshen_2023):
+        top = len(rows)
+        rows.extend(copy.deepcopy(module.SHEET.rows))
+        for merged in module.SHEET.merges:
+            c1, r1, c2, r2 = range_boundaries(merged)
+            merges.append(f"{get_column_letter(c1)}{r1 + top}:{get_column_letter(c2)}{r2 + top}")
+        rows.append([])
+    return [str(build(folder / "大英青神.xlsx", {"Sheet1": Sheet(rows, merges)}))]
+
+
 CASES += [
+    Case(
+        name="forms-stacked-in-one-sheet",
+        about="Two published Sichuan forms one below the other in one sheet (大英 2023, 青神 "
+        "2023): both read, 100 优 and 10 未定级 (青神's 完成值 blank: not evaluable).",
+        make=_stacked,
+        scores={"51092324T000010263357": (100.0, "优"), "51000021R000000019951": (10.0, "未定级")},
+        rows_in={"projects": 2, "indicators": 3},
+    ),
     Case(
         name="forms-folder-score",
         about="`score FOLDER`: the forms in it are scored; a corrupt, an encrypted and a "
