@@ -226,13 +226,15 @@ def score_cmd(
     INPUTs hold a projects table and an indicators table: two files, or one workbook
     with both sheets (项目 / 指标). Writes project_scores, indicator_scores,
     department_summary, flags (the ruleset's deviation flags raised) and rejects, plus
-    report.md and manifest.json.
+    report.md and manifest.json. An INPUT may be a folder (its data files, sorted) and a
+    workbook may hold self-evaluation forms, one project per sheet (docs/forms.md).
 
     \b
     Examples:
       jixiao score 自评表.xlsx
       jixiao score -r sichuan-10-90 projects.csv indicators.csv -o out/ -f csv -f xlsx
       jixiao score --year 2025 data/*.xlsx
+      jixiao score 自评表/ -o out/
     """
     _, results, paths = score_and_write(
         ruleset,

@@ -23,7 +23,14 @@ import polars as pl
 
 from jixiao.scoring.io.forms_labels import find
 from jixiao.scoring.io.forms_layout import TITLE
-from jixiao.scoring.io.forms_sheet import Form, FormProblem, NotForm, landmarks, read_form
+from jixiao.scoring.io.forms_sheet import (
+    Form,
+    FormProblem,
+    NotForm,
+    landmarks,
+    read_form,
+    segments,
+)
 from jixiao.scoring.io.grids import Grid
 from jixiao.scoring.io.rejects import BLANK, BROKEN, REPEATED, TEXT
 from jixiao.scoring.io.tablespec import TableSpec
@@ -38,9 +45,10 @@ __all__ = [
     "read_form_book",
 ]
 
-FORM_ROWS = 2000
-"""Rows of a sheet read as a form: a form is one project, a few dozen rows; a sheet far
-longer is a table, whatever its top says."""
+FORM_ROWS = 10000
+"""Rows of a sheet read as forms: a form is one project, a few dozen rows, and a sheet of
+forms exported one below the other a few hundred of them; a sheet far longer is a
+table, whatever its top says."""
 _PROBE_ROWS = 40
 
 PROJECT_COLUMNS = (
@@ -136,15 +144,17 @@ def read_form_book(grids: Sequence[Grid], file: str) -> FormBook | None:
             )
             continue
         rows, numbers = _rows(grid, FORM_ROWS)
-        result = read_form(rows, numbers, file, sheet)
-        if isinstance(result, Form):
-            book.forms.append(result)
-            seen_form = True
-        elif isinstance(result, FormProblem):
-            book.problems.append(result)
-            seen_form = True
-        else:
-            book.skipped.append(result)
+        for part, (start, stop) in enumerate(segments(rows), start=1):
+            result = read_form(rows[start:stop], numbers[start:stop], file, sheet, part)
+            if isinstance(result, Form):
+                book.forms.append(result)
+                seen_form = True
+            elif isinstance(result, FormProblem):
+                book.problems.append(result)
+                seen_form = True
+            else:
+                book.skipped.append(result)
+                seen_form = seen_form or result.form_like  # 部门整体: said so, not "no table"
     return book if seen_form else None
 
 

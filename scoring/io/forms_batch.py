@@ -121,6 +121,9 @@ def read_form_files(paths: Sequence[str | Path], excel: ExcelOptions | None = No
             for (file, sheet), why in repeated.items()
         )
         entry.notes.extend(n for form in kept for n in form.notes)
+        if not book.forms and not book.problems:  # only forms of another kind (部门整体)
+            said = "; ".join(s.reason for s in book.skipped if s.form_like)
+            entry.problems.append(f"skipped: {file}: no project form ({said})")
         forms.extend(kept)
     if not forms:
         said = "; ".join(p for f in read for p in f.problems) or "no sheet is a form"

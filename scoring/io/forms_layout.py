@@ -26,7 +26,18 @@ HEADER_LABELS = (PROJECT_NAME, DEPARTMENT, UNIT, CODE, YEAR)
 # --- the funds block (预算执行情况) ---------------------------------------------------------
 
 F_INITIAL = Label("年初预算数", ("年初预算数", "年初预算", "年初预算金额"))
-F_BUDGET = Label("全年预算数", ("全年预算数", "调整后预算数", "全年预算", "调整后预算", "预算数"))
+F_BUDGET = Label(
+    "全年预算数",
+    (
+        "全年预算数",
+        "调整后预算数",
+        "全年预算",
+        "调整后预算",
+        "预算数",
+        "调整预算数",
+        "全年(调整)预算数",
+    ),
+)
 F_SPENT = Label("全年执行数", ("全年执行数", "预算执行数", "执行数", "全年实际支出", "实际支出"))
 F_POINTS = Label("分值", ("分值", "权重"))
 F_RATE = Label("执行率", ("执行率", "预算执行率"))
@@ -50,7 +61,9 @@ I_LEVEL1 = Label("一级指标", ("一级指标",))
 I_LEVEL2 = Label("二级指标", ("二级指标",))
 I_INDICATOR = Label("三级指标", ("三级指标", "指标名称"))
 I_COMPARATOR = Label("指标性质", ("指标性质", "指标方向"))
-I_TARGET = Label("年度指标值", ("年度指标值", "指标值", "目标值", "年度目标值"))
+I_TARGET = Label(
+    "年度指标值", ("年度指标值", "指标值", "目标值", "年度目标值", "年初目标值", "年初指标值")
+)
 I_UNIT = Label("度量单位", ("度量单位", "计量单位", "单位"))
 I_ACTUAL = Label("实际完成值", ("实际完成值", "完成值", "实际值", "全年实际值", "全年实际完成值"))
 I_POINTS = Label("分值", ("分值", "权重", "指标分值"))
@@ -77,6 +90,9 @@ INDICATOR_REQUIRED = (I_INDICATOR, I_TARGET, I_ACTUAL, I_POINTS)
 # --- the end of the form ----------------------------------------------------------------
 
 TOTAL = Label("总分", ("总分", "合计", "总计", "得分合计", "自评总分", "总得分"))
+HEADER_TOTAL = Label("自评得分", ("自评得分", "自评总分", "自评分数"))
+"""A claimed total written in the header block (`自评得分 | 98`, 银川 2021) when the form
+has no 总分 row."""
 GRADE = Label("自评等级", ("自评等级", "评价等级", "等级", "自评结果"))
 CONCLUSION = Label("评价结论", ("评价结论",))
 ENDINGS = (
@@ -91,6 +107,14 @@ GRADE_WORDS = ("优", "良", "中", "差", "优秀", "良好", "合格", "不合
 """What a 自评等级 or 评价结论 cell may hold to be read as the claimed grade."""
 
 TITLE = Label("项目支出绩效自评表", (), contains=("绩效自评表", "510000_0013zp"))
+WHOLE_DEPARTMENT = Label(
+    "部门整体支出绩效自评表",
+    (),
+    contains=("整体支出绩效", "部门整体绩效", "整体绩效自评", "单位整体支出绩效"),
+)
+"""The department-wide form: a self-evaluation of a whole department's spending (its
+tasks, not a project's indicators). It looks like a project form (funds, indicators,
+总分) but is not one: it is reported as such, never read as a project."""
 GOAL = Label(
     "年度总体目标",
     ("年度总体目标", "总体目标", "年度目标", "年度目标完成情况", "预期目标", "实际完成情况"),

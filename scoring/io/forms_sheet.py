@@ -13,6 +13,7 @@ label the reader needs is a `FormProblem` naming that label.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -38,7 +39,9 @@ from jixiao.scoring.io.forms_sichuan import LAYOUT as SICHUAN
 from jixiao.scoring.io.forms_sichuan import split_code
 
 LAYOUTS = (SICHUAN, NATIONAL)
+_TITLE_ROWS = 6  # where a form's title sits (above the header block)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_BRACKET_YEAR = re.compile(r"[(（]\s*((?:19|20)\d{2})\s*年\s*[)）]")  # 自评表(2021年)
 
 
 @dataclass
@@ -62,6 +65,7 @@ class NotForm:
 
     sheet: str
     reason: str
+    form_like: bool = False  # a form of another kind (部门整体), reported, not a cover sheet
 
 
 @dataclass
@@ -117,22 +121,77 @@ def detect_layout(rows: Rows) -> str:
     return NATIONAL.name
 
 
+def segments(rows: Rows) -> list[tuple[int, int]]:
+    """Where the forms of a sheet start and stop: one (0, len) for a sheet holding one
+    form; several when a department exported its projects one below the other into one
+    sheet (published 部门决算 pages show them so: 大英 2023). A form begins at its
+    项目名称 row, with the title and 年度 rows just above it; the split is made only when
+    every piece has the landmarks of a form, so a 项目名称 written twice in one form (a
+    footer, a 项目基本情况 block) does not cut it."""
+    starts: list[int] = []
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            named = L.PROJECT_NAME.matches(cell) or L.PROJECT_NAME.starts(cell) is not None
+            if named and not _in_header_row(row, j):
+                starts.append(i)
+                break
+    if len(starts) <= 1:
+        return [(0, len(rows))]
+    bounds = [0]
+    for before, start in itertools.pairwise(starts):
+        b = start
+        while b - 1 > before and _above_a_form(rows[b - 1]):
+            b -= 1
+        bounds.append(b)
+    pieces = list(itertools.pairwise([*bounds, len(rows)]))
+    if all(is_form(landmarks(rows[a:b])) for a, b in pieces):
+        return pieces
+    return [(0, len(rows))]
+
+
+def _above_a_form(row: Sequence[str | None]) -> bool:
+    """A blank row, or a title row (the form's title, its 年度, 报表编号) above 项目名称."""
+    cells = [c for c in row if cell_text(c) is not None]
+    if not cells:
+        return True
+    return len(cells) <= 2 and all(
+        L.TITLE.matches(c)
+        or "报表编号" in (c or "")
+        or ("年度" in (c or "") and _YEAR.search(c or ""))
+        for c in cells
+    )
+
+
 def read_form(
-    rows: Rows, numbers: Sequence[int], file: str, sheet: str
+    rows: Rows, numbers: Sequence[int], file: str, sheet: str, part: int = 1
 ) -> Form | NotForm | FormProblem:
-    """Read one sheet (rows of text as shown, `numbers` their Excel row numbers)."""
-    if not is_form(landmarks(rows)):
+    """Read one sheet (rows of text as shown, `numbers` their Excel row numbers); `part`
+    numbers the forms of a sheet that holds several (`segments`), the second and later
+    ones taking `FILE#SHEET#n` as their id when they carry no code."""
+    marks = landmarks(rows)
+    if find(rows[:_TITLE_ROWS], L.WHOLE_DEPARTMENT) is not None and "项目名称" not in marks:
+        return NotForm(
+            sheet,
+            "a department-wide self-evaluation form (部门整体支出绩效自评表), not a project "
+            "form (项目支出绩效自评表): not read",
+            form_like=True,
+        )
+    if not is_form(marks):
         return NotForm(sheet, "not a self-evaluation form (no 项目名称 and 三级指标 labels)")
     try:
-        return _Reader(rows, numbers, file, sheet).read()
+        return _Reader(rows, numbers, file, sheet, part).read()
     except MissingLabel as exc:
         return FormProblem(file, sheet, str(exc))
 
 
 class _Reader:
-    def __init__(self, rows: Rows, numbers: Sequence[int], file: str, sheet: str) -> None:
+    def __init__(
+        self, rows: Rows, numbers: Sequence[int], file: str, sheet: str, part: int = 1
+    ) -> None:
         self.rows, self.numbers, self.file, self.sheet = rows, numbers, file, sheet
+        self.part = part
         self.notes: list[str] = []
+        self.funds_points = 0.0
 
     def at(self, i: int) -> str:
         return f"{self.file}, sheet {self.sheet!r}, row {self.numbers[i]}"
@@ -154,7 +213,10 @@ class _Reader:
         code = self.value(code_at, L.CODE) if code_at else None
         prefix, bare = split_code(name)
         project["project_name"] = bare if prefix else name
-        project["project_id"] = _key(code or prefix) or f"{PurePath(self.file).name}#{self.sheet}"
+        here = f"{PurePath(self.file).name}#{self.sheet}" + (
+            f"#{self.part}" if self.part > 1 else ""
+        )
+        project["project_id"] = _key(code or prefix) or here
         for key, label in (("department", L.DEPARTMENT), ("unit", L.UNIT)):
             where = find_with_value(self.rows, label, stop=head_stop)
             project[key] = self.value(where, label) if where else None
@@ -162,6 +224,7 @@ class _Reader:
         funds = read_funds(self.rows, self.numbers, funds_at, f"{self.file}, sheet {self.sheet!r}")
         project.update(funds.values)
         self.notes.extend(funds.notes)
+        self.funds_points = self.budget_points(funds_at)
         head = _indicator_header(self.rows, funds_at + 1)
         if head is None:
             raise MissingLabel(
@@ -169,7 +232,9 @@ class _Reader:
                 "beside 一级指标, 二级指标, 年度指标值/指标值, 实际完成值/完成值 or 分值) not found"
             )
         indicators, end = self.indicators(head, project["project_id"])
-        project.update(self.claims(head, end))
+        project.update(self.claims(head, end, [values for _, values in indicators]))
+        if project["claimed_total"] is None:
+            project["claimed_total"] = self.header_total(head_stop)
         layout = detect_layout(self.rows)
         return Form(
             self.file,
@@ -208,6 +273,8 @@ class _Reader:
             for cell in row:
                 plain = unicodedata.normalize("NFKC", cell or "")
                 if "年度" in plain and (m := _YEAR.search(plain)):
+                    return m.group(1)
+                if m := _BRACKET_YEAR.search(plain):
                     return m.group(1)
         return None
 
@@ -260,6 +327,18 @@ class _Reader:
                 continue
             if values["explanation"] is not None and norm(values["explanation"]) == "0":
                 values["explanation"] = None  # a 0 typed into the explanation: nothing said
+            if out and _continues(out[-1][1], level1, level2, indicator, values):
+                previous = out[-1][1]
+                more = values["explanation"]
+                if more is not None and more != previous["explanation"]:
+                    said = previous["explanation"]
+                    previous["explanation"] = f"{said}\n{more}" if said else more
+                self.notes.append(
+                    f"{self.at(i)}: 三级指标 {indicator} continues the row above (a cell merged "
+                    "over two rows); read as one indicator"
+                )
+                i += 1
+                continue
             out.append(
                 (
                     self.numbers[i],
@@ -277,7 +356,43 @@ class _Reader:
 
     # --- claimed total and grade --------------------------------------------------------
 
-    def claims(self, head: int, end: int) -> dict[str, str | None]:
+    def merged_total(
+        self, i: int, points: int, indicators: list[dict[str, str | None]]
+    ) -> str | None:
+        """`总分 | 94` with the 94 in a cell merged over the 分值 and 得分 columns: the one
+        number of the row sits under 分值. It is the claim unless it is the full marks
+        (the indicators' points, with or without the budget line's), which a blank claim
+        leaves there."""
+        said = cell_text(self.cell(i, points))
+        value = number(said)
+        if value is None:
+            return None
+        known = [number(row.get("points")) for row in indicators]
+        full = sum(v for v in known if v is not None)
+        if any(abs(value - f) < 0.005 for f in (full, full + self.funds_points, 100.0)):
+            return None
+        self.notes.append(
+            f"{self.at(i)}: the 总分 row has one number, {said}, under 分值 (a cell merged "
+            "across columns); read as the claimed total"
+        )
+        return said
+
+    def budget_points(self, funds_at: int) -> float:
+        """The budget line's 分值/权重 in the funds block's total row (0 when blank)."""
+        total, _ = funds_rows(self.rows, funds_at)
+        j = columns(self.rows[funds_at], L.FUNDS_COLUMNS).get(L.F_POINTS.name)
+        return number(self.cell(total, j)) or 0.0
+
+    def header_total(self, stop: int) -> str | None:
+        """`自评得分 | 98` in the header block: the claimed total of a form without a 总分
+        row (some cities put it beside 实施单位)."""
+        at = find_with_value(self.rows, L.HEADER_TOTAL, stop=stop)
+        said = self.value(at, L.HEADER_TOTAL) if at else None
+        return said if number(said) is not None or said is None else None
+
+    def claims(
+        self, head: int, end: int, indicators: list[dict[str, str | None]]
+    ) -> dict[str, str | None]:
         cols = columns(self.rows[head], L.INDICATOR_COLUMNS)
         score_col = cols.get(L.I_SCORE.name)
         total: str | None = None
@@ -289,14 +404,16 @@ class _Reader:
             # `总分 | … | 100 | 95 | 优`: a grade word beside the total
             words = [c for c in self.rows[i][j + 1 :] if norm(c) in GRADES]
             grade_at_total = cell_text(words[-1]) if words else None
+            points = cols.get(L.I_POINTS.name)
             if total is None:  # shifted by a merge: the row's last number, not its 分值
-                points = cols.get(L.I_POINTS.name)
                 numbers = [
                     c
                     for k, c in enumerate(self.rows[i])
                     if k > j and k != points and number(c) is not None
                 ]
                 total = cell_text(numbers[-1]) if numbers else None
+            if total is None and points is not None:
+                total = self.merged_total(i, points, indicators)
         grade: str | None = None
         at = find_with_value(self.rows[end:], L.GRADE)
         if at is not None:
@@ -308,6 +425,30 @@ class _Reader:
                 grade = said
         grade = grade or grade_at_total
         return {"claimed_total": total, "claimed_grade": grade}
+
+
+def _continues(
+    previous: dict[str, str | None],
+    level1: str | None,
+    level2: str | None,
+    indicator: str,
+    values: dict[str, str | None],
+) -> bool:
+    """A row that repeats the 三级指标 above it and adds nothing but explanation text: the
+    second row of a 三级 cell merged over two rows (the grid reader shows a vertically
+    merged cell in every row it covers, and a long 偏差原因 typed over two rows does the
+    same). A row with a target, value, points or score of its own is an indicator."""
+    if (previous["indicator"], previous["level1"], previous["level2"]) != (
+        indicator,
+        level1,
+        level2,
+    ):
+        return False
+    return all(
+        value is None or value == previous[key]
+        for key, value in values.items()
+        if key != "explanation"
+    )
 
 
 INDICATOR_NEEDED = (L.I_LEVEL1, L.I_LEVEL2, *L.INDICATOR_REQUIRED)

@@ -34,18 +34,28 @@ LAYOUT = Layout(
 )
 
 CODE_LENGTH = 22
-_CODE_PREFIX = re.compile(r"^\s*([0-9A-Za-z]{22})(?![0-9A-Za-z])[\s:：_\-—|/]*(.*)$", re.S)
+"""The length of the code the template writes; published codes are 21 or 22 characters."""
+_CODE_PREFIX = re.compile(r"^\s*([0-9A-Za-z]{18,26})(?![0-9A-Za-z])[\s:：_\-－—–|/]*(.*)$", re.S)
+_CODE_DIGITS = 14  # a code is mostly digits (`51092324T000010263357`); a word is not
 _WIDTH = 11  # columns A–K
 
 
 def split_code(text: str | None) -> tuple[str | None, str | None]:
-    """`5100002025000000012345 某项目` → (code, name); (None, text) without a code."""
+    """`5100002025000000012345 某项目`, `51092324T000010263357-某项目` → (code, name);
+    (None, text) without a code. Published forms carry 21- and 22-character codes (both
+    seen in 2023 forms), joined to the name by a space, a hyphen or a colon; a run of 18
+    to 26 letters and digits, at least 14 of them digits, is taken as the code."""
     if text is None:
         return None, None
     m = _CODE_PREFIX.match(text)
-    if m is None:
+    if m is None or sum(ch.isdigit() for ch in m.group(1)) < _CODE_DIGITS:
         return None, text.strip() or None
     return m.group(1), m.group(2).strip() or None
+
+
+def is_code(text: str) -> bool:
+    """Whether `text` is a project code the 项目名称 cell can carry in front of the name."""
+    return split_code(f"{text} x")[0] == text
 
 
 def draw(form: FormContent) -> Drawing:
@@ -64,10 +74,10 @@ def draw(form: FormContent) -> Drawing:
     r = add(f"（{year}年度）" if year else "（    年度）", *[None] * 8, "报表编号：510000_0013zp")
     merges += [(r, 0, r, 8), (r, 9, r, _WIDTH - 1)]
     pid, name = p.get("project_id"), p.get("project_name")
-    shown = f"{pid} {name}" if pid and name and len(pid) == CODE_LENGTH else name
+    shown = f"{pid} {name}" if pid and name and is_code(pid) else name
     r = add("项目名称", shown)
     merges.append((r, 1, r, _WIDTH - 1))
-    if pid and len(pid) != CODE_LENGTH:  # not a Sichuan code: its own cell, so it is kept
+    if pid and not is_code(pid):  # not a Sichuan code: its own cell, so it is kept
         r = add("项目编码", pid)
         merges.append((r, 1, r, _WIDTH - 1))
     r = add("主管部门", p.get("department"), None, None, None, "实施单位(盖章)", p.get("unit"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 from jixiao.scoring.errors import InputError, os_reason
@@ -64,3 +65,70 @@ def _missing(path: Path, exc: OSError) -> str:
         return f"is a broken link (to {os.readlink(path)}): no such file"
     reason = os_reason(exc, path)
     return "no such file" if reason == "no such file or folder" else reason
+
+
+# --- folders given as inputs ------------------------------------------------------------
+
+FOLDER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".tsv", ".parquet")
+"""What a folder given as an input is searched for (.txt is left out: a folder's README
+is not a table)."""
+
+
+def expand_folders(paths: Sequence[str | Path]) -> tuple[list[str | Path], list[str]]:
+    """Files as given; each folder replaced by the data files under it, sorted by their
+    path inside it so the order (and every output) does not depend on the file system.
+
+    Hidden files and folders, Office lock files (`~$…`) and earlier output folders (a
+    folder holding a `manifest.json`: `score -o` inside its own input folder) are left
+    out, and files of other types (a .pdf or .docx among the submissions) are noted, not
+    read. A folder holding no data file, or one table in two formats (`projects.csv` and
+    `projects.parquet`: which is meant?), is refused in one line."""
+    out: list[str | Path] = []
+    notes: list[str] = []
+    for given in paths:
+        folder = Path(given)
+        if not folder.is_dir():
+            out.append(given)
+            continue
+        found: list[Path] = []
+        others: list[str] = []
+        outputs = {
+            p.parent for p in folder.rglob("manifest.json") if p.is_file() and p.parent != folder
+        }
+        for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).parts):
+            inside = path.relative_to(folder)
+            if any(part.startswith((".", "~$")) for part in inside.parts) or not path.is_file():
+                continue
+            if any(out_dir == path.parent or out_dir in path.parents for out_dir in outputs):
+                continue
+            if path.suffix.lower() in FOLDER_SUFFIXES:
+                found.append(path)
+            else:
+                others.append(str(inside))
+        if not found:
+            raise InputError(
+                f"{given}: the folder holds no data file (searched for "
+                f"{', '.join(FOLDER_SUFFIXES)}, hidden and lock files left out)"
+            )
+        _refuse_two_formats(given, found, folder)
+        out.extend(found)
+        if others:
+            notes.append(f"{given}: not read (not a workbook or table): {', '.join(others)}")
+        notes.extend(
+            f"{given}: left out {d.relative_to(folder)} (an earlier output folder)"
+            for d in sorted(outputs)
+        )
+    return out, notes
+
+
+def _refuse_two_formats(given: str | Path, found: list[Path], folder: Path) -> None:
+    by_stem: dict[Path, list[Path]] = {}
+    for path in found:
+        by_stem.setdefault(path.with_suffix(""), []).append(path)
+    for same in by_stem.values():
+        if len(same) > 1:
+            names = ", ".join(str(p.relative_to(folder)) for p in same)
+            raise InputError(
+                f"{given}: the folder holds one name in several formats ({names}): the "
+                "same table twice, or two different ones? Give the files you mean"
+            )

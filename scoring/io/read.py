@@ -38,6 +38,7 @@ from jixiao.scoring.io.grids import Grid, blank, lower_header_note, read_grids, 
 from jixiao.scoring.io.hashing import sha256_file
 from jixiao.scoring.io.headers import Match, check_duplicates, classify, column_letter
 from jixiao.scoring.io.keys import key_cell, key_notes, repeated_header
+from jixiao.scoring.io.paths import expand_folders
 from jixiao.scoring.io.read_excel import ExcelOptions
 from jixiao.scoring.io.read_text import (
     HEADER_SCAN_ROWS,
@@ -376,6 +377,7 @@ def read_inputs(
     `excel`: whether hidden sheets are read, and the unpacked-size limit of a workbook."""
     if not paths:
         raise InputError("no input files given")
+    paths, folder_notes = expand_folders(paths)  # a folder of submissions is one argument
     sources: list[SourceInfo] = []
     pieces: list[_Piece] = []
     unused: Unused = []
@@ -384,14 +386,16 @@ def read_inputs(
     for path in paths:
         try:
             info, found, extra = _read_source(path, specs, False, excel, forms_seen)
+            _refuse_repeated_file(info, sources)
         except InputError as exc:
             failed.append((path, exc))  # fatal unless this is a batch of forms (below)
             continue
-        _refuse_repeated_file(info, sources)
         sources.append(info)
         pieces.extend(found)
         unused.extend(extra)
     sources.extend(_skipped_in_form_batch(failed, sources))
+    if sources and folder_notes:
+        sources[0].notes.extend(folder_notes)
     tables: dict[str, pl.LazyFrame] = {}
     rejects = [empty_rejects().lazy()]
     for name, spec in specs.items():

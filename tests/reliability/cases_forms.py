@@ -368,3 +368,214 @@ CASES = [
         check=_explain_total,
     ),
 ]
+
+
+# --- folders as inputs, and forms transcribed from published tables (tests/forms/published)
+
+
+def _folder_of_forms(folder: Path) -> list[str]:
+    """The good forms, a corrupt, an encrypted and a non-form workbook, a .pdf, an Office
+    lock file and an earlier output folder, all in one folder given as one argument."""
+    _with(_corrupt, _encrypted, _not_a_form)(folder)
+    (folder / "说明.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "~$a-forms.xlsx").write_bytes(b"lock")
+    earlier = folder / "上次结果"
+    earlier.mkdir()
+    (earlier / "manifest.json").write_text("{}", "utf-8")
+    (earlier / "project_scores.csv").write_text("project_id\nX\n", "utf-8")
+    return [str(folder)]
+
+
+def _published(*names: str) -> Callable[[Path], list[str]]:
+    """Published forms (tests/forms/published/<name>.py), one workbook each, in a folder."""
+
+    def make(folder: Path) -> list[str]:
+        import importlib
+
+        from published.book import build
+
+        for name in names:
+            module = importlib.import_module(f"published.{name}")
+            build(folder / f"{name.split('_')[0]}.xlsx", {"表1": module.SHEET})
+        return [str(folder)]
+
+    return make
+
+
+def _tables_folder(folder: Path) -> list[str]:
+    from corpus import indicators, project, write_pair
+
+    write_pair(folder, [project("P001")], indicators("P001"))
+    (folder / "README.txt").write_text("表格说明", "utf-8")
+    return [str(folder)]
+
+
+def _tables_two_formats(folder: Path) -> list[str]:
+    from corpus import indicators, project, write_pair
+
+    paths = write_pair(folder, [project("P001")], indicators("P001"))
+    projects = Path(paths[0])
+    pl.read_csv(projects, infer_schema=False).write_parquet(projects.with_suffix(".parquet"))
+    return [str(folder)]
+
+
+def _skipped_in_manifest(*names: str) -> Callable[[Run], None]:
+    def check(run: Run) -> None:
+        skipped = sorted(
+            Path(s["path"]).name for s in run.manifest["inputs"] if s["format"] == "skipped"
+        )
+        assert skipped == sorted(names), skipped
+        read = [Path(s["path"]).name for s in run.manifest["inputs"]]
+        assert "说明.pdf" not in read and "~$a-forms.xlsx" not in read, read
+        assert not any("上次结果" in s["path"] for s in run.manifest["inputs"]), read
+
+    return check
+
+
+def _national_words(folder: Path) -> list[str]:
+    """Forms written by the engine's national writer from rows whose 指标性质 says 正向 /
+    反向: the words travel in a 指标性质 column, so the forms score as the tables."""
+    from jixiao.scoring import api
+
+    ind = [
+        ("产出指标", "数量指标", "培训人次", "正向", "100", "人次", "50", "25"),
+        ("产出指标", "质量指标", "验收合格率", "≥", "95", "%", "96", "25"),
+        ("效益指标", "社会效益指标", "投诉件数", "反向", "5", "件", "6", "30"),
+        ("满意度指标", "服务对象满意度指标", "学生满意度", "正向", "90", "%", "92", "10"),
+    ]
+    projects = [
+        {
+            "project_id": "W1",
+            "project_name": "课后服务",
+            "department": "区教育局",
+            "budget": "100",
+            "spent": "100",
+            "year": "2025",
+        }
+    ]
+    indicators = [
+        dict(
+            zip(
+                (
+                    "level1",
+                    "level2",
+                    "indicator",
+                    "comparator",
+                    "target",
+                    "unit",
+                    "actual",
+                    "points",
+                ),
+                row,
+                strict=True,
+            ),
+            project_id="W1",
+        )
+        for row in ind
+    ]
+    return [str(api.write_forms_from_tables(folder / "w.xlsx", "national", projects, indicators))]
+
+
+def _stacked(folder: Path) -> list[str]:
+    """Two published Sichuan forms exported one below the other into one sheet."""
+    import copy
+
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+    from published import daying_2023, qingshen_2023
+    from published.book import Sheet, build
+
+    rows: list[list[object]] = []
+    merges: list[str] = []
+    for module in (daying_2023, qingshen_2023):
+        top = len(rows)
+        rows.extend(copy.deepcopy(module.SHEET.rows))
+        for merged in module.SHEET.merges:
+            c1, r1, c2, r2 = range_boundaries(merged)
+            merges.append(f"{get_column_letter(c1)}{r1 + top}:{get_column_letter(c2)}{r2 + top}")
+        rows.append([])
+    return [str(build(folder / "大英青神.xlsx", {"Sheet1": Sheet(rows, merges)}))]
+
+
+CASES += [
+    Case(
+        name="forms-stacked-in-one-sheet",
+        about="Two published Sichuan forms one below the other in one sheet (大英 2023, 青神 "
+        "2023): both read, 100 优 and 10 未定级 (青神's 完成值 blank: not evaluable).",
+        make=_stacked,
+        scores={"51092324T000010263357": (100.0, "优"), "51000021R000000019951": (10.0, "未定级")},
+        rows_in={"projects": 2, "indicators": 3},
+    ),
+    Case(
+        name="forms-folder-score",
+        about="`score FOLDER`: the forms in it are scored; a corrupt, an encrypted and a "
+        "non-form workbook are reported and skipped; a .pdf, an Office lock file and an "
+        "earlier output folder (holding manifest.json) are left out.",
+        make=_folder_of_forms,
+        scores=_scores("national"),
+        rows_in={"projects": 2, "indicators": 8},
+        message=r"b-corrupt\.xlsx: skipped: .*c-encrypted\.xlsx: skipped: .*password-protected"
+        r".*d-contacts\.xlsx: skipped",
+        check=_skipped_in_manifest("b-corrupt.xlsx", "c-encrypted.xlsx", "d-contacts.xlsx"),
+    ),
+    Case(
+        name="forms-folder-explain",
+        about="`explain FOLDER F2`: the folder's forms read, F2 explained (85.5).",
+        make=lambda folder: [*_folder_of_forms(folder), "F2"],
+        command="explain",
+        check=_explain_total,
+    ),
+    Case(
+        name="tables-folder-score",
+        about="`score FOLDER` of canonical CSV tables (and a README.txt, not read): scored.",
+        make=_tables_folder,
+        scores={"P001": (100.0, "优")},
+    ),
+    Case(
+        name="tables-folder-two-formats",
+        about="A folder holding projects.csv and projects.parquet: which is meant? exit 1, "
+        "one line naming both.",
+        make=_tables_two_formats,
+        exit_code=1,
+        message=r"holds one name in several formats \(projects\.csv, projects\.parquet\)",
+    ),
+    Case(
+        name="empty-folder",
+        about="An empty folder: exit 1, one line.",
+        make=lambda folder: [str(folder)],
+        exit_code=1,
+        message=r"the folder holds no data file",
+    ),
+    Case(
+        name="forms-published-folder",
+        about="Forms transcribed from published pages (池州 2022 with 年度资金总额 0, 稷山 2020 "
+        "with a 三级 cell merged over two rows, 大英 2023 with a 21-character code and `-`), "
+        "a 部门整体支出绩效自评表 reported as not a project form, and 襄阳 2021 without a 分值 "
+        "column reported by its label: hand-worked totals (tests/forms/test_published_forms.py).",
+        make=_published(
+            "chizhou_2022", "jishan_2020", "daying_2023", "chongqing_whole_2021", "xiangyang_2021"
+        ),
+        scores={
+            "chizhou.xlsx#表1": (100.0, "优"),
+            "jishan.xlsx#表1": (99.77, "优"),
+            "51092324T000010263357": (100.0, "优"),
+        },
+        message=r"chongqing\.xlsx: skipped: .*部门整体支出绩效自评表.*xiangyang\.xlsx: skipped: "
+        r".*label 分值 \(分值/权重/指标分值\) not found",
+    ),
+    Case(
+        name="forms-published-not-a-project-form-alone",
+        about="Only a 部门整体支出绩效自评表: exit 1, saying it is not a project form.",
+        make=_published("chongqing_whole_2021"),
+        exit_code=1,
+        message=r"部门整体支出绩效自评表",
+    ),
+    Case(
+        name="forms-national-writer-keeps-words",
+        about="The national writer keeps 正向/反向 (a 指标性质 column): 培训人次 50 of 100 → "
+        "12.5; 投诉件数 反向 ≤5, 6 → 30 × (1 − 1/5) = 24 (DOMAIN §2, lower is better); the "
+        "rest met: 10 + 12.5 + 25 + 24 + 10 = 81.5 良. Written without the words (≥ for "
+        "反向 by default) it would be 30 → 87.5.",
+        make=_national_words,
+        scores={"W1": (81.5, "良")},
+    ),
+]

@@ -311,10 +311,11 @@ CASES = [
     ),
     Case(
         name="red-folder-named-projects-csv",
-        about="OS errors: a folder named projects.csv given as input.",
+        about="OS errors: a folder named projects.csv given as input (an empty folder: a "
+        "folder is read for its files since issue 10).",
         make=_folder_named_csv,
         exit_code=1,
-        message=r"projects\.csv: is a folder, not a file",
+        message=r"projects\.csv: the folder holds no data file",
     ),
     Case(
         name="red-workbook-with-zero-sheets",
