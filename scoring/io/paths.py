@@ -74,7 +74,9 @@ FOLDER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".tsv", ".
 is not a table)."""
 
 
-def expand_folders(paths: Sequence[str | Path]) -> tuple[list[str | Path], list[str]]:
+def expand_folders(
+    paths: Sequence[str | Path],
+) -> tuple[list[str | Path], list[str], dict[str, str]]:
     """Files as given; each folder replaced by the data files under it, sorted by their
     path inside it so the order (and every output) does not depend on the file system.
 
@@ -82,9 +84,11 @@ def expand_folders(paths: Sequence[str | Path]) -> tuple[list[str | Path], list[
     folder holding a `manifest.json`: `score -o` inside its own input folder) are left
     out, and files of other types (a .pdf or .docx among the submissions) are noted, not
     read. A folder holding no data file, or one table in two formats (`projects.csv` and
-    `projects.parquet`: which is meant?), is refused in one line."""
+    `projects.parquet`: which is meant?), is refused in one line. Returns the files, the
+    notes, and each file found in a folder → the folder as given."""
     out: list[str | Path] = []
     notes: list[str] = []
+    origin: dict[str, str] = {}
     for given in paths:
         folder = Path(given)
         if not folder.is_dir():
@@ -112,13 +116,14 @@ def expand_folders(paths: Sequence[str | Path]) -> tuple[list[str | Path], list[
             )
         _refuse_two_formats(given, found, folder)
         out.extend(found)
+        origin.update((str(path), str(given)) for path in found)
         if others:
             notes.append(f"{given}: not read (not a workbook or table): {', '.join(others)}")
         notes.extend(
             f"{given}: left out {d.relative_to(folder)} (an earlier output folder)"
             for d in sorted(outputs)
         )
-    return out, notes
+    return out, notes, origin
 
 
 def _refuse_two_formats(given: str | Path, found: list[Path], folder: Path) -> None:

@@ -377,7 +377,7 @@ def read_inputs(
     `excel`: whether hidden sheets are read, and the unpacked-size limit of a workbook."""
     if not paths:
         raise InputError("no input files given")
-    paths, folder_notes = expand_folders(paths)  # a folder of submissions is one argument
+    paths, folder_notes, origin = expand_folders(paths)  # a folder of submissions is one argument
     sources: list[SourceInfo] = []
     pieces: list[_Piece] = []
     unused: Unused = []
@@ -396,6 +396,7 @@ def read_inputs(
     sources.extend(_skipped_in_form_batch(failed, sources))
     if sources and folder_notes:
         sources[0].notes.extend(folder_notes)
+    _refuse_same_projects_in_folder(pieces, sources, origin, specs)
     tables: dict[str, pl.LazyFrame] = {}
     rejects = [empty_rejects().lazy()]
     for name, spec in specs.items():
@@ -405,6 +406,46 @@ def read_inputs(
         tables[name], table_rejects = split_rejects(pl.concat(frames), spec)
         rejects.append(table_rejects)
     return Inputs(tables, pl.concat(rejects), sources, unused)
+
+
+def _refuse_same_projects_in_folder(
+    pieces: list[_Piece],
+    sources: list[SourceInfo],
+    origin: Mapping[str, str],
+    specs: Mapping[str, TableSpec],
+) -> None:
+    """A folder whose tables give one project twice (`projects.csv` beside the workbook
+    `sample-district.xlsx` holding the same table, or beside forms made from it) is
+    ambiguous: which copy is meant? Refused in one line naming both files, rather than
+    every project rejected as a repeated key. Two forms of one project stay a rejected
+    repeated form, as when the files are given one by one."""
+    spec = specs.get("projects")
+    tables = {s.path for s in sources if not s.format.endswith(FORMS_FORMAT)}
+    if spec is None or not origin or not tables & set(origin):
+        return
+    keys = list(spec.key)
+    frames = [p.frame.select(*keys, "_file") for p in pieces if p.table == "projects"]
+    found = (
+        pl.concat(frames)
+        .filter(pl.col("_file").is_in(list(origin)) & pl.all_horizontal(pl.col(keys).is_not_null()))
+        .unique()
+        .group_by(keys)
+        .agg(pl.col("_file").sort())
+        .filter(
+            (pl.col("_file").list.len() > 1)
+            & pl.col("_file").list.eval(pl.element().is_in(list(tables))).list.any()
+        )
+        .sort(keys)
+        .collect()
+    )
+    if found.height:
+        row = found.row(0, named=True)
+        a, b = row["_file"][:2]
+        raise InputError(
+            f"{origin[a]}: {a} and {b} both hold project {row[keys[0]]} ({found.height} "
+            "project(s) given twice in the folder): the same data in two files? Give the "
+            "files you mean"
+        )
 
 
 def _refuse_repeated_file(info: SourceInfo, sources: list[SourceInfo]) -> None:

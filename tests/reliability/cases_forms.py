@@ -410,6 +410,29 @@ def _tables_folder(folder: Path) -> list[str]:
     return [str(folder)]
 
 
+def _copy_as_workbook(folder: Path) -> str:
+    """The folder's CSV tables again as one workbook (sheets 项目 / 指标)."""
+    from corpus import write_xlsx
+
+    sheets = {
+        name: [list(r) for r in pl.read_csv(folder / f, infer_schema=False).rows()]
+        for name, f in (("项目", "projects.csv"), ("指标", "indicators.csv"))
+    }
+    headers = {
+        name: pl.read_csv(folder / f, infer_schema=False).columns
+        for name, f in (("项目", "projects.csv"), ("指标", "indicators.csv"))
+    }
+    return str(
+        write_xlsx(folder / "both.xlsx", {n: [headers[n], *rows] for n, rows in sheets.items()})
+    )
+
+
+def _tables_and_workbook(folder: Path) -> list[str]:
+    _tables_folder(folder)
+    _copy_as_workbook(folder)
+    return [str(folder)]
+
+
 def _tables_two_formats(folder: Path) -> list[str]:
     from corpus import indicators, project, write_pair
 
@@ -537,6 +560,14 @@ CASES += [
         make=_tables_two_formats,
         exit_code=1,
         message=r"holds one name in several formats \(projects\.csv, projects\.parquet\)",
+    ),
+    Case(
+        name="tables-folder-same-projects-twice",
+        about="A folder holding the tables as CSV and the same tables in a workbook: every "
+        "project twice, which copy is meant? exit 1, one line naming both files.",
+        make=_tables_and_workbook,
+        exit_code=1,
+        message=r"both\.xlsx and .*projects\.csv both hold project P001",
     ),
     Case(
         name="empty-folder",
