@@ -11,6 +11,7 @@ reference evaluator; neither has its own copy of a rule.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -119,9 +120,12 @@ def checked_overrides(
                 "a ruleset that extends this one"
             )
         want_bool = isinstance(rs.params[name], bool)
-        if isinstance(value, bool) != want_bool or not isinstance(value, int | float):
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if isinstance(value, bool) != want_bool or not (want_bool or number):
             kind = "true or false" if want_bool else "a number"
             raise JixiaoError(f"param {name!r} must be {kind}, not {value!r}")
+        if number and not math.isfinite(value):
+            raise JixiaoError(f"param {name!r} must be a finite number, not {value!r}")
         out[name] = value if want_bool else float(value)
     return out
 

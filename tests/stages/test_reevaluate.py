@@ -126,6 +126,8 @@ def test_param_overrides_are_checked_and_recorded(plan: api.Plan, inputs: list[P
         reevaluate.run(plan, read, params={"grade_change_counts": 1})
     with pytest.raises(JixiaoError, match="must be a number"):
         reevaluate.run(plan, read, params={"threshold_points": True})
+    with pytest.raises(JixiaoError, match="finite"):
+        reevaluate.run(plan, read, params={"threshold_points": float("nan")})
     with pytest.raises(JixiaoError, match="not read by the ruleset's reevaluation rules"):
         reevaluate.run(plan, read, params={"low_execution": 0.5})
     done = reevaluate.run(plan, read, params={"threshold_points": 50, "grade_change_counts": False})
