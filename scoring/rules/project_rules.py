@@ -22,7 +22,7 @@ from jixiao.scoring.expr.ir import Call, Col, IfElse, Lit, Span, children
 from jixiao.scoring.rules import contexts
 from jixiao.scoring.rules.expressions import SourcedChecker
 from jixiao.scoring.rules.load import Loaded
-from jixiao.scoring.rules.models import Catalogue, Ruleset
+from jixiao.scoring.rules.models import Catalogue, Grade, Ruleset
 from jixiao.scoring.rules.vocabulary import Vocabulary
 
 N, B, T = Type.NUMBER, Type.BOOL, Type.TEXT
@@ -130,11 +130,17 @@ def _sum(names: list[str]) -> str:
     return " + ".join(names) if names else "0"
 
 
+def grade_bands(rs: Ruleset) -> list[Grade]:
+    """The grade bands, lowest first: the one band table `grade` and the near-boundary
+    list (rules/boundary_rules.py) are both compiled from."""
+    return sorted(rs.grades, key=lambda g: g.min)
+
+
 def _grade_text(rs: Ruleset) -> str:
     """The band table as one expression: `min` inclusive, `max` exclusive except the top."""
     top = max(g.max for g in rs.grades)
     expr = "null"
-    for g in sorted(rs.grades, key=lambda g: g.min):
+    for g in grade_bands(rs):
         upper = f"total <= {g.max!r}" if g.max == top else f"total < {g.max!r}"
         expr = f"({_lit(g.name)} if total >= {g.min!r} and {upper} else {expr})"
     if rs.incomplete_grade == "withhold":
@@ -165,6 +171,10 @@ def _points_messages(cx: _Compiler, vocab: Vocabulary) -> Messages:
     missing = " or ".join(f"{c}_n == 0" for c in cats) or "false"
     total_bad = f"abs(points_total - {expected!r}) > {tol}"
     total = ("indicator points total {}, expected " + _fmt(expected), "points_total")
+    if rs.weighting == "proportional":
+        # The applied points are the weights, scaled (rules/weighting_rules.py): nothing
+        # the department wrote can fail to roll up.
+        return Messages(())
     if rs.points_distribution == "free":
         return Messages((cx.message(total_bad, *total),))
     guard = f"not ({missing}) and " if rs.when_category_missing == "reassigned" else ""
