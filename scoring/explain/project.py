@@ -24,13 +24,13 @@ from jixiao.scoring.errors import JixiaoError, did_you_mean
 from jixiao.scoring.explain import flags as flag_rules
 from jixiao.scoring.explain.flags import FlagStep
 from jixiao.scoring.explain.indicator import applied, explain_row, project_sums
-from jixiao.scoring.rules.weighting_rules import APPLIED
 from jixiao.scoring.expr import Type, evaluate, evaluate_aggregate
 from jixiao.scoring.fmt import shown
 from jixiao.scoring.jobs.selfeval import Results
 from jixiao.scoring.rules.compile import Plan, rounding
 from jixiao.scoring.rules.contexts import BUDGET_PART
 from jixiao.scoring.rules.project_rules import Messages, l2_points
+from jixiao.scoring.rules.weighting_rules import APPLIED
 from jixiao.scoring.stages.prepare import BUDGET_CUT_RATE
 
 AGREE = 1e-9
@@ -103,6 +103,9 @@ class Explanation:
     """Catalogue names of the level-1 and level-2 ids, for display."""
     flags: list[FlagStep] = field(default_factory=list)
     """The project's indicator and project flags (explain/flags.py), recomputed."""
+    near_boundary: list[dict[str, Any]] = field(default_factory=list)
+    """The grade boundaries the total sits within params.boundary_margin of (boundary,
+    distance, grade_below, grade_above), recomputed (rules/boundary_rules.py)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -209,6 +212,7 @@ def explain(plan: Plan, results: Results, project_id: str) -> Explanation:
     sums = project_sums(plan, rows)
     out.indicators = [_step(plan, row, sums) for row in rows]
     _roll_up(plan, out, p)
+    out.near_boundary = _near_boundary(plan, out, results, project_id)
     out.flags = flag_rules.project_flags(plan, rows, p)
     batch = results.flags.filter(
         (pl.col("project_id") == project_id) & (pl.col("level") != "department")
@@ -320,6 +324,32 @@ def _roll_up(plan: Plan, out: Explanation, batch: dict[str, Any]) -> None:
                 f"internal error: {what}: reference gives {row[what]!r}, batch gave {batch[what]!r}"
             )
     _flag_inputs(plan, out, batch)
+
+
+def _near_boundary(
+    plan: Plan, out: Explanation, results: Results, project_id: str
+) -> list[dict[str, Any]]:
+    """The boundaries the recomputed total sits near, by the reference evaluator over the
+    plan's boundary expressions; raise unless the batch near_boundary rows agree."""
+    rules = plan.boundary
+    env = {**rules.constants, "total": out.total, "grade": out.grade}
+    rows = [
+        {
+            "boundary": edge.boundary,
+            "distance": evaluate(edge.distance, env),
+            "grade_below": edge.below,
+            "grade_above": edge.above,
+        }
+        for edge in rules.edges
+        if evaluate(edge.near, env) is True
+    ]
+    batch = results.near_boundary.filter(pl.col("project_id") == project_id)
+    shown = batch.select("boundary", "distance", "grade_below", "grade_above").to_dicts()
+    if shown != rows:
+        raise JixiaoError(
+            f"internal error: near_boundary: reference gives {rows!r}, batch gave {shown!r}"
+        )
+    return rows
 
 
 def _flag_inputs(plan: Plan, out: Explanation, batch: dict[str, Any]) -> None:

@@ -23,8 +23,8 @@ import polars as pl
 from jixiao.scoring import columns
 from jixiao.scoring.errors import JixiaoError, os_errno
 from jixiao.scoring.io.read import Inputs, require_column
-from jixiao.scoring.jobs.boundary import near_boundary
 from jixiao.scoring.io.staging import locked_dir, sweep
+from jixiao.scoring.jobs.boundary import near_boundary
 from jixiao.scoring.jobs.provenance import manifest_head
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.load import Loaded

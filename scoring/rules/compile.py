@@ -17,9 +17,9 @@ import polars as pl
 from jixiao.scoring.errors import Problem
 from jixiao.scoring.expr import Checked, Type, check, evaluate, to_polars
 from jixiao.scoring.rules import contexts
+from jixiao.scoring.rules.boundary_rules import BoundaryRules, compile_boundary
 from jixiao.scoring.rules.expressions import SourcedChecker
 from jixiao.scoring.rules.flag_rules import FlagRules, compile_flags
-from jixiao.scoring.rules.boundary_rules import BoundaryRules, compile_boundary
 from jixiao.scoring.rules.indicator_rules import DIRECTIONS, IndicatorRules, compile_indicator_rules
 from jixiao.scoring.rules.load import Loaded, Sources
 from jixiao.scoring.rules.models import Catalogue

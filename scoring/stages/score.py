@@ -16,8 +16,6 @@ from jixiao.scoring.expr import Type, to_polars
 from jixiao.scoring.fmt import shown
 from jixiao.scoring.rules import contexts
 from jixiao.scoring.rules.compile import Plan
-from jixiao.scoring.rules.weighting_rules import APPLIED, CLAIMED
-from jixiao.scoring.stages.weighting import with_applied
 from jixiao.scoring.rules.indicator_rules import (
     DIRECTIONS,
     QUALITATIVE,
@@ -26,6 +24,8 @@ from jixiao.scoring.rules.indicator_rules import (
     Reason,
     placeholders,
 )
+from jixiao.scoring.rules.weighting_rules import APPLIED, CLAIMED
+from jixiao.scoring.stages.weighting import with_applied
 from jixiao.scoring.values.normalize import normalize_label
 
 
