@@ -66,6 +66,10 @@ class ProjectRules:
     """Measures that count projects (written as whole numbers)."""
 
 
+POINT_SUM_DIGITS = 10
+"""Decimals the per-project sums of applied points are rounded to."""
+
+
 def l2_points(l1: str, l2: str) -> str:
     """Column of the indicator points of one level-2 category within its level-1."""
     return f"{l1}__{l2}_points"
@@ -233,7 +237,12 @@ def _total_steps(cx: _Compiler) -> list[Step]:
         else "budget_score"
     )
     scores = _sum([f"{c}_score" for c in cats])
-    steps = [
+    # Applied points (weighting: proportional) are unrounded shares: their sums are rounded
+    # to 10 decimals, so the last bit does not depend on the engine's summation order.
+    sums = ["points_total", *[f"{c}_points" for c in cats]]
+    sums += [l2_points(l1, l2) for l1, parts in rs.level2_weights.items() for l2 in parts]
+    steps = [cx.step(name, f"round({name}, {POINT_SUM_DIGITS})", N) for name in sums]
+    steps += [
         cx.step("budget_part", part, N),
         cx.step("raw", f"budget_part + ({scores})", N),
         cx.step("present_points", _sum([f"({c}_points if {c}_n > 0 else 0)" for c in cats]), N),
