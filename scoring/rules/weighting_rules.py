@@ -110,11 +110,11 @@ def compile_weighting(rs: Ruleset, categories: tuple[str, ...]) -> WeightingRule
     """The applied-points steps of a ruleset (assumes the check pass found no problems
     with `weighting` and `level2_weights`)."""
     if rs.weighting == "check":
-        row = (
+        identity = (
             (APPLIED, check("points", {"points": N}, expect=N)),
             (CLAIMED, check("claimed_score", {"claimed_score": N}, expect=N)),
         )
-        return WeightingRules(False, (), (), row)
+        return WeightingRules(False, (), (), identity)
     text = Type.TEXT
     names: dict[str, Type] = {"points": N, "claimed_score": N, "level1": text, "level2": text}
     sums: list[GroupSum] = []
