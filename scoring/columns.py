@@ -111,8 +111,18 @@ PROJECT_SCORES: tuple[Column, ...] = (
         "Evaluable rows that scored their full points (score ≥ points at the ruleset precision).",
         flag=True,
     ),
-    _c(f"{LEVEL1}_points", "{}分值", F, "Indicator points declared in one category."),
-    _c("points_total", "指标分值合计", F, "Indicator points declared in all categories."),
+    _c(
+        f"{LEVEL1}_points",
+        "{}分值",
+        F,
+        "Applied indicator points of one category (as declared under `weighting: check`).",
+    ),
+    _c(
+        "points_total",
+        "指标分值合计",
+        F,
+        "Applied indicator points of all categories (as declared under `weighting: check`).",
+    ),
     _c(
         "points_issue",
         "分值问题",
@@ -180,7 +190,15 @@ INDICATOR_SCORES: tuple[Column, ...] = (
     _c("kind", "指标类型", S, "quantitative or qualitative.", flag=True),
     _c("direction", "方向", S, "Quantitative rule applied (higher, lower, exact, range).", True),
     _c("rule", "计分规则", S, "Name of the rule that scored the row."),
-    _c("points", "分值", F, "Points (分值) of the indicator.", flag=True),
+    _c("points", "分值", F, "Points (分值) of the indicator, as the department wrote them.", True),
+    _c(
+        "applied_points",
+        "适用分值",
+        F,
+        "Points the scoring rules used: as written under `weighting: check`; under "
+        "`proportional` scaled within the category so it sums to its weight (unrounded).",
+        flag=True,
+    ),
     _c("score", "得分", F, "Points scored, rounded to the ruleset precision.", flag=True),
     _c("evaluable", "可评价", B, "Whether the row could be scored.", flag=True),
     _c("achieved", "达成", B, "Whether the target was met.", flag=True),
@@ -271,10 +289,36 @@ REJECTS: tuple[Column, ...] = (
     _c("reason", "原因", S, "Why the row was refused."),
 )
 
+NEAR_BOUNDARY: tuple[Column, ...] = (
+    _c("project_id", "项目编号", S, "Project id."),
+    _c("project_name", "项目名称", S, "Project name."),
+    _c("department", "主管部门", S, "Supervising department."),
+    _c("total", "总分", F, "The project's total."),
+    _c("grade", "等级", S, "Its grade (projects with a withheld grade are not listed)."),
+    _c("boundary", "等级分界", F, "The grade boundary it sits near (a band's lower bound)."),
+    _c(
+        "distance",
+        "距分界",
+        F,
+        "total − boundary, rounded to the ruleset precision: negative below the boundary, "
+        "0 at it (a band's lower bound belongs to the band above).",
+    ),
+    _c("grade_below", "分界下等级", S, "Grade of a total just below the boundary."),
+    _c("grade_above", "分界上等级", S, "Grade of a total at or just above the boundary."),
+    _c(
+        "margin",
+        "临界范围",
+        F,
+        "params.boundary_margin (default 1): listed when |distance| ≤ margin. A project "
+        "near two boundaries (a wide margin) has a row for each.",
+    ),
+)
+
 TABLES: dict[str, tuple[Column, ...]] = {
     "project_scores": PROJECT_SCORES,
     "indicator_scores": INDICATOR_SCORES,
     "department_summary": DEPARTMENT_SUMMARY,
+    "near_boundary": NEAR_BOUNDARY,
     "flags": FLAGS,
     "rejects": REJECTS,
 }

@@ -24,6 +24,7 @@ from jixiao.scoring.fmt import shown
 from jixiao.scoring.rules import contexts
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.indicator_rules import QUALITATIVE, Let, Reason, placeholders
+from jixiao.scoring.rules.weighting_rules import APPLIED, CLAIMED
 from jixiao.scoring.stages.score import explanation_key
 
 
@@ -165,9 +166,48 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def explain_row(plan: Plan, row: dict[str, Any], what: str) -> Recomputed:
-    """Recompute one batch indicator row; raise if the batch shows anything else."""
-    got = recompute(plan, inputs(row), row["explanation"])
+def project_sums(plan: Plan, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The per-project weighting sums (rules/weighting_rules.py) over a project's rows, in
+    input order, then the per-project weighting steps, by the reference evaluator."""
+    env: dict[str, Any] = {}
+    for s in plan.weighting.sums:
+        mine = [r for r in rows if s.matches(r["level1"], r["level2"])]
+        env[s.name] = float(len(mine)) if s.what == "n" else sum(r["points"] for r in mine)
+    _apply(env, plan.weighting.project)
+    return env
+
+
+def applied(plan: Plan, row: dict[str, Any], sums: dict[str, Any]) -> dict[str, Any]:
+    """The row's parsed inputs with `points` and `claimed_score` as the ruleset's
+    weighting applies them (the rules read those), and `applied_points` beside them."""
+    env: dict[str, Any] = {
+        **sums,
+        "points": row["points"],
+        "claimed_score": row["claimed_score"],
+        "level1": row["level1"],
+        "level2": row["level2"],
+    }
+    _apply(env, plan.weighting.row)
+    return {
+        **inputs(row),
+        "points": env[APPLIED],
+        "claimed_score": env[CLAIMED],
+        APPLIED: env[APPLIED],
+    }
+
+
+def explain_row(
+    plan: Plan, row: dict[str, Any], what: str, sums: dict[str, Any] | None = None
+) -> Recomputed:
+    """Recompute one batch indicator row; raise if the batch shows anything else. `sums`:
+    its project's weighting sums (`project_sums`), needed under `weighting: proportional`."""
+    parsed = applied(plan, row, sums or {})
+    if not _same(parsed[APPLIED], row[APPLIED]):
+        raise JixiaoError(
+            f"internal error: {what}: {APPLIED}: reference gives {parsed[APPLIED]!r}, "
+            f"batch gave {row[APPLIED]!r}"
+        )
+    got = recompute(plan, {k: v for k, v in parsed.items() if k != APPLIED}, row["explanation"])
     for name, value in asdict(got).items():
         if not _same(value, row[name]):
             raise JixiaoError(

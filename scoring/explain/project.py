@@ -23,7 +23,7 @@ import polars as pl
 from jixiao.scoring.errors import JixiaoError, did_you_mean
 from jixiao.scoring.explain import flags as flag_rules
 from jixiao.scoring.explain.flags import FlagStep
-from jixiao.scoring.explain.indicator import explain_row
+from jixiao.scoring.explain.indicator import applied, explain_row, project_sums
 from jixiao.scoring.explain.reevaluation import ReevaluationStep, explain_reevaluation
 from jixiao.scoring.expr import Type, evaluate, evaluate_aggregate
 from jixiao.scoring.fmt import shown
@@ -31,6 +31,7 @@ from jixiao.scoring.jobs.selfeval import Results
 from jixiao.scoring.rules.compile import Plan, rounding
 from jixiao.scoring.rules.contexts import BUDGET_PART
 from jixiao.scoring.rules.project_rules import Messages, l2_points
+from jixiao.scoring.rules.weighting_rules import APPLIED
 from jixiao.scoring.stages.prepare import BUDGET_CUT_RATE
 
 AGREE = 1e-9
@@ -54,6 +55,10 @@ class IndicatorStep:
     rule: str
     expression: str
     points: float
+    """Points as the department wrote them."""
+    applied_points: float
+    """Points the rules used (`weighting`: as written under check, scaled under
+    proportional)."""
     score: float | None
     evaluable: bool
     reason: str | None
@@ -102,6 +107,9 @@ class Explanation:
     reevaluation: ReevaluationStep | None = None
     """Claimed against recomputed, line by line with the reason (explain/reevaluation.py);
     None when the project claims nothing or the ruleset has no reevaluation section."""
+    near_boundary: list[dict[str, Any]] = field(default_factory=list)
+    """The grade boundaries the total sits within params.boundary_margin of (boundary,
+    distance, grade_below, grade_above), recomputed (rules/boundary_rules.py)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -127,8 +135,9 @@ def _expression(plan: Plan, row: dict[str, Any]) -> str:
     return str(getattr(rs.rules.quantitative, direction)) if direction else "?"
 
 
-def _step(plan: Plan, row: dict[str, Any]) -> IndicatorStep:
-    got = explain_row(plan, row, f"indicator {row['indicator']!r} (row {row['source_row']})")
+def _step(plan: Plan, row: dict[str, Any], sums: dict[str, Any]) -> IndicatorStep:
+    what = f"indicator {row['indicator']!r} (row {row['source_row']})"
+    got = explain_row(plan, row, what, sums)
     source = f"{row['source_file']}" + (f"[{row['source_sheet']}]" if row["source_sheet"] else "")
     return IndicatorStep(
         level1=row["level1"],
@@ -145,6 +154,7 @@ def _step(plan: Plan, row: dict[str, Any]) -> IndicatorStep:
         rule=got.rule,
         expression=" ".join(_expression(plan, {**row, **asdict(got)}).split()),
         points=row["points"],
+        applied_points=applied(plan, row, sums)[APPLIED],
         score=got.score,
         evaluable=got.evaluable,
         reason=got.reason,
@@ -203,8 +213,10 @@ def explain(plan: Plan, results: Results, project_id: str) -> Explanation:
     rows = list(
         results.indicator_scores.filter(pl.col("project_id") == project_id).iter_rows(named=True)
     )
-    out.indicators = [_step(plan, row) for row in rows]
+    sums = project_sums(plan, rows)
+    out.indicators = [_step(plan, row, sums) for row in rows]
     _roll_up(plan, out, p)
+    out.near_boundary = _near_boundary(plan, out, results, project_id)
     out.flags = flag_rules.project_flags(plan, rows, p)
     batch = results.flags.filter(
         (pl.col("project_id") == project_id) & (pl.col("level") != "department")
@@ -221,16 +233,16 @@ def _sums(plan: Plan, steps: list[IndicatorStep]) -> dict[str, object]:
         "n_indicators": float(len(steps)),
         "n_not_evaluable": float(sum(not s.evaluable for s in steps)),
         "n_missed": float(sum(s.achieved is False for s in steps)),
-        "points_total": sum(s.points for s in steps),
+        "points_total": sum(s.applied_points for s in steps),
     }
     for c in plan.categories:
         mine = [s for s in steps if s.level1 == c]
-        row[f"{c}_points"] = sum(s.points for s in mine)
+        row[f"{c}_points"] = sum(s.applied_points for s in mine)
         row[f"{c}_score"] = sum(s.score for s in mine if s.score is not None)
         row[f"{c}_n"] = float(len(mine))
     for l1, parts in rs.level2_weights.items():
         for l2 in parts:
-            points = [s.points for s in steps if s.level1 == l1 and s.level2 == l2]
+            points = [s.applied_points for s in steps if s.level1 == l1 and s.level2 == l2]
             row[l2_points(l1, l2)] = sum(points)
     return row
 
@@ -319,13 +331,39 @@ def _roll_up(plan: Plan, out: Explanation, batch: dict[str, Any]) -> None:
     _flag_inputs(plan, out, batch)
 
 
+def _near_boundary(
+    plan: Plan, out: Explanation, results: Results, project_id: str
+) -> list[dict[str, Any]]:
+    """The boundaries the recomputed total sits near, by the reference evaluator over the
+    plan's boundary expressions; raise unless the batch near_boundary rows agree."""
+    rules = plan.boundary
+    env = {**rules.constants, "total": out.total, "grade": out.grade}
+    rows = [
+        {
+            "boundary": edge.boundary,
+            "distance": evaluate(edge.distance, env),
+            "grade_below": edge.below,
+            "grade_above": edge.above,
+        }
+        for edge in rules.edges
+        if evaluate(edge.near, env) is True
+    ]
+    batch = results.near_boundary.filter(pl.col("project_id") == project_id)
+    shown = batch.select("boundary", "distance", "grade_below", "grade_above").to_dicts()
+    if shown != rows:
+        raise JixiaoError(
+            f"internal error: near_boundary: reference gives {rows!r}, batch gave {shown!r}"
+        )
+    return rows
+
+
 def _flag_inputs(plan: Plan, out: Explanation, batch: dict[str, Any]) -> None:
     """The project columns only the flags read, recomputed: n_evaluable, n_full_points
     (from the recomputed steps) and budget_cut_rate."""
     precision = plan.loaded.ruleset.precision
     n_full = 0
     for s in out.indicators:
-        full = _round(plan, s.points, precision)
+        full = _round(plan, s.applied_points, precision)
         n_full += s.evaluable and s.score is not None and full is not None and s.score >= full
     n_evaluable = sum(s.evaluable for s in out.indicators)
     _agree(float(n_evaluable), _num(batch["n_evaluable"]), "n_evaluable")

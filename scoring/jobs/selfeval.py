@@ -24,6 +24,7 @@ from jixiao.scoring import columns
 from jixiao.scoring.errors import JixiaoError, os_errno
 from jixiao.scoring.io.read import Inputs, require_column
 from jixiao.scoring.io.staging import locked_dir, sweep
+from jixiao.scoring.jobs.boundary import near_boundary
 from jixiao.scoring.jobs.provenance import manifest_head
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.load import Loaded
@@ -31,6 +32,7 @@ from jixiao.scoring.stages import flags as flag_stage
 from jixiao.scoring.stages.prepare import prepare_indicators, prepare_projects
 from jixiao.scoring.stages.rollup import department_summary, indicator_totals, project_scores
 from jixiao.scoring.stages.score import score_indicators
+from jixiao.scoring.stages.weighting import SUM_INPUTS, group_sums, needs_sums
 
 Engine = Literal["in-memory", "streaming"]
 
@@ -49,6 +51,10 @@ class Results:
     flags: pl.DataFrame = field(default_factory=flag_stage.empty)
     """One row per raised flag (stages/flags.py): indicator flags in input row order,
     then project flags, then department flags."""
+    near_boundary: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=columns.schema("near_boundary"))
+    )
+    """Projects within params.boundary_margin of a grade boundary (jobs/boundary.py)."""
     plan: Plan | None = None
     """The compiled ruleset that produced these tables (names, headers, explain)."""
     indicator_scan: pl.LazyFrame | None = None
@@ -68,6 +74,7 @@ class Results:
             "project_scores": self.project_scores,
             "indicator_scores": self.indicator_scores,
             "department_summary": self.department_summary,
+            "near_boundary": self.near_boundary,
             "flags": self.flags,
             "rejects": self.rejects,
         }
@@ -116,7 +123,16 @@ tables per slice): 100k projects (1M rows) took 2.9 s in one slice, 3.7 s in fou
 streaming engine spills, so its slices can be small: with 100k-row slices its scoring
 peaked at 430 MiB there, then writing (sinking 262,144-row row groups) at ~650 MiB."""
 
-TOTALS_INPUTS = ["project_id", "level1", "level2", "evaluable", "achieved", "points", "score"]
+TOTALS_INPUTS = [
+    "project_id",
+    "level1",
+    "level2",
+    "evaluable",
+    "achieved",
+    "points",
+    "applied_points",
+    "score",
+]
 """What `indicator_totals` reads of each scored row: kept (narrow) from every slice."""
 
 
@@ -166,6 +182,7 @@ def run(
         department_summary=summary,
         rejects=rejects,
         flags=flag_table,
+        near_boundary=near_boundary(plan, project_table),
         plan=plan,
         indicator_scan=scan,
         flags_scan=flag_scan,
@@ -176,12 +193,33 @@ def run(
 
 
 def _scored(
-    indicators: pl.LazyFrame, projects: pl.LazyFrame, plan: Plan
+    indicators: pl.LazyFrame,
+    projects: pl.LazyFrame,
+    plan: Plan,
+    sums: pl.LazyFrame | None = None,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Prepared and scored indicator rows (cached: several outputs read them), and rejects."""
     prepared, rejects = prepare_indicators(indicators, projects, plan)
     prepared = _note(prepared).drop(_SCRATCH)
-    return score_indicators(prepared.cache(), plan).cache(), rejects
+    return score_indicators(prepared.cache(), plan, sums).cache(), rejects
+
+
+def _weighting_sums(
+    source: Path, projects: pl.DataFrame, plan: Plan, rows: int, chunk_rows: int
+) -> pl.LazyFrame | None:
+    """The per-project weighting sums over every kept indicator row (`weighting:
+    proportional` only): a row's applied points read its whole project, which a slice may
+    cut. Each slice is placed (level ids and points only: the value parsing is pruned),
+    then the narrow rows are summed in one group-by in input order, as the roll-up does,
+    so the sums do not depend on the slicing or the engine."""
+    if not needs_sums(plan):
+        return None
+    parts = []
+    for offset in range(0, max(rows, 1), chunk_rows):
+        chunk = pl.scan_parquet(source).slice(offset, chunk_rows)
+        prepared, _ = prepare_indicators(chunk, projects.lazy(), plan)
+        parts.append(prepared.select(SUM_INPUTS).collect())
+    return group_sums(pl.concat(parts).lazy(), plan).collect().lazy()
 
 
 @contextmanager
@@ -305,9 +343,10 @@ def _sliced(
     narrow: list[pl.DataFrame] = []
     rejects = [reader_rejects, project_rejects]
     rows = pl.scan_parquet(source).select(pl.len()).collect().item()
+    sums = _weighting_sums(source, projects, plan, rows, chunk_rows)
     for offset in range(0, max(rows, 1), chunk_rows):
         chunk = pl.scan_parquet(source).slice(offset, chunk_rows)
-        scored, chunk_rejects = _scored(chunk, projects.lazy(), plan)
+        scored, chunk_rejects = _scored(chunk, projects.lazy(), plan, sums)
         table, part, rejected = pl.collect_all(
             [
                 _with_provenance(scored, columns.indicator_columns()),

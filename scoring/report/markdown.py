@@ -95,6 +95,7 @@ def summary_markdown(results: Results) -> str:
         f"- {r['project_id']} {r['project_name'] or ''}: {r['issues']}"
         for r in attention.iter_rows(named=True)
     ]
+    lines += near_boundary_markdown(results)
     lines += flags_markdown(results)
     if results.rejects.height:
         lines += ["", f"## 拒收行 Rejected rows ({results.rejects.height}; all in rejects)", ""]
@@ -102,6 +103,41 @@ def summary_markdown(results: Results) -> str:
             sheet = f"[{r['sheet']}]" if r["sheet"] else ""
             lines.append(f"- {r['file']}{sheet} row {r['row']} {r['column'] or ''}: {r['reason']}")
     return "\n".join(lines) + "\n"
+
+
+NEAR_LISTED = 50
+
+
+def near_boundary_markdown(results: Results) -> list[str]:
+    """The near-boundary section: how many projects sit within the margin of each grade
+    boundary, then the first rows (the full list is the near_boundary table)."""
+    near = results.near_boundary
+    margin = results.plan.boundary.margin if results.plan else None
+    within = f"±{margin:g}" if margin is not None else "the margin"
+    lines = [
+        "",
+        f"## 临界项目 Near a grade boundary ({near['project_id'].n_unique()} projects within "
+        f"{within} points; all in near_boundary)",
+        "",
+    ]
+    if near.is_empty():
+        return [*lines, "No graded project sits that close to a boundary."]
+    counts = near.group_by("boundary", "grade_below", "grade_above", maintain_order=True).agg(
+        below=(pl.col("distance") < 0).sum(), above=(pl.col("distance") >= 0).sum()
+    )
+    lines += ["| 分界 | 分界下 | 分界上 | 项目数 |", "| ---: | --- | --- | ---: |"]
+    for r in counts.sort("boundary", descending=True).iter_rows(named=True):
+        lines.append(
+            f"| {r['boundary']:g} | {r['grade_below']} {r['below']} | "
+            f"{r['grade_above']} {r['above']} | {r['below'] + r['above']} |"
+        )
+    lines += ["", f"前 {NEAR_LISTED} 项 First {NEAR_LISTED}:", ""]
+    for r in near.head(NEAR_LISTED).iter_rows(named=True):
+        lines.append(
+            f"- {r['project_id']} {r['project_name'] or ''}: {_fmt(r['total'])} ({r['grade']}), "
+            f"{r['distance']:+.2f} from {r['boundary']:g} ({r['grade_below']}/{r['grade_above']})"
+        )
+    return lines
 
 
 SEVERITY_ORDER = ("serious", "warning", "info")
@@ -174,7 +210,7 @@ def explanation_text(e: Explanation) -> str:
         name = e.names.get(cat, cat)
         lines += [
             "",
-            f"{name}: {_fmt(sub['score'])} / {sub['weight']:g}  (indicator points {sub['points']:g})",
+            f"{name}: {_fmt(sub['score'])} / {sub['weight']:g}  (applied indicator points {sub['points']:g})",
         ]
         for s in (s for s in e.indicators if s.level1 == cat):
             lines += _indicator_lines(s, e.names)
@@ -183,6 +219,11 @@ def explanation_text(e: Explanation) -> str:
         f"total {_fmt(e.total)}   grade {e.grade or '—'}   "
         + ("complete" if e.complete else f"INCOMPLETE: {e.issues}"),
     ]
+    for b in e.near_boundary:
+        lines.append(
+            f"near the {b['grade_below']}/{b['grade_above']} boundary {b['boundary']:g}: "
+            f"{b['distance']:+g} points"
+        )
     if e.flags:
         lines += ["", f"偏差标记 flags ({len(e.flags)}):"]
     for f in e.flags:
@@ -232,13 +273,20 @@ def _indicator_lines(s: Any, names: dict[str, str]) -> list[str]:
     if not s.evaluable:
         return [
             head,
-            f"     not evaluable: {s.reason}   (0 of {s.points:g} counted)",
+            f"     not evaluable: {s.reason}   (0 of {_points(s)} counted)",
             f"     source: {s.source}",
         ]
     parsed = f"     parsed: {s.comparator} {_num(s.target)}"
     parsed += f"–{_num(s.upper)}" if s.upper is not None else ""
     parsed += f" {s.unit or ''}  actual {_num(s.actual)}" if s.tier is None else f"  tier {s.tier}"
-    out = [head, parsed, f"     {s.rule}: {s.expression}", f"     → {_fmt(s.score)} / {s.points:g}"]
+    out = [head, parsed, f"     {s.rule}: {s.expression}", f"     → {_fmt(s.score)} / {_points(s)}"]
     if s.note:
         out.append(f"     note: {s.note}")
     return out
+
+
+def _points(s: Any) -> str:
+    """The points a row was scored out of; under proportional weighting also as written."""
+    if s.applied_points == s.points:
+        return f"{s.points:g}"
+    return f"{s.applied_points:.4g} (written {s.points:g}, weighting: proportional)"

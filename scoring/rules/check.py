@@ -121,6 +121,13 @@ def _check_weights(rs: Ruleset, cat: Catalogue, sources: Sources) -> list[Proble
 
 def _check_level2(rs: Ruleset, cat: Catalogue, sources: Sources) -> list[Problem]:
     problems = []
+    if rs.weighting == "proportional" and rs.points_distribution == "free" and rs.level2_weights:
+        msg = (
+            "weighting: proportional with points_distribution: free scales all indicators "
+            "together to the weights' total, so level2_weights cannot apply; use "
+            "points_distribution: fixed, or drop level2_weights"
+        )
+        problems.append(sources.problem(("weighting",), msg))
     levels = {lv.id: lv for lv in cat.levels}
     for l1, parts in rs.level2_weights.items():
         path: KeyPath = ("level2_weights", l1)
@@ -141,6 +148,17 @@ def _check_level2(rs: Ruleset, cat: Catalogue, sources: Sources) -> list[Problem
                 )
                 hint = did_you_mean(l2, children) or "level-2 of " + l1 + ": " + ", ".join(children)
                 problems.append(sources.problem((*path, l2), msg, key=True, hint=hint))
+        for l2, value in parts.items():
+            if value <= 0:
+                msg = f"level-2 weight must be > 0, got {value:g}"
+                problems.append(sources.problem((*path, l2), msg))
+        missing = [c for c in children if c not in parts]
+        if rs.weighting == "proportional" and missing:
+            msg = (
+                f"weighting: proportional scales {l1!r} within its level-2 categories, so "
+                f"level2_weights.{l1} must name all of them; missing: {', '.join(missing)}"
+            )
+            problems.append(sources.problem(path, msg, key=True))
         total = sum(parts.values())
         if abs(total - rs.weights[l1]) > SUM_TOLERANCE:
             msg = (

@@ -17,6 +17,7 @@ import polars as pl
 from jixiao.scoring.errors import Problem
 from jixiao.scoring.expr import Checked, Type, check, evaluate, to_polars
 from jixiao.scoring.rules import contexts
+from jixiao.scoring.rules.boundary_rules import BoundaryRules, compile_boundary
 from jixiao.scoring.rules.expressions import SourcedChecker
 from jixiao.scoring.rules.flag_rules import FlagRules, compile_flags
 from jixiao.scoring.rules.indicator_rules import DIRECTIONS, IndicatorRules, compile_indicator_rules
@@ -26,6 +27,7 @@ from jixiao.scoring.rules.monitor_rules import MonitorRules
 from jixiao.scoring.rules.project_rules import ProjectRules, compile_project
 from jixiao.scoring.rules.reevaluation_rules import ReevaluationRules
 from jixiao.scoring.rules.vocabulary import Vocabulary
+from jixiao.scoring.rules.weighting_rules import WeightingRules, compile_weighting
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,10 @@ class Plan:
     # --- project and department roll-up (rules-proj) ---
     project: ProjectRules
     """Total, roll-up checks, completeness, grade and department measures."""
+    weighting: WeightingRules
+    """The applied points of every indicator (`weighting`, rules/weighting_rules.py)."""
+    boundary: BoundaryRules
+    """The grade boundaries and the near-boundary test (rules/boundary_rules.py)."""
     flags: FlagRules = field(default_factory=FlagRules)
     """The deviation flags by level (rules/flag_rules.py)."""
     monitor: MonitorRules | None = None
@@ -138,5 +144,19 @@ def compile_ruleset(loaded: Loaded) -> Plan:
     categories = tuple(k for k in rs.weights if k != contexts.BUDGET_PART)
     project = compile_project(loaded, vocab, categories, rule)
     flags = compile_flags(loaded, categories, project.measures, rule)
+    boundary = compile_boundary(loaded, rule)
     rule.raise_problems()
-    return Plan(loaded, vocab, quantitative, indicator, rate, score, formulas, project, flags)
+    weighting = compile_weighting(rs, categories)
+    return Plan(
+        loaded,
+        vocab,
+        quantitative,
+        indicator,
+        rate,
+        score,
+        formulas,
+        project,
+        weighting,
+        boundary,
+        flags,
+    )

@@ -618,9 +618,18 @@ class Ruleset(Strict):
     points_distribution: Literal["fixed", "free"] = "fixed"
     """`fixed`: each level-1 category's indicator points must equal its weight. `free`: only
     their total is fixed (四川: 预算执行 10 + 绩效指标 90 distributed by the department)."""
+    weighting: Literal["check", "proportional"] = "check"
+    """How the weights meet the department's indicator points (DOMAIN §2 applying
+    weights). `check`: the points as written score, and they must roll up to the weights
+    (self-evaluation as submitted). `proportional`: each indicator's points are scaled
+    within its level-1 category (within its level-2 category when `level2_weights` are
+    given) so the category sums to its weight; the points as written are kept beside the
+    `applied_points` (docs/rulesets.md, "Weighting")."""
     level2_weights: dict[str, dict[str, float]] = {}
     """Optional fixed points per level-2 category, by level-1 id then level-2 id; each
-    level-1's entries must sum to its weight. Checked against every project's rows."""
+    level-1's entries must sum to its weight. Under `weighting: check` they are checked
+    against every project's rows; under `proportional` they are the level-2 targets the
+    points are scaled to (then every level-2 category of that level-1 must be listed)."""
     when_category_missing: Literal["reassigned", "rescale", "zero"] = "reassigned"
     """A level-1 category with no indicators: its points were `reassigned` to others by the
     department (only the total is checked), or the applicable score is `rescale`d to the

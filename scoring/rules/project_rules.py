@@ -22,7 +22,7 @@ from jixiao.scoring.expr.ir import Call, Col, IfElse, Lit, Span, children
 from jixiao.scoring.rules import contexts
 from jixiao.scoring.rules.expressions import SourcedChecker
 from jixiao.scoring.rules.load import Loaded
-from jixiao.scoring.rules.models import Catalogue, Ruleset
+from jixiao.scoring.rules.models import Catalogue, Grade, Ruleset
 from jixiao.scoring.rules.vocabulary import Vocabulary
 
 N, B, T = Type.NUMBER, Type.BOOL, Type.TEXT
@@ -64,6 +64,10 @@ class ProjectRules:
     """Department column → group expression over the department's projects."""
     counts: frozenset[str]
     """Measures that count projects (written as whole numbers)."""
+
+
+POINT_SUM_DIGITS = 10
+"""Decimals the per-project sums of applied points are rounded to."""
 
 
 def l2_points(l1: str, l2: str) -> str:
@@ -130,11 +134,17 @@ def _sum(names: list[str]) -> str:
     return " + ".join(names) if names else "0"
 
 
+def grade_bands(rs: Ruleset) -> list[Grade]:
+    """The grade bands, lowest first: the one band table `grade` and the near-boundary
+    list (rules/boundary_rules.py) are both compiled from."""
+    return sorted(rs.grades, key=lambda g: g.min)
+
+
 def _grade_text(rs: Ruleset) -> str:
     """The band table as one expression: `min` inclusive, `max` exclusive except the top."""
     top = max(g.max for g in rs.grades)
     expr = "null"
-    for g in sorted(rs.grades, key=lambda g: g.min):
+    for g in grade_bands(rs):
         upper = f"total <= {g.max!r}" if g.max == top else f"total < {g.max!r}"
         expr = f"({_lit(g.name)} if total >= {g.min!r} and {upper} else {expr})"
     if rs.incomplete_grade == "withhold":
@@ -165,6 +175,10 @@ def _points_messages(cx: _Compiler, vocab: Vocabulary) -> Messages:
     missing = " or ".join(f"{c}_n == 0" for c in cats) or "false"
     total_bad = f"abs(points_total - {expected!r}) > {tol}"
     total = ("indicator points total {}, expected " + _fmt(expected), "points_total")
+    if rs.weighting == "proportional":
+        # The applied points are the weights, scaled (rules/weighting_rules.py): nothing
+        # the department wrote can fail to roll up.
+        return Messages(())
     if rs.points_distribution == "free":
         return Messages((cx.message(total_bad, *total),))
     guard = f"not ({missing}) and " if rs.when_category_missing == "reassigned" else ""
@@ -223,7 +237,12 @@ def _total_steps(cx: _Compiler) -> list[Step]:
         else "budget_score"
     )
     scores = _sum([f"{c}_score" for c in cats])
-    steps = [
+    # Applied points (weighting: proportional) are unrounded shares: their sums are rounded
+    # to 10 decimals, so the last bit does not depend on the engine's summation order.
+    sums = ["points_total", *[f"{c}_points" for c in cats]]
+    sums += [l2_points(l1, l2) for l1, parts in rs.level2_weights.items() for l2 in parts]
+    steps = [cx.step(name, f"round({name}, {POINT_SUM_DIGITS})", N) for name in sums]
+    steps += [
         cx.step("budget_part", part, N),
         cx.step("raw", f"budget_part + ({scores})", N),
         cx.step("present_points", _sum([f"({c}_points if {c}_n > 0 else 0)" for c in cats]), N),

@@ -27,13 +27,13 @@ def _masks(plan: Plan) -> dict[str, pl.Expr]:
     masked: dict[str, pl.Expr] = {}
     for c in plan.categories:
         mine = pl.col("level1") == c
-        masked[f"{c}_points"] = pl.when(mine).then(pl.col("points"))
+        masked[f"{c}_points"] = pl.when(mine).then(pl.col("applied_points"))
         masked[f"{c}_score"] = pl.when(mine).then(pl.col("score"))
         masked[f"{c}_n"] = mine
     for l1, parts in plan.loaded.ruleset.level2_weights.items():
         for l2 in parts:
             mine = (pl.col("level1") == l1) & (pl.col("level2") == l2)
-            masked[l2_points(l1, l2)] = pl.when(mine).then(pl.col("points"))
+            masked[l2_points(l1, l2)] = pl.when(mine).then(pl.col("applied_points"))
     return masked
 
 
@@ -46,10 +46,10 @@ def indicator_totals(scored: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
     """
     masks = _masks(plan)
     full = pl.col("evaluable") & (
-        pl.col("score") >= rounder("points", plan.loaded.ruleset.precision)
+        pl.col("score") >= rounder("applied_points", plan.loaded.ruleset.precision)
     )
     return (
-        scored.select("project_id", "evaluable", "achieved", "points", _full=full, **masks)
+        scored.select("project_id", "evaluable", "achieved", "applied_points", _full=full, **masks)
         .group_by("project_id")
         .agg(
             pl.len().alias("n_indicators"),
@@ -57,7 +57,7 @@ def indicator_totals(scored: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
             (pl.col("achieved") == False).sum().alias("n_missed"),  # noqa: E712 (null stays out)
             pl.col("evaluable").sum().alias("n_evaluable"),
             pl.col("_full").sum().alias("n_full_points"),
-            pl.col("points").sum().alias("points_total"),
+            pl.col("applied_points").sum().alias("points_total"),
             *[pl.col(name).sum() for name in masks],
         )
     )
@@ -74,6 +74,8 @@ def compiled(value: Checked | Messages) -> pl.Expr:
     if isinstance(value, Checked):
         return to_polars(value)
     parts = [_message(m) for m in value.parts]
+    if not parts:
+        return pl.lit(None, pl.String)
     if value.first:
         return pl.coalesce(parts)
     joined = pl.concat_str(parts, separator="; ", ignore_nulls=True)

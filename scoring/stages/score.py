@@ -24,6 +24,8 @@ from jixiao.scoring.rules.indicator_rules import (
     Reason,
     placeholders,
 )
+from jixiao.scoring.rules.weighting_rules import APPLIED, CLAIMED
+from jixiao.scoring.stages.weighting import with_applied
 from jixiao.scoring.values.normalize import normalize_label
 
 
@@ -165,10 +167,37 @@ def _fraction_note(plan: Plan) -> pl.Expr:
     return pl.when(note != "").then(note)
 
 
-def score_indicators(prepared: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
-    """Add kind, direction, evaluable, reason, score, achieved, ratio, claimed_in_band,
-    claimed_differs, has_explanation and rule to every prepared row (order kept). A
-    not-evaluable row has a null score and a null `achieved`: it is neither met nor missed."""
+WRITTEN = {"points": "_points_written", "claimed_score": "_claimed_written"}
+"""The department's points and claimed score as written, set aside while the rules read
+the applied ones (`weighting`), and put back for the output."""
+
+
+def score_indicators(
+    prepared: pl.LazyFrame, plan: Plan, sums: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
+    """Add applied_points, kind, direction, evaluable, reason, score, achieved, ratio,
+    claimed_in_band, claimed_differs, has_explanation and rule to every prepared row
+    (order kept). A not-evaluable row has a null score and a null `achieved`: it is
+    neither met nor missed.
+
+    Every rule reads `points` and `claimed_score` as applied by the ruleset's `weighting`
+    (stages/weighting.py; the points as written under `check`); the output keeps the
+    written ones beside `applied_points`. `sums`: the per-project weighting sums over the
+    whole table, when the rows are a slice of it."""
+    applied = with_applied(prepared, sums, plan).with_columns(
+        *[pl.col(k).alias(v) for k, v in WRITTEN.items()]
+    )
+    applied = applied.with_columns(points=pl.col(APPLIED), claimed_score=pl.col(CLAIMED)).drop(
+        CLAIMED
+    )
+    return (
+        _scored(applied, plan)
+        .with_columns(*[pl.col(v).alias(k) for k, v in WRITTEN.items()])
+        .drop(*WRITTEN.values())
+    )
+
+
+def _scored(prepared: pl.LazyFrame, plan: Plan) -> pl.LazyFrame:
     rules = plan.indicator
     params = [pl.lit(v, pl.Float64).alias(k) for k, v in plan.params.items()]
     frame = classify(prepared, plan)

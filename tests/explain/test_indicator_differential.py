@@ -248,9 +248,19 @@ flags:
     severity: info
     message: "{min_total} {max_total:,.3f}"
 """,
+    "proportional": """
+id: proportional-differential
+name: weights applied (issue 11), within level-2 categories for output
+version: "1"
+extends: project-self-eval
+weights: {output: 40, benefit: 40}
+weighting: proportional
+level2_weights: {output: {quantity: 15, quality: 15, timeliness: 5, cost: 5}}
+""",
 }
 """Rulesets that take the other branches of issue 8's policies (signed-target rules, the
-other fraction readings): explain must agree with batch under them too."""
+other fraction readings) and of issue 11's `weighting: proportional` (applied points read
+the whole project): explain must agree with batch under them too."""
 
 
 @pytest.fixture(scope="module", params=BUILT_INS)

@@ -92,6 +92,9 @@ class IndicatorExpect(_Strict):
     it out to not check it, write `null` to require null."""
     has_explanation: bool | None = None
     """Whether the 偏差原因分析及改进措施 cell holds non-blank text."""
+    applied_points: float | None = None
+    """The points the rules used (`weighting`: as written under check, scaled under
+    proportional); unrounded, so compared within 1e-9."""
 
 
 class ProjectExpect(_Strict):
@@ -113,6 +116,10 @@ class ProjectExpect(_Strict):
     n_missed: int | None = None
     """Indicators whose `achieved` is false (a not-evaluable row has no verdict: not
     counted)."""
+    points: dict[str, float] = {}
+    """Applied indicator points per level-1 category id (`<id>_points`), within 1e-9:
+    under proportional weighting each category sums to its weight."""
+    points_total: float | None = None
 
 
 class DepartmentExpect(_Strict):
@@ -201,7 +208,16 @@ class ReevaluationExpect(_Strict):
     departments: dict[str, ReevaluationDepartmentExpect] = {}
 
 
+class NearExpect(_Strict):
+    """One near_boundary row of a project: the boundary and total − boundary."""
+
+    boundary: float
+    distance: float
+
+
 class Expect(_Strict):
+    near_boundary: dict[str, list[NearExpect]] = {}
+    """By 项目编号: exactly the boundaries it sits near (`[]`: none), in order."""
     indicators: dict[str, IndicatorExpect] = {}
     projects: dict[str, ProjectExpect] = {}
     departments: dict[str, DepartmentExpect] = {}
@@ -435,6 +451,9 @@ def _check_indicators(
             f"indicator {name!r} reason", got["reason"], _fragments(want.reason_contains)
         )
         check.contains(f"indicator {name!r} note", got["note"], _fragments(want.note_contains))
+        if "applied_points" in want.model_fields_set:
+            what = f"indicator {name!r} applied_points"
+            check.number(what, got["applied_points"], want.applied_points, exact=False)
         for key in INDICATOR_OPTIONAL:
             if key in want.model_fields_set and (shows is None or key in shows):
                 expected = getattr(want, key)
@@ -462,6 +481,17 @@ def _check_project(
         expected = getattr(want, key)
         if expected is not None and (shows is None or key in shows):
             check.equal(f"{pid} {key}", got[key], expected)
+    for c, expected_points in want.points.items():
+        check.number(f"{pid} {c}_points", got[f"{c}_points"], expected_points, exact=False)
+    if want.points_total is not None:
+        check.number(f"{pid} points_total", got["points_total"], want.points_total, exact=False)
+
+
+def _check_near(check: Checker, rows: Mapping[str, list[tuple[float, float]]]) -> None:
+    """The near_boundary rows of each project the case names, exactly."""
+    for pid, want in check.case.expect.near_boundary.items():
+        expected = [(n.boundary, n.distance) for n in want]
+        check.equal(f"{pid} near_boundary", rows.get(pid, []), expected)
 
 
 def _check_departments(check: Checker, summary: pl.DataFrame) -> None:
@@ -577,7 +607,10 @@ def _batch_projects(results: Results) -> dict[str, dict[str, Any]]:
 
 def _explained_project(e: Explanation) -> dict[str, Any]:
     cats = {c: v["score"] for c, v in e.categories.items()}
+    points = {f"{c}_points": v["points"] for c, v in e.categories.items()}
+    points_total = sum(s.applied_points for s in e.indicators)
     return {
+        **points, "points_total": points_total,
         "budget_score": e.budget_score, "execution_rate": e.execution_rate, **cats,
         "total": e.total, "grade": e.grade, "complete": e.complete, "issues": e.issues,
         **{k: getattr(e, k) for k in PROJECT_COUNTS if k in EXPLAIN_SHOWS},
@@ -601,6 +634,10 @@ def test_batch_scores_match_domain(case_id: str, runs: Runs) -> None:
             check.errors.append(f"project {pid!r} was not scored (rejected?)")
     _check_rejects(check, results.rejects)
     _check_departments(check, results.department_summary)
+    near: dict[str, list[tuple[float, float]]] = {}
+    for r in results.near_boundary.iter_rows(named=True):
+        near.setdefault(r["project_id"], []).append((r["boundary"], r["distance"]))
+    _check_near(check, near)
     flags = list(results.flags.iter_rows(named=True))
     plan, _ = runs.prepared(case_id)
     _check_flags(check, _raised(flags), _scored_keys(results), plan, len(flags))
@@ -625,8 +662,10 @@ def test_reference_evaluator_explains_the_same(case_id: str, runs: Runs) -> None
     check = Checker(case, "explain")
     steps: list[IndicatorView] = []
     flags: list[Mapping[str, Any]] = []
+    near: dict[str, list[tuple[float, float]]] = {}
     for pid in results.project_scores["project_id"].to_list():
         explanation = api.explain_project(plan, results, pid)
+        near[pid] = [(b["boundary"], b["distance"]) for b in explanation.near_boundary]
         steps += [{**s.__dict__, "project_id": pid} for s in explanation.indicators]
         flags += [asdict(f) for f in explanation.flags]
         if pid in case.expect.projects:
@@ -635,6 +674,7 @@ def test_reference_evaluator_explains_the_same(case_id: str, runs: Runs) -> None
         explained = cast(list[FlagStep], explain_department(plan, results, dept)["flags"])
         flags += [asdict(f) for f in explained]
     _check_indicators(check, steps, EXPLAIN_SHOWS)
+    _check_near(check, near)
     _check_flags(check, _raised(flags), _scored_keys(results), plan, len(flags))
     check.done()
 
@@ -646,6 +686,7 @@ def test_streaming_engine_gives_identical_frames(case_id: str, runs: Runs) -> No
     assert_frame_equal(streamed.indicator_scores, in_memory.indicator_scores, check_exact=True)
     assert_frame_equal(streamed.department_summary, in_memory.department_summary, check_exact=True)
     assert_frame_equal(streamed.flags, in_memory.flags, check_exact=True)
+    assert_frame_equal(streamed.near_boundary, in_memory.near_boundary, check_exact=True)
 
 
 @pytest.mark.parametrize("case_id", _params("rows"))
