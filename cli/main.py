@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from jixiao.cli import monitor_cmd, rulesets_cmd, score_cmd
+from jixiao.cli import monitor_cmd, report_cmd, rulesets_cmd, score_cmd
 from jixiao.scoring.errors import JixiaoError, os_errno, os_message, os_reason
 
 
@@ -90,5 +90,10 @@ def main() -> None:
     """
 
 
-for command in [*score_cmd.COMMANDS, *rulesets_cmd.COMMANDS, *monitor_cmd.COMMANDS]:
+for command in [
+    *score_cmd.COMMANDS,
+    *rulesets_cmd.COMMANDS,
+    *monitor_cmd.COMMANDS,
+    *report_cmd.COMMANDS,
+]:
     main.add_command(command)

@@ -45,8 +45,12 @@ class ReportData:
         return self.tables[table]
 
     def shown_manifest(self) -> dict[str, Any]:
-        """The manifest as the page shows it: without the keys that vary between reruns."""
-        return {k: v for k, v in self.manifest.items() if k not in VOLATILE_MANIFEST_KEYS}
+        """The manifest as the page shows it: without the keys that vary between reruns,
+        keys sorted as manifest.json writes them (so a run still in memory and its folder
+        read back show the same)."""
+        kept = {k: v for k, v in self.manifest.items() if k not in VOLATILE_MANIFEST_KEYS}
+        shown: dict[str, Any] = json.loads(json.dumps(kept, sort_keys=True, default=str))
+        return shown
 
 
 def job_of(manifest: Mapping[str, Any], present: set[str]) -> str:

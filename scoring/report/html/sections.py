@@ -26,6 +26,21 @@ MAX_ROWS = 300
 
 Builder = Callable[[ReportData], list[Section]]
 
+AGGREGATE_HEADERS = {
+    "grade": "等级",
+    "n": "项目数",
+    "share": "占比",
+    "flag": "标记",
+    "severity": "严重程度",
+    "kind": "灯类",
+    "light": "灯",
+    "base_grade": "调整前等级",
+    "candidate_grade": "调整后等级",
+    "value": "取值",
+    "mean_total": "平均分",
+}
+"""Headers of the small tables the page makes itself (not in the column registry)."""
+
 
 def _chart(name: str, chart: object) -> Chart:
     return Chart(name, charts.spec(chart))  # type: ignore[arg-type]
@@ -40,7 +55,10 @@ def _table(
     total_rows: int | None = None,
 ) -> str:
     shown = pick(frame, wanted) if wanted else frame
-    names = headers(table_name, shown.columns, data.labels)
+    names = {
+        c: AGGREGATE_HEADERS.get(h, h) if h == c else h
+        for c, h in headers(table_name, shown.columns, data.labels).items()
+    }
     body = table(shown, names, f"table-{table_name}", caption, total_rows=total_rows)
     return f'<div class="scroll">{body}</div>'
 
