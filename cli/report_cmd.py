@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from jixiao.cli.score_cmd import console
 from jixiao.scoring import api
 
 @click.command("report")
@@ -37,9 +36,10 @@ def report_cmd(results_dir: Path, out: Path | None, no_png: bool, quiet: bool) -
     """
     paths = api.report(results_dir, out, pngs=not no_png)
     if not quiet:
-        console.print(f"report: {paths[0]}")
+        # Plain lines (not rich): a path is never wrapped, so it can be copied or piped.
+        click.echo(f"report: {paths[0]}")
         if len(paths) > 1:
-            console.print(f"charts: {', '.join(p.name for p in paths[1:])}")
+            click.echo(f"charts: {', '.join(p.name for p in paths[1:])}")
 
 
 COMMANDS = [report_cmd]
