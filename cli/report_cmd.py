@@ -8,6 +8,7 @@ import click
 
 from jixiao.scoring import api
 
+
 @click.command("report")
 @click.argument("results_dir", type=click.Path(path_type=Path))
 @click.option(

@@ -223,7 +223,9 @@ def write(
         paths.append(io_write_text(staging / "report.md", summary))
         if report:
             labels = _category_labels(plan)
-            paths += _html_report(staging, "score", {**results.manifest, "output_notes": notes}, tables, labels)
+            paths += _html_report(
+                staging, "score", {**results.manifest, "output_notes": notes}, tables, labels
+            )
         manifest = {
             **results.manifest,
             "outputs": [*sorted(p.name for p in paths), MANIFEST],
@@ -325,7 +327,9 @@ def write_monitor(
 REPORT_PAGE = report_render.PAGE_NAME
 
 
-def report(results_dir: str | Path, out: str | Path | None = None, *, pngs: bool = True) -> list[Path]:
+def report(
+    results_dir: str | Path, out: str | Path | None = None, *, pngs: bool = True
+) -> list[Path]:
     """Write the HTML report of a results folder (a `score` or `monitor` run's `--out`)
     to `out` (default `<results_dir>/report.html`; a folder gets `report.html` in it),
     with each chart as a PNG beside it. Returns the files written, the page first."""

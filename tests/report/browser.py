@@ -96,9 +96,7 @@ def load(b: Any, path: Path, timeout_ms: float = 30_000) -> Loaded:
     page.on("pageerror", lambda e: loaded.console_errors.append(f"pageerror: {e}"))
     page.goto(url, wait_until="load", timeout=timeout_ms)
     page.wait_for_function("document.body.dataset.charts === 'ready'", timeout=timeout_ms)
-    loaded.load_ms = page.evaluate(
-        "performance.getEntriesByType('navigation')[0].loadEventEnd"
-    )
+    loaded.load_ms = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
     return loaded
 
 

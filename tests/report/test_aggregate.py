@@ -22,8 +22,12 @@ def test_grade_distribution_keeps_band_order_zeros_and_counts_null_as_ungraded()
     assert order == ["优", "良", "中", "差", "未定级"]
     dist = agg.grade_distribution(ps, order)
     assert dist.rows() == [
-        ("优", 1, 0.2), ("良", 2, 0.4), ("中", 0, 0.0), ("差", 0, 0.0), ("未定级", 2, 0.4)
-    ]  # fmt: skip
+        ("优", 1, 0.2),
+        ("良", 2, 0.4),
+        ("中", 0, 0.0),
+        ("差", 0, 0.0),
+        ("未定级", 2, 0.4),
+    ]
 
 
 def test_grade_order_appends_grades_the_bands_do_not_name() -> None:
@@ -36,15 +40,24 @@ def test_grade_order_appends_grades_the_bands_do_not_name() -> None:
     ("values", "width", "expected"),
     [
         # 100 (the scale's top) is counted with 95–100, a boundary value with the bin it starts.
-        ([100.0, 95.0, 94.99, 60.0], 5.0,
-         [(60.0, 65.0, 1), *[(x, x + 5, 0) for x in range(65, 90, 5)], (90.0, 95.0, 1),
-          (95.0, 100.0, 2)]),
+        (
+            [100.0, 95.0, 94.99, 60.0],
+            5.0,
+            [
+                (60.0, 65.0, 1),
+                *[(x, x + 5, 0) for x in range(65, 90, 5)],
+                (90.0, 95.0, 1),
+                (95.0, 100.0, 2),
+            ],
+        ),
         ([7.0], 5.0, [(5.0, 10.0, 1)]),
         ([0.0, 0.05, 1.2], 0.5, [(0.0, 0.5, 2), (0.5, 1.0, 0), (1.0, 1.5, 1)]),
         ([None, float("nan")], 5.0, []),
     ],
-)  # fmt: skip
-def test_histogram_bins(values: list[float | None], width: float, expected: list[tuple[float, float, int]]) -> None:
+)
+def test_histogram_bins(
+    values: list[float | None], width: float, expected: list[tuple[float, float, int]]
+) -> None:
     got = agg.histogram(_projects(total=values), "total", width)
     assert got.rows() == expected
     assert got["n"].sum() == sum(1 for v in values if v is not None and v == v)
@@ -59,16 +72,27 @@ def test_department_spread_orders_by_mean_then_name_and_skips_null_totals() -> N
     # All three means are 85: ties by name, in code point order (丙 U+4E19 < 乙 < 甲).
     assert got["department"].to_list() == ["丙", "乙", "甲"]
     row = got.row(1, named=True)
-    assert (row["n"], row["mean"], row["min"], row["max"], row["median"]) == (2, 85.0, 80.0, 90.0, 85.0)
+    assert (row["n"], row["mean"], row["min"], row["max"], row["median"]) == (
+        2,
+        85.0,
+        80.0,
+        90.0,
+        85.0,
+    )
     assert (row["q1"], row["q3"]) == (82.5, 87.5)
     assert got.row(2, named=True)["n"] == 2  # the null total is not a project of the spread
 
 
 def test_category_columns_are_the_weighted_ones_and_budget() -> None:
     ps = _projects(
-        budget_score=[1.0], output_score=[2.0], output_points=[2.0], benefit_score=[3.0],
-        benefit_points=[3.0], indicator_score=[5.0], total=[6.0],
-    )  # fmt: skip
+        budget_score=[1.0],
+        output_score=[2.0],
+        output_points=[2.0],
+        benefit_score=[3.0],
+        benefit_points=[3.0],
+        indicator_score=[5.0],
+        total=[6.0],
+    )
     assert agg.category_columns(ps) == ["budget_score", "output_score", "benefit_score"]
 
 
@@ -76,10 +100,13 @@ def test_category_means_per_department_and_overall() -> None:
     ps = _projects(department=["甲", "乙", "乙"], a_score=[1.0, 2.0, 4.0], b_score=[0.0, 1.0, None])
     got = agg.category_means(ps, ["a_score", "b_score"], {"a_score": "甲类"})
     assert got.rows() == [
-        ("全部", "甲类", 2.33, 0), ("全部", "b_score", 0.5, 1),
-        ("乙", "甲类", 3.0, 0), ("乙", "b_score", 1.0, 1),
-        ("甲", "甲类", 1.0, 0), ("甲", "b_score", 0.0, 1),
-    ]  # fmt: skip
+        ("全部", "甲类", 2.33, 0),
+        ("全部", "b_score", 0.5, 1),
+        ("乙", "甲类", 3.0, 0),
+        ("乙", "b_score", 1.0, 1),
+        ("甲", "甲类", 1.0, 0),
+        ("甲", "b_score", 0.0, 1),
+    ]
 
 
 def test_flag_counts_most_frequent_first_and_totals() -> None:
@@ -90,9 +117,11 @@ def test_flag_counts_most_frequent_first_and_totals() -> None:
     )
     counts = agg.flag_counts(flags)
     assert counts.rows() == [
-        ("y", "warning", "", 1), ("y", "warning", "乙", 1), ("y", "warning", "甲", 1),
+        ("y", "warning", "", 1),
+        ("y", "warning", "乙", 1),
+        ("y", "warning", "甲", 1),
         ("x", "info", "甲", 2),
-    ]  # fmt: skip
+    ]
     assert agg.flag_totals(counts).rows() == [("y", "warning", 3), ("x", "info", 2)]
     assert agg.flag_counts(flags.head(0)).height == 0
 
@@ -101,8 +130,11 @@ def test_light_counts_list_every_colour() -> None:
     projects = _projects(light=["red", "green", "red"], budget_light=["grey", "green", "green"])
     got = agg.light_counts(projects)
     assert got.filter(pl.col("kind") == "综合").select("light", "n").rows() == [
-        ("红", 2), ("黄", 0), ("绿", 1), ("灰", 0)
-    ]  # fmt: skip
+        ("红", 2),
+        ("黄", 0),
+        ("绿", 1),
+        ("灰", 0),
+    ]
     assert got.filter(pl.col("kind") == "预算执行")["n"].to_list() == [0, 0, 2, 1]
     assert set(got["kind"]) == {"综合", "预算执行"}
 

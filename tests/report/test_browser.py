@@ -57,8 +57,11 @@ def test_score_report_in_chromium(chromium: Any, score_dir: Path) -> None:
     # Grades: the chart's data and the table equal the counts in project_scores.
     counts = dict(ps.group_by("grade").len().iter_rows())
     drawn = {r["grade"]: r["n"] for r in _chart_data(loaded, "grades", "grades")}
-    assert drawn == {g.removeprefix("grade_"): counts.get(g.removeprefix("grade_"), 0)
-                     for g in dept.columns if g.startswith("grade_")}  # fmt: skip
+    assert drawn == {
+        g.removeprefix("grade_"): counts.get(g.removeprefix("grade_"), 0)
+        for g in dept.columns
+        if g.startswith("grade_")
+    }
     assert [int(v) for v in _values(loaded, "table-grades", "n")] == list(drawn.values())
     facts = loaded.page.inner_text("#facts")
     assert f"评分项目数 Projects scored\n{ps.height:,}\n" in facts
@@ -82,7 +85,9 @@ def test_score_report_in_chromium(chromium: Any, score_dir: Path) -> None:
     # Lowest projects: the 50 lowest totals, ids and totals as in project_scores.
     lowest = ps.sort(["total", "project_id"], nulls_last=True).head(50)
     assert _values(loaded, "table-project_scores", "project_id") == lowest["project_id"].to_list()
-    assert [float(v) for v in _values(loaded, "table-project_scores", "total")] == lowest["total"].to_list()
+    assert [float(v) for v in _values(loaded, "table-project_scores", "total")] == lowest[
+        "total"
+    ].to_list()
 
     # Flags: counts per id as in the flags table.
     flags = pl.read_parquet(score_dir / "flags.parquet")
@@ -95,7 +100,10 @@ def test_score_report_in_chromium(chromium: Any, score_dir: Path) -> None:
     page.click("#table-department_summary th[data-col=mean_total] button")
     means = [float(v) for v in _values(loaded, "table-department_summary", "mean_total")]
     assert means == sorted(means)
-    assert page.get_attribute("#table-department_summary th[data-col=mean_total]", "aria-sort") == "ascending"
+    assert (
+        page.get_attribute("#table-department_summary th[data-col=mean_total]", "aria-sort")
+        == "ascending"
+    )
     page.click("#table-department_summary th[data-col=mean_total] button")
     means = [float(v) for v in _values(loaded, "table-department_summary", "mean_total")]
     assert means == sorted(means, reverse=True)
@@ -115,10 +123,13 @@ def test_monitor_report_in_chromium(chromium: Any, monitor_dir: Path) -> None:
     _shot(loaded, "report-monitor.png")
     projects = pl.read_parquet(monitor_dir / "monitor_projects.parquet")
     labels = {"red": "红", "yellow": "黄", "green": "绿", "grey": "灰"}
-    drawn = {
-        (r["kind"], r["light"]): r["n"] for r in _chart_data(loaded, "lights", "lights")
+    drawn = {(r["kind"], r["light"]): r["n"] for r in _chart_data(loaded, "lights", "lights")}
+    kinds = {
+        "light": "综合",
+        "budget_light": "预算执行",
+        "goal_light": "目标完成",
+        "forecast_light": "全年预计",
     }
-    kinds = {"light": "综合", "budget_light": "预算执行", "goal_light": "目标完成", "forecast_light": "全年预计"}
     for column, kind in kinds.items():
         for light, label in labels.items():
             assert drawn[(kind, label)] == int((projects[column] == light).sum()), (kind, label)

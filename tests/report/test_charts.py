@@ -49,7 +49,11 @@ def test_grade_bar_carries_its_rows_and_order() -> None:
 
 def test_migration_heatmap_draws_every_grade_pair_with_zeros() -> None:
     frame = pl.DataFrame(
-        {"base_grade": ["优", "良", "未定级"], "candidate_grade": ["优", "中", "良"], "n": [5, 2, 1]}
+        {
+            "base_grade": ["优", "良", "未定级"],
+            "candidate_grade": ["优", "中", "良"],
+            "n": [5, 2, 1],
+        }
     )
     spec = charts.spec(charts.migration_heatmap(frame, ORDER))
     cells = {(r["base_grade"], r["candidate_grade"]): r["n"] for r in _named(spec, "migration")}
@@ -64,8 +68,11 @@ def test_migration_heatmap_keeps_a_grade_the_order_lacks() -> None:
     frame = pl.DataFrame({"base_grade": ["A"], "candidate_grade": ["B"], "n": [1]})
     spec = charts.spec(charts.migration_heatmap(frame, ["A"]))
     assert {(r["base_grade"], r["candidate_grade"]) for r in _named(spec, "migration")} == {
-        ("A", "A"), ("A", "B"), ("B", "A"), ("B", "B")
-    }  # fmt: skip
+        ("A", "A"),
+        ("A", "B"),
+        ("B", "A"),
+        ("B", "B"),
+    }
 
 
 def test_sweep_chart_stacks_grades_in_band_order_and_lines_the_mean() -> None:

@@ -23,9 +23,16 @@ def run(*args: str) -> tuple[int, str]:
 
 def _score(out: Path, *extra: str) -> tuple[int, str]:
     return run(
-        "score", str(GBK / "projects.csv"), str(GBK / "indicators.csv"), "-o", str(out),
-        "-f", "parquet", "-q", *extra,
-    )  # fmt: skip
+        "score",
+        str(GBK / "projects.csv"),
+        str(GBK / "indicators.csv"),
+        "-o",
+        str(out),
+        "-f",
+        "parquet",
+        "-q",
+        *extra,
+    )
 
 
 def _one_line_error(code: int, output: str, *words: str) -> None:
@@ -76,9 +83,17 @@ def test_report_out_file_folder_and_no_png(tmp_path: Path) -> None:
 def test_monitor_report(tmp_path: Path) -> None:
     out = tmp_path / "m"
     code, output = run(
-        "monitor", "--as-of", "2025-07-31", str(MONITORING), "-o", str(out), "-f", "csv",
-        "--report", "-q",
-    )  # fmt: skip
+        "monitor",
+        "--as-of",
+        "2025-07-31",
+        str(MONITORING),
+        "-o",
+        str(out),
+        "-f",
+        "csv",
+        "--report",
+        "-q",
+    )
     assert code == 0, output
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert {"report.html", "report-lights.png"} <= set(manifest["outputs"])
@@ -123,9 +138,15 @@ def test_report_of_results_with_no_totals_and_no_flags(tmp_path: Path) -> None:
 def test_report_of_a_copied_folder_without_parquet_reads_csv(tmp_path: Path) -> None:
     out = tmp_path / "out"
     code, output = run(
-        "score", str(GBK / "projects.csv"), str(GBK / "indicators.csv"), "-o", str(out),
-        "-f", "csv", "-q",
-    )  # fmt: skip
+        "score",
+        str(GBK / "projects.csv"),
+        str(GBK / "indicators.csv"),
+        "-o",
+        str(out),
+        "-f",
+        "csv",
+        "-q",
+    )
     assert code == 0, output
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)

@@ -39,7 +39,9 @@ class _Structure(HTMLParser):
         elif tag in ("h1", "h2", "caption", "dt", "title", "button"):
             self._capture, self._text = tag, ""
         elif tag == "script":
-            self.lines.append(f"script {a.get('type') or 'javascript'} {a.get('id') or ''}".rstrip())
+            self.lines.append(
+                f"script {a.get('type') or 'javascript'} {a.get('id') or ''}".rstrip()
+            )
         elif tag == "meta" and a.get("http-equiv"):
             self.lines.append(f"meta {a['http-equiv']}: {a.get('content')}")
 
@@ -79,7 +81,9 @@ def test_page_is_self_contained(job: str, request: pytest.FixtureRequest) -> Non
     # No element points anywhere: no src=, no stylesheet link, no web font, no import
     # (the scripts' own text is the Vega bundle, which the CSP and the browser test cover).
     markup = re.sub(r"(?s)<script\b[^>]*>.*?</script>", "<script></script>", page)
-    assert not re.search(r"<(script|img|iframe|link|source|video|audio)\b[^>]*\b(src|href)=", markup)
+    assert not re.search(
+        r"<(script|img|iframe|link|source|video|audio)\b[^>]*\b(src|href)=", markup
+    )
     assert "@import" not in page and "@font-face" not in page
     hrefs = re.findall(r'href="([^"]*)"', page)
     assert hrefs and all(h.startswith("#") for h in hrefs)
@@ -90,7 +94,10 @@ def test_page_is_self_contained(job: str, request: pytest.FixtureRequest) -> Non
 def test_score_report_lists_page_and_pngs_in_the_manifest(score_dir: Path) -> None:
     manifest = json.loads((score_dir / "manifest.json").read_text("utf-8"))
     pngs = sorted(p.name for p in score_dir.glob("report-*.png"))
-    assert pngs == [f"report-{c}.png" for c in sorted(["grades", "histogram", "departments", "categories", "flags"])]
+    assert pngs == [
+        f"report-{c}.png"
+        for c in sorted(["grades", "histogram", "departments", "categories", "flags"])
+    ]
     for name in ["report.html", *pngs]:
         assert name in manifest["outputs"] and name in manifest["output_sha256"]
         assert (score_dir / name).read_bytes()[:4] in (b"<!DO", b"\x89PNG")
@@ -119,7 +126,9 @@ def test_csv_fallback_gives_the_same_page(score_dir: Path, tmp_path: Path) -> No
     assert page.read_bytes() == (score_dir / "report.html").read_bytes()
 
 
-def test_page_shows_the_tuning_tables_when_a_folder_holds_them(score_dir: Path, tmp_path: Path) -> None:
+def test_page_shows_the_tuning_tables_when_a_folder_holds_them(
+    score_dir: Path, tmp_path: Path
+) -> None:
     """compare/whatif will write `migration` and `sweep`: their sections plug in by table."""
     folder = tmp_path / "tuning"
     shutil.copytree(score_dir, folder)
@@ -127,7 +136,12 @@ def test_page_shows_the_tuning_tables_when_a_folder_holds_them(score_dir: Path, 
         {"base_grade": ["优", "良"], "candidate_grade": ["良", "良"], "n": [3, 7]}
     ).write_parquet(folder / "migration.parquet")
     pl.DataFrame(
-        {"value": [30.0, 30.0, 40.0], "grade": ["优", "良", "优"], "n": [8, 2, 10], "mean_total": [91.0, 91.0, 93.5]}
+        {
+            "value": [30.0, 30.0, 40.0],
+            "grade": ["优", "良", "优"],
+            "n": [8, 2, 10],
+            "mean_total": [91.0, 91.0, 93.5],
+        }
     ).write_parquet(folder / "sweep.parquet")
     (page, *pngs) = api.report(folder, tmp_path / "t.html")
     text = structure(page.read_text("utf-8"))

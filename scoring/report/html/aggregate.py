@@ -113,9 +113,7 @@ def category_columns(project_scores: pl.LazyFrame) -> list[str]:
     partner, which only weighted categories have."""
     names = project_scores.collect_schema().names()
     cats = [
-        c
-        for c in names
-        if c.endswith("_score") and f"{c.removesuffix('_score')}_points" in names
+        c for c in names if c.endswith("_score") and f"{c.removesuffix('_score')}_points" in names
     ]
     return [c for c in ("budget_score",) if c in names] + cats
 
@@ -209,7 +207,9 @@ def department_lights(departments: pl.LazyFrame) -> pl.DataFrame:
         return pl.DataFrame(
             schema={"department": pl.String, "light": pl.String, "n": pl.Int64, "order": pl.Int64}
         )
-    wide = wide.sort(["n_light_red", "n_light_yellow", "department"], descending=[True, True, False])
+    wide = wide.sort(
+        ["n_light_red", "n_light_yellow", "department"], descending=[True, True, False]
+    )
     rows = []
     for dept, *vals in wide.select("department", *cols).iter_rows():
         for i, (light, n) in enumerate(zip(LIGHTS, vals, strict=True)):

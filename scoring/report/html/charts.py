@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import altair as alt
 import polars as pl
@@ -34,7 +34,14 @@ def _inline(name: str, frame: pl.DataFrame) -> alt.InlineData:
 
 
 def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure(font=FONT).configure_view(stroke=None)
+    return cast(
+        alt.TopLevelMixin,
+        chart.configure(font=FONT)
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=12, titleFontSize=13)
+        .configure_legend(labelFontSize=12, titleFontSize=13)
+        .configure_title(fontSize=15),
+    )
 
 
 def spec(chart: alt.TopLevelMixin) -> Spec:
@@ -71,12 +78,15 @@ def grade_bar(frame: pl.DataFrame, order: Sequence[str]) -> alt.TopLevelMixin:
         ],
     )
     text = base.mark_text(dy=-6).encode(text="n:Q")
-    return (bars + text).properties(width=WIDTH, height=240, title="等级分布")
+    return cast(
+        alt.TopLevelMixin, (bars + text).properties(width=WIDTH, height=240, title="等级分布")
+    )
 
 
 def histogram(frame: pl.DataFrame, title: str = "得分分布", axis: str = "总分") -> alt.Chart:
     """bin_start, bin_end, n → a histogram of pre-binned counts."""
-    return (
+    return cast(
+        alt.Chart,
         alt.Chart(_inline("histogram", frame))
         .mark_bar(color="#4575b4")
         .encode(
@@ -89,7 +99,7 @@ def histogram(frame: pl.DataFrame, title: str = "得分分布", axis: str = "总
                 alt.Tooltip("n:Q", title="项目数"),
             ],
         )
-        .properties(width=WIDTH, height=220, title=title)
+        .properties(width=WIDTH, height=220, title=title),
     )
 
 
@@ -114,14 +124,16 @@ def department_ranking(frame: pl.DataFrame) -> alt.TopLevelMixin:
     )
     box = base.mark_bar(color="#abd9e9", size=10).encode(x="q1:Q", x2="q3:Q", tooltip=tooltip)
     mean = base.mark_tick(color="#d73027", thickness=2, size=14).encode(x="mean:Q", tooltip=tooltip)
-    return (spread + box + mean).properties(width=WIDTH, height=height, title="部门排名与分布")
+    chart = (spread + box + mean).properties(width=WIDTH, height=height, title="部门排名与分布")
+    return cast(alt.TopLevelMixin, chart)
 
 
 def category_bars(frame: pl.DataFrame) -> alt.Chart:
     """department, category, mean, order → a stacked bar per department (全部 first) of
     the mean score of each category."""
     departments = frame["department"].unique(maintain_order=True).to_list()
-    return (
+    return cast(
+        alt.Chart,
         alt.Chart(_inline("categories", frame))
         .mark_bar()
         .encode(
@@ -139,7 +151,7 @@ def category_bars(frame: pl.DataFrame) -> alt.Chart:
                 alt.Tooltip("mean:Q", title="平均得分"),
             ],
         )
-        .properties(width=WIDTH, height=max(120, 18 * len(departments)), title="分类得分")
+        .properties(width=WIDTH, height=max(120, 18 * len(departments)), title="分类得分"),
     )
 
 
@@ -168,7 +180,7 @@ def heatmap(
     )
     text = base.mark_text(fontSize=10).encode(text="n:Q")
     size = {"width": max(160, 26 * len(xs)), "height": max(80, 20 * len(ys))}
-    return (cells + text).properties(title=title, **size)
+    return cast(alt.TopLevelMixin, (cells + text).properties(title=title, **size))
 
 
 def flag_heatmap(frame: pl.DataFrame) -> alt.TopLevelMixin:
@@ -183,7 +195,9 @@ def migration_heatmap(frame: pl.DataFrame, order: Sequence[str]) -> alt.TopLevel
     rows the base grade, columns the candidate grade, both best first, 未定级 included;
     every pair is drawn (0 where no project moved) so the diagonal reads as a line."""
     grades = [*order, *(g for g in _seen(frame, "base_grade", "candidate_grade") if g not in order)]
-    got = {(b, c): int(n) for b, c, n in frame.select("base_grade", "candidate_grade", "n").iter_rows()}
+    got = {
+        (b, c): int(n) for b, c, n in frame.select("base_grade", "candidate_grade", "n").iter_rows()
+    }
     full = pl.DataFrame(
         [(b, c, got.get((b, c), 0)) for b in grades for c in grades],
         schema={"base_grade": pl.String, "candidate_grade": pl.String, "n": pl.Int64},
@@ -232,11 +246,12 @@ def sweep_chart(frame: pl.DataFrame, order: Sequence[str], key: str = "") -> alt
             alt.Tooltip("mean(mean_total):Q", title="平均分", format=".2f"),
         ],
     )
-    return (
+    chart = (
         alt.layer(bars, line)
         .resolve_scale(y="independent")
         .properties(width=WIDTH, height=260, title="参数扫描")
     )
+    return cast(alt.TopLevelMixin, chart)
 
 
 def light_bars(frame: pl.DataFrame) -> alt.Chart:
@@ -251,7 +266,8 @@ def department_light_bars(frame: pl.DataFrame) -> alt.Chart:
 
 def _stacked_lights(frame: pl.DataFrame, name: str, by: str, title: str, chart: str) -> alt.Chart:
     rows = frame[by].unique(maintain_order=True).to_list()
-    return (
+    return cast(
+        alt.Chart,
         alt.Chart(_inline(name, frame))
         .mark_bar()
         .encode(
@@ -269,5 +285,5 @@ def _stacked_lights(frame: pl.DataFrame, name: str, by: str, title: str, chart: 
                 alt.Tooltip("n:Q", title="项目数"),
             ],
         )
-        .properties(width=WIDTH, height=max(80, 20 * len(rows)), title=chart)
+        .properties(width=WIDTH, height=max(80, 20 * len(rows)), title=chart),
     )

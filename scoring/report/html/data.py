@@ -18,7 +18,8 @@ from typing import Any
 import polars as pl
 
 from jixiao.scoring import columns
-from jixiao.scoring.errors import InputError
+from jixiao.scoring.errors import InputError, JixiaoError
+from jixiao.scoring.rules.load import load_catalogue
 
 MANIFEST = "manifest.json"
 
@@ -151,9 +152,6 @@ def _registry_dtypes(table: str) -> list[tuple[re.Pattern[str], pl.DataType]]:
 def catalogue_labels(manifest: Mapping[str, Any]) -> dict[str, str]:
     """Category ids → Chinese names (`output` → 产出) from the catalogue the manifest
     names, when it is a built-in one; else nothing (headers then show the id)."""
-    from jixiao.scoring.errors import JixiaoError
-    from jixiao.scoring.rules.load import load_catalogue
-
     catalogue = manifest.get("catalogue")
     ref = catalogue.get("id") if isinstance(catalogue, dict) else None
     if not isinstance(ref, str) or not ref:

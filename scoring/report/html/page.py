@@ -122,11 +122,16 @@ EMBED_JS = """
 """
 
 
+BUNDLE_SNIPPET = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
+"""What the bundle exports: the three libraries as globals, for the page's own script."""
+
+
 @functools.cache
 def vega_bundle() -> str:
     """Vega, Vega-Lite and vega-embed in one script (from vl-convert, ~900 KB), with any
     `</script` written so that it cannot close the tag it sits in."""
-    return re.sub(r"</(script)", r"<\\/\1", vlc.javascript_bundle(), flags=re.IGNORECASE)
+    bundle = vlc.javascript_bundle(BUNDLE_SNIPPET)
+    return re.sub(r"</(script)", r"<\\/\1", bundle, flags=re.IGNORECASE)
 
 
 def _script_json(obj: object) -> str:
@@ -160,7 +165,7 @@ def document(
         "<header>",
         f'<h1>{html.escape(title)}<span class="en">{html.escape(title_en)}</span></h1>',
         f'<p class="meta">{html.escape(meta)}</p>',
-        f"<nav>{nav} <a href=\"#manifest\">运行清单</a></nav>",
+        f'<nav>{nav} <a href="#manifest">运行清单</a></nav>',
         "</header>",
         "<main>",
     ]
@@ -202,7 +207,9 @@ def manifest_footer(manifest: Mapping[str, Any]) -> str:
     for item in manifest.get("inputs") or []:
         if isinstance(item, dict):
             rows = ", ".join(f"{k} {v}" for k, v in (item.get("rows") or {}).items())
-            facts.append(("输入 Input", f"{item.get('path', '')} ({rows}) sha256 {item.get('sha256', '')}"))
+            facts.append(
+                ("输入 Input", f"{item.get('path', '')} ({rows}) sha256 {item.get('sha256', '')}")
+            )
     lines = [
         '<footer id="manifest">',
         '<h2>运行清单<span class="en">Run manifest</span></h2>',

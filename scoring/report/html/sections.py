@@ -68,10 +68,12 @@ def _note(text: str) -> str:
 
 
 def _facts(items: Sequence[tuple[str, str]]) -> str:
-    cells = "".join(
-        f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in items
-    )
+    cells = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in items)
     return f'<dl class="facts" id="facts">{cells}</dl>'
+
+
+def _percent(value: object) -> str:
+    return f"{value:.1%}" if isinstance(value, int | float) else "—"
 
 
 def _count(frame: pl.LazyFrame) -> int:
@@ -124,14 +126,25 @@ def score_sections(data: ReportData) -> list[Section]:
     if dept is not None:
         frame = dept.sort(["mean_total", "department"], descending=[True, False], nulls_last=True)
         wanted = [
-            "department", "n_projects", "n_incomplete", "mean_total", "min_total",
-            "max_total", *[f"grade_{g}" for g in order], "execution_rate", "n_flags",
-        ]  # fmt: skip
+            "department",
+            "n_projects",
+            "n_incomplete",
+            "mean_total",
+            "min_total",
+            "max_total",
+            *[f"grade_{g}" for g in order],
+            "execution_rate",
+            "n_flags",
+        ]
         body.append(
             _table(
-                data, "department_summary", frame.head(MAX_ROWS).collect(), wanted,
-                "部门汇总（按平均分）", _count(dept),
-            )  # fmt: skip
+                data,
+                "department_summary",
+                frame.head(MAX_ROWS).collect(),
+                wanted,
+                "部门汇总（按平均分）",
+                _count(dept),
+            )
         )
     out.append(
         Section(
@@ -159,13 +172,18 @@ def score_sections(data: ReportData) -> list[Section]:
         )
     if flags is not None:
         out.append(_flag_section(data, flags))
-    lowest = (
-        ps.sort(["total", "project_id"], nulls_last=True).head(TOP_ROWS).collect()
-    )
+    lowest = ps.sort(["total", "project_id"], nulls_last=True).head(TOP_ROWS).collect()
     wanted = [
-        "project_id", "project_name", "department", "total", "grade", "complete",
-        *cat_cols, "n_flags", "issues",
-    ]  # fmt: skip
+        "project_id",
+        "project_name",
+        "department",
+        "total",
+        "grade",
+        "complete",
+        *cat_cols,
+        "n_flags",
+        "issues",
+    ]
     out.append(
         Section(
             "projects",
@@ -203,7 +221,7 @@ def monitor_sections(data: ReportData) -> list[Section]:
     overall = {light: n for kind, light, n, _ in lights.iter_rows() if kind == "综合"}
     facts = [
         ("截至日期 As of", str(m.get("as_of", ""))),
-        ("时间进度 Time progress", str(m.get("time_progress", ""))),
+        ("时间进度 Time progress", _percent(m.get("time_progress"))),
         ("监控项目数 Projects monitored", f"{_count(projects):,}"),
         *((f"综合灯 {k}", f"{v:,}") for k, v in overall.items()),
         ("需要回应的项目 Need a response", f"{n_actions:,}"),
@@ -225,9 +243,17 @@ def monitor_sections(data: ReportData) -> list[Section]:
             ["n_light_red", "n_light_yellow", "department"], descending=[True, True, False]
         )
         wanted = [
-            "department", "n_projects", "n_light_red", "n_light_yellow", "n_light_green",
-            "n_light_grey", "budget", "spent_to_date", "execution_progress", "budget_at_risk",
-        ]  # fmt: skip
+            "department",
+            "n_projects",
+            "n_light_red",
+            "n_light_yellow",
+            "n_light_green",
+            "n_light_grey",
+            "budget",
+            "spent_to_date",
+            "execution_progress",
+            "budget_at_risk",
+        ]
         out.append(
             Section(
                 "departments",
@@ -238,9 +264,13 @@ def monitor_sections(data: ReportData) -> list[Section]:
                 else [],
                 [
                     _table(
-                        data, "monitor_departments", frame.head(MAX_ROWS).collect(), wanted,
-                        "部门监控汇总（红灯多者在前）", _count(depts),
-                    )  # fmt: skip
+                        data,
+                        "monitor_departments",
+                        frame.head(MAX_ROWS).collect(),
+                        wanted,
+                        "部门监控汇总（红灯多者在前）",
+                        _count(depts),
+                    )
                 ],
             )
         )
@@ -256,10 +286,18 @@ def monitor_sections(data: ReportData) -> list[Section]:
         )
     if actions is not None:
         wanted = [
-            "rank", "project_id", "project_name", "department", "light", "budget_light",
-            "goal_light", "forecast_light", "execution_progress", "budget_at_risk",
+            "rank",
+            "project_id",
+            "project_name",
+            "department",
+            "light",
+            "budget_light",
+            "goal_light",
+            "forecast_light",
+            "execution_progress",
+            "budget_at_risk",
             "red_indicators",
-        ]  # fmt: skip
+        ]
         out.append(
             Section(
                 "actions",
@@ -267,9 +305,13 @@ def monitor_sections(data: ReportData) -> list[Section]:
                 "Projects that need a response",
                 body=[
                     _table(
-                        data, "monitor_actions", actions.head(TOP_ROWS).collect(), wanted,
-                        "需要回应的项目", n_actions,
-                    )  # fmt: skip
+                        data,
+                        "monitor_actions",
+                        actions.head(TOP_ROWS).collect(),
+                        wanted,
+                        "需要回应的项目",
+                        n_actions,
+                    )
                 ]
                 if n_actions
                 else [_note("没有需要回应的项目。")],
@@ -305,7 +347,11 @@ def tuning_sections(data: ReportData) -> list[Section]:
                 "参数扫描",
                 "Sweep",
                 [_chart("sweep", charts.sweep_chart(sweep, order, key))],
-                [_table(data, "sweep", sweep.head(MAX_ROWS), None, "各取值的等级分布", sweep.height)],
+                [
+                    _table(
+                        data, "sweep", sweep.head(MAX_ROWS), None, "各取值的等级分布", sweep.height
+                    )
+                ],
             )
         )
     if data.has("near_boundary"):
@@ -317,9 +363,13 @@ def tuning_sections(data: ReportData) -> list[Section]:
                 "Projects near a grade boundary",
                 body=[
                     _table(
-                        data, "near_boundary", near.head(TOP_ROWS).collect(), None,
-                        "距等级分界线最近的项目", _count(near),
-                    )  # fmt: skip
+                        data,
+                        "near_boundary",
+                        near.head(TOP_ROWS).collect(),
+                        None,
+                        "距等级分界线最近的项目",
+                        _count(near),
+                    )
                 ],
             )
         )
