@@ -341,6 +341,9 @@ def report(
     page = Path(out) if out is not None else folder / REPORT_PAGE
     if page.is_dir():
         page = page / REPORT_PAGE
+    if page.suffix.lower() not in (".html", ".htm"):
+        # Never overwrite a results table or any other file by a slip of --out.
+        raise OutputError(f"{page}: the report is a page; give a file ending in .html")
     rendered = report_render.render(data, pngs=pngs)
     try:
         return report_render.write(rendered, page)

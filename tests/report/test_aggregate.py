@@ -83,6 +83,13 @@ def test_department_spread_orders_by_mean_then_name_and_skips_null_totals() -> N
     assert got.row(2, named=True)["n"] == 2  # the null total is not a project of the spread
 
 
+def test_a_project_without_department_is_charted_under_a_label() -> None:
+    ps = _projects(department=["甲", None], total=[90.0, 80.0], a_score=[1.0, 2.0])
+    assert set(agg.department_spread(ps)["department"]) == {"甲", agg.BLANK_DEPARTMENT}
+    means = agg.category_means(ps, ["a_score"], {})
+    assert set(means["department"]) == {"全部", "甲", agg.BLANK_DEPARTMENT}
+
+
 def test_category_columns_are_the_weighted_ones_and_budget() -> None:
     ps = _projects(
         budget_score=[1.0],

@@ -80,6 +80,13 @@ def test_report_out_file_folder_and_no_png(tmp_path: Path) -> None:
     assert (folder / "report.html").is_file()
 
 
+def test_streaming_engine_writes_the_same_report(tmp_path: Path) -> None:
+    assert _score(tmp_path / "mem", "--report")[0] == 0
+    assert _score(tmp_path / "stream", "--report", "--engine", "streaming")[0] == 0
+    for name in ("report.html", "report-grades.png", "report-flags.png"):
+        assert (tmp_path / "mem" / name).read_bytes() == (tmp_path / "stream" / name).read_bytes()
+
+
 def test_monitor_report(tmp_path: Path) -> None:
     out = tmp_path / "m"
     code, output = run(
@@ -114,6 +121,9 @@ def test_report_errors_are_one_line(tmp_path: Path) -> None:
     (empty / "manifest.json").write_text("[]")
     _one_line_error(*run("report", str(empty)), "JSON object")
     (empty / "manifest.json").write_text("{}")
+    (empty / "project_scores.csv").write_text("project_id\nJD1\n")
+    _one_line_error(*run("report", str(empty), "-o", str(empty / "project_scores.csv")), ".html")
+    assert (empty / "project_scores.csv").read_text() == "project_id\nJD1\n"
     (empty / "project_scores.parquet").write_text("not parquet")
     _one_line_error(*run("report", str(empty)), "project_scores.parquet")
 

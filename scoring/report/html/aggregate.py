@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import polars as pl
 
 UNGRADED = "未定级"
+BLANK_DEPARTMENT = "（未填写部门）"
+"""A project without a department is charted under this label (never as a null)."""
 
 LIGHTS = ("red", "yellow", "green", "grey")
 LIGHT_LABELS = {"red": "红", "yellow": "黄", "green": "绿", "grey": "灰"}
@@ -92,6 +94,7 @@ def department_spread(project_scores: pl.LazyFrame, value: str = "total") -> pl.
     v = pl.col(value)
     return (
         project_scores.filter(v.is_not_null())
+        .with_columns(pl.col("department").fill_null(BLANK_DEPARTMENT))
         .group_by("department")
         .agg(
             n=pl.len(),
@@ -133,7 +136,11 @@ def category_means(
             }
         )
     means = [pl.col(c).mean().round(2).alias(c) for c in score_columns]
-    per_dept = project_scores.group_by("department").agg(means)
+    per_dept = (
+        project_scores.with_columns(pl.col("department").fill_null(BLANK_DEPARTMENT))
+        .group_by("department")
+        .agg(means)
+    )
     overall = project_scores.select(means).with_columns(department=pl.lit("全部"))
     wide = pl.concat([overall, per_dept.sort("department")], how="diagonal").collect()
     rows = []
