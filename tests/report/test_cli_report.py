@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import polars as pl
+import pytest
 from click.testing import CliRunner
 
 from jixiao.cli.main import main
@@ -162,3 +163,19 @@ def test_report_of_a_copied_folder_without_parquet_reads_csv(tmp_path: Path) -> 
     shutil.copytree(out, copy)
     assert run("report", str(copy), "--no-png", "-q")[0] == 0
     assert "JD2025" in (copy / "report.html").read_text("utf-8")
+
+
+def test_browser_tests_skip_locally_and_fail_in_ci_without_chromium(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import browser
+
+    monkeypatch.setenv("JIXIAO_CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(
+        pytest.skip.Exception, match="apt-get install .*chromium fonts-wqy-microhei"
+    ):
+        browser.chromium_path()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="must run in CI"):
+        browser.chromium_path()
