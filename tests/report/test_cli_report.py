@@ -173,7 +173,7 @@ def test_browser_tests_skip_locally_and_fail_in_ci_without_chromium(
     monkeypatch.setenv("JIXIAO_CHROMIUM", "/nonexistent/chromium")
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(
-        pytest.skip.Exception, match="apt-get install .*chromium fonts-wqy-microhei"
+        pytest.skip.Exception, match=r"apt-get install .*chromium fonts-wqy-microhei"
     ):
         browser.chromium_path()
     monkeypatch.setenv("CI", "true")
