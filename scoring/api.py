@@ -356,7 +356,7 @@ def report(
 
 
 def _category_labels(plan: Plan) -> dict[str, str]:
-    return {lv.id: lv.name.removesuffix("指标") for lv in plan.loaded.catalogue.levels}
+    return report_data.catalogue_label_map(plan.loaded.catalogue)
 
 
 def _html_report(

@@ -154,3 +154,22 @@ def test_department_lights_most_red_first() -> None:
     got = agg.department_lights(depts)
     assert got["department"].unique(maintain_order=True).to_list() == ["乙", "甲"]
     assert got.filter(pl.col("department") == "甲")["n"].to_list() == [0, 5, 1, 0]
+
+
+def test_headers_fill_patterns_with_labels_most_specific_first() -> None:
+    from jixiao.scoring.report.html.data import catalogue_labels, headers
+
+    labels = catalogue_labels({"catalogue": {"id": "project-common"}})
+    assert labels["output"] == "产出"
+    got = headers(
+        "project_scores",
+        ["output_score", "output_points", "budget_score", "budget_spending_rate", "mystery"],
+        labels,
+    )
+    assert got["output_score"] == "产出得分"
+    assert got["output_points"] == "产出分值"
+    assert got["budget_score"] == "预算执行得分"
+    assert got["budget_spending_rate"] == labels["budget_spending_rate"]
+    assert got["mystery"] == "mystery"
+    assert catalogue_labels({"catalogue": {"id": "no-such-catalogue"}}) == {}
+    assert catalogue_labels({}) == {}

@@ -20,6 +20,7 @@ import polars as pl
 from jixiao.scoring import columns
 from jixiao.scoring.errors import InputError, JixiaoError
 from jixiao.scoring.rules.load import load_catalogue
+from jixiao.scoring.rules.models import Catalogue
 
 MANIFEST = "manifest.json"
 
@@ -160,26 +161,34 @@ def catalogue_labels(manifest: Mapping[str, Any]) -> dict[str, str]:
         cat, _ = load_catalogue(ref)
     except (JixiaoError, OSError, ValueError):
         return {}
-    return {lv.id: lv.name.removesuffix("指标") for lv in cat.levels}
+    return catalogue_label_map(cat)
+
+
+def catalogue_label_map(cat: Catalogue) -> dict[str, str]:
+    """Category and common-indicator ids → their Chinese names, as the workbook's headers
+    (report.markdown.headers_for) label them."""
+    labels = {lv.id: lv.name.removesuffix("指标") for lv in cat.levels}
+    return labels | {ind.id: ind.name for ind in cat.common_indicators}
 
 
 def headers(table: str, names: list[str], labels: Mapping[str, str]) -> dict[str, str]:
     """Chinese header of each column from the registry (patterns filled with `labels`);
     a column the registry does not know keeps its name."""
     registry = {**columns.TABLES, **columns.MONITOR_TABLES}.get(table, ())
+    exact = {c.name: c.header for c in registry if c.placeholder is None}
+    # The most specific pattern first: `<level1>_score` before the bare `<common>`.
+    patterns = sorted(
+        (c for c in registry if c.placeholder is not None),
+        key=lambda c: -len(c.name.replace(c.placeholder or "", "")),
+    )
     out = {}
     for name in names:
-        header = name
-        for column in sorted(registry, key=lambda c: c.placeholder is not None):
-            if column.placeholder is None:
-                if column.name == name:
-                    header = column.header
-                    break
-                continue
-            pre, _, post = column.name.partition(column.placeholder)
+        header = exact.get(name)
+        for column in patterns if header is None else ():
+            pre, _, post = column.name.partition(column.placeholder or "")
             if name.startswith(pre) and name.endswith(post) and len(name) > len(pre + post):
                 value = name[len(pre) : len(name) - len(post)]
                 header = column.header.format(labels.get(value, value))
                 break
-        out[name] = header
+        out[name] = header or name
     return out
