@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from jixiao.cli import forms_cmd, monitor_cmd, reevaluate_cmd, rulesets_cmd, score_cmd
+from jixiao.cli import forms_cmd, monitor_cmd, reevaluate_cmd, report_cmd, rulesets_cmd, score_cmd
 from jixiao.scoring.errors import JixiaoError, os_errno, os_message, os_reason
 
 
@@ -96,5 +96,6 @@ for command in [
     *monitor_cmd.COMMANDS,
     *forms_cmd.COMMANDS,
     *reevaluate_cmd.COMMANDS,
+    *report_cmd.COMMANDS,
 ]:
     main.add_command(command)

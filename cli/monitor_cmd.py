@@ -18,6 +18,7 @@ from jixiao.cli.score_cmd import (
     max_xlsx_option,
     out_option,
     print_sources,
+    report_option,
     ruleset_option,
     stage,
 )
@@ -49,6 +50,7 @@ def monitor_and_write(
     quiet: bool,
     include_hidden_sheets: bool = False,
     max_xlsx_mb: int = api.DEFAULT_MAX_XLSX_MB,
+    report: bool = False,
 ) -> tuple[api.MonitorResults, list[Path]]:
     progress = _progress(quiet)
     started = time.perf_counter()
@@ -63,8 +65,9 @@ def monitor_and_write(
             print_sources(read)
         with stage(progress, f"monitoring as of {as_of.isoformat()}"):
             results = api.monitor(plan, read, as_of)
-        with stage(progress, f"writing {', '.join(formats)} to {out}"):
-            paths = api.write_monitor(results, out, formats)
+        what = ", ".join([*formats, *(["report.html"] if report else [])])
+        with stage(progress, f"writing {what} to {out}"):
+            paths = api.write_monitor(results, out, formats, report=report)
     results.manifest["timings"]["total_seconds"] = round(time.perf_counter() - started, 3)
     return results, paths
 
@@ -113,6 +116,7 @@ def print_summary(results: api.MonitorResults, paths: list[Path]) -> None:
 )
 @hidden_sheets_option
 @max_xlsx_option
+@report_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
 def monitor_cmd(
     ruleset: str,
@@ -122,6 +126,7 @@ def monitor_cmd(
     formats: tuple[str, ...],
     include_hidden_sheets: bool,
     max_xlsx_mb: int,
+    report: bool,
     quiet: bool,
 ) -> None:
     """Light every project of the monitoring table(s) in INPUT as of a date (双监控).
@@ -146,6 +151,7 @@ def monitor_cmd(
         quiet,
         include_hidden_sheets,
         max_xlsx_mb,
+        report,
     )
     if not quiet:
         print_summary(results, paths)

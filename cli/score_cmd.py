@@ -56,6 +56,13 @@ max_xlsx_option = click.option(
     metavar="MB",
     help="Refuse a workbook whose parts unpack to more than this (a guard against zip bombs).",
 )
+report_option = click.option(
+    "--report",
+    "report",
+    is_flag=True,
+    help="Also write report.html (charts and tables, opens offline; docs/report.md) and "
+    "its charts as PNG files into the output folder.",
+)
 inputs_argument = click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 """Checked by the reader (a folder, FIFO, device or unreadable file is exit 1 with the path)."""
 
@@ -93,6 +100,7 @@ def score_and_write(
     quiet: bool,
     include_hidden_sheets: bool = False,
     max_xlsx_mb: int = api.DEFAULT_MAX_XLSX_MB,
+    report: bool = False,
 ) -> tuple[Plan, Results, list[Path]]:
     progress = _progress(quiet)
     started = time.perf_counter()
@@ -119,9 +127,10 @@ def score_and_write(
                 )
             if "xlsx" in formats and not quiet:
                 warn_slow_xlsx(results)
-            with stage(progress, f"writing {', '.join(formats)} to {out}"):
+            what = ", ".join([*formats, *(["report.html"] if report else [])])
+            with stage(progress, f"writing {what} to {out}"):
                 write_started = time.perf_counter()
-                paths = api.write(results, out, formats, plan=plan)
+                paths = api.write(results, out, formats, plan=plan, report=report)
                 results.manifest["timings"]["write_seconds"] = round(
                     time.perf_counter() - write_started, 3
                 )
@@ -209,6 +218,7 @@ def print_summary(results: Results, paths: list[Path]) -> None:
 )
 @hidden_sheets_option
 @max_xlsx_option
+@report_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
 def score_cmd(
     ruleset: str,
@@ -219,6 +229,7 @@ def score_cmd(
     engine: str,
     include_hidden_sheets: bool,
     max_xlsx_mb: int,
+    report: bool,
     quiet: bool,
 ) -> None:
     """Score every project in INPUT files (xlsx, csv or parquet).
@@ -235,6 +246,7 @@ def score_cmd(
       jixiao score -r sichuan-10-90 projects.csv indicators.csv -o out/ -f csv -f xlsx
       jixiao score --year 2025 data/*.xlsx
       jixiao score 自评表/ -o out/
+      jixiao score --report 自评表.xlsx -o out/      (out/report.html: charts, offline)
     """
     _, results, paths = score_and_write(
         ruleset,
@@ -246,6 +258,7 @@ def score_cmd(
         quiet,
         include_hidden_sheets,
         max_xlsx_mb,
+        report,
     )
     if not quiet:
         print_summary(results, paths)

@@ -52,6 +52,8 @@ from jixiao.scoring.jobs.reevaluate import ReevaluationResults, risk_keys
 from jixiao.scoring.jobs.reevaluate import run as run_reevaluation
 from jixiao.scoring.jobs.sample import Sample
 from jixiao.scoring.jobs.selfeval import Engine, Results, run
+from jixiao.scoring.report.html import data as report_data
+from jixiao.scoring.report.html import render as report_render
 from jixiao.scoring.report.markdown import (
     explanation_text,
     grade_counts,
@@ -88,6 +90,7 @@ __all__ = [
     "monitor",
     "read",
     "read_monitoring",
+    "report",
     "schema_text",
     "score",
     "show_ruleset",
@@ -195,8 +198,10 @@ def write(
     *,
     plan: Plan | None = None,
     written_at: str | None = None,
+    report: bool = False,
 ) -> list[Path]:
-    """Write the tables, report.md and manifest.json into out_dir, as one unit.
+    """Write the tables, report.md and manifest.json into out_dir, as one unit; with
+    `report`, also report.html and its PNG charts (docs/report.md), listed in the manifest.
 
     Everything is written into a staging folder beside `out_dir` and takes its place
     only when complete (io/staging.py): an interrupted or killed run leaves the previous
@@ -223,14 +228,19 @@ def write(
     if unknown:
         raise JixiaoError(f"unknown output format(s) {unknown}; expected some of {FORMATS}")
     tables = results.lazy_tables()
-    names = [*output_names(tables, formats), "report.md", MANIFEST]
+    names = [*output_names(tables, formats), "report.md", MANIFEST, *report_render.file_names()]
     notes: list[str] = []
     with staged(out, names) as staging:
         paths = write_tables(tables, staging, formats, headers_for(results, plan), metadata, notes)
-        report = summary_markdown(results) + "".join(
+        summary = summary_markdown(results) + "".join(
             ["\n## Output notes\n\n", *(f"- {note}\n" for note in notes)] if notes else []
         )
-        paths.append(io_write_text(staging / "report.md", report))
+        paths.append(io_write_text(staging / "report.md", summary))
+        if report:
+            labels = _category_labels(plan)
+            paths += _html_report(
+                staging, "score", {**results.manifest, "output_notes": notes}, tables, labels
+            )
         manifest = {
             **results.manifest,
             "outputs": [*sorted(p.name for p in paths), MANIFEST],
@@ -290,9 +300,11 @@ def write_monitor(
     formats: Sequence[str] = DEFAULT_FORMATS,
     *,
     written_at: str | None = None,
+    report: bool = False,
 ) -> list[Path]:
     """Write the monitoring tables and manifest.json into out_dir, as one unit (staged
-    and swapped in like `write`); lights are 红/黄/绿/灰 on coloured cells in the workbook."""
+    and swapped in like `write`); lights are 红/黄/绿/灰 on coloured cells in the workbook.
+    With `report`, also report.html and its PNG charts, listed in the manifest."""
     out = Path(out_dir)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -303,12 +315,15 @@ def write_monitor(
     }
     tables = results.tables()
     headers = {name: columns.monitor_headers(name) for name in tables}
-    names = [*output_names(tables, formats), MANIFEST]
+    names = [*output_names(tables, formats), MANIFEST, *report_render.file_names()]
     notes: list[str] = []
     with staged(out, names) as staging:
         paths = write_light_tables(
             tables, staging, formats, headers, columns.LIGHT_COLUMNS, metadata, notes
         )
+        if report:
+            manifest = {**results.manifest, "output_notes": notes}
+            paths += _html_report(staging, "monitor", manifest, dict(tables), {})
         manifest = {
             **results.manifest,
             "outputs": [*sorted(p.name for p in paths), MANIFEST],
@@ -546,3 +561,54 @@ __all__ += [
     "spot_check",
     "write_reevaluation",
 ]
+
+
+# --- the HTML report (`jixiao report`, `--report`, docs/report.md) ---------------------
+
+REPORT_PAGE = report_render.PAGE_NAME
+
+
+def report(
+    results_dir: str | Path, out: str | Path | None = None, *, pngs: bool = True
+) -> list[Path]:
+    """Write the HTML report of a results folder (a `score` or `monitor` run's `--out`)
+    to `out` (default `<results_dir>/report.html`; a folder gets `report.html` in it),
+    with each chart as a PNG beside it. Returns the files written, the page first."""
+    folder = Path(results_dir)
+    data = report_data.from_folder(folder)
+    data = report_data.ReportData(
+        data.job, data.manifest, data.tables, report_data.catalogue_labels(data.manifest)
+    )
+    page = Path(out) if out is not None else folder / REPORT_PAGE
+    if page.is_dir():
+        page = page / REPORT_PAGE
+    if page.suffix.lower() not in (".html", ".htm"):
+        # Never overwrite a results table or any other file by a slip of --out.
+        raise OutputError(f"{page}: the report is a page; give a file ending in .html")
+    rendered = report_render.render(data, pngs=pngs)
+    try:
+        return report_render.write(rendered, page)
+    except OutputError:
+        raise
+    except JixiaoError as exc:
+        raise OutputError(str(exc)) from None
+    except OSError as exc:
+        raise OutputError(f"cannot write {page}: {os_reason(exc, page)}") from None
+
+
+def _category_labels(plan: Plan) -> dict[str, str]:
+    return report_data.catalogue_label_map(plan.loaded.catalogue)
+
+
+def _html_report(
+    folder: Path,
+    job: str,
+    manifest: dict[str, object],
+    tables: Mapping[str, pl.DataFrame | pl.LazyFrame],
+    labels: dict[str, str],
+) -> list[Path]:
+    """report.html and its PNGs into a staging folder, from the tables still in memory
+    (the same page `jixiao report` makes from the folder afterwards)."""
+    lazy = {name: frame.lazy() for name, frame in tables.items()}
+    data = report_data.ReportData(job, {"job": job, **manifest}, lazy, labels)
+    return report_render.write(report_render.render(data), folder / REPORT_PAGE)

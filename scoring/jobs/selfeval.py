@@ -381,6 +381,7 @@ def manifest(loaded: Loaded, inputs: Inputs, results: Results, seconds: float) -
     """What produced these results: ruleset identity, input hashes, row accounting."""
     rows = row_accounting(inputs, results)
     return {
+        "job": "score",
         **manifest_head(loaded, inputs),
         "rows": rows,
         "timings": {"score_seconds": round(seconds, 3)},
