@@ -103,6 +103,12 @@ def print_summary(
             f"{row['n_over_threshold']}/{row['n_projects']} over the threshold)"
         )
     console.print(f"results in {out}/: " + ", ".join(_top_level(paths)))
+    if not claimed.any() and results.indicators["claimed_score"].is_null().all():
+        console.print(
+            "[yellow]note[/yellow]: no input carries a claim (自评总分, 自评预算执行得分, 得分): "
+            "there is nothing to compare; give the tables with their claimed columns, or the "
+            "departments' forms"
+        )
     for note in results.manifest.get("output_notes", []):
         console.print(f"[yellow]note[/yellow]: {note}")
 

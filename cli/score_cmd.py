@@ -275,11 +275,18 @@ def sample_district() -> Path:
 @out_option
 def demo_cmd(out: Path) -> None:
     """Score the bundled sample district (300+ projects, 15 departments) and say where
-    the results are."""
+    the results are: the tables, report.md and report.html (charts, opens offline)."""
     source = sample_district()
     console.print(f"scoring the sample district {source}")
     _, results, paths = score_and_write(
-        api.DEFAULT_RULESET, [source], out, ("xlsx", "parquet", "csv"), None, "in-memory", False
+        api.DEFAULT_RULESET,
+        [source],
+        out,
+        ("xlsx", "parquet", "csv"),
+        None,
+        "in-memory",
+        False,
+        report=True,
     )
     print_summary(results, paths)
     worst = results.project_scores.filter(~results.project_scores["complete"]).head(1)

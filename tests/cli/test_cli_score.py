@@ -85,6 +85,10 @@ def test_demo_scores_the_sample_district(tmp_path: Path) -> None:
     scores = pl.read_parquet(tmp_path / "demo" / "project_scores.parquet")
     assert scores.height >= 300 and scores["department"].n_unique() >= 15
     assert "projects scored" in output
+    # the README promises the first command writes a report: report.md and the offline page
+    assert (tmp_path / "demo" / "report.md").stat().st_size > 0
+    page = (tmp_path / "demo" / "report.html").read_text("utf-8")
+    assert "<svg" in page or "vegaEmbed" in page or "vega" in page
 
 
 @pytest.fixture(scope="module")
