@@ -369,9 +369,7 @@ def _sliced(
     """
     whole = _whole(plan, inputs, year, spill.folder, engine)
     sums = _weighting_sums(whole.source, whole.projects, plan, whole.rows, chunk_rows)
-    prepared = (
-        _prepared(chunk, whole.projects.lazy(), plan) for chunk in whole.chunks(chunk_rows)
-    )
+    prepared = (_prepared(chunk, whole.projects.lazy(), plan) for chunk in whole.chunks(chunk_rows))
     out = _scored_slices(plan, whole.projects, prepared, sums, spill, engine)
     whole.source.unlink()
     project_table, rejects, counts = out
