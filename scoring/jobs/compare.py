@@ -23,8 +23,8 @@ from jixiao.scoring.jobs.ruleset_diff import ruleset_diff
 from jixiao.scoring.jobs.selfeval import (
     Prepared,
     Results,
-    prepare,
     preparation_key,
+    prepare,
     score_prepared,
 )
 from jixiao.scoring.rules.compile import Plan, rounder
