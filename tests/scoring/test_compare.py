@@ -120,8 +120,10 @@ def hand_projects() -> pl.DataFrame:
     ]
     frame = pl.DataFrame(
         rows,
-        schema=["project_id", "project_name", "department", "base_total", "candidate_total"]
-        + ["base_grade", "candidate_grade"],
+        schema=[
+            *("project_id", "project_name", "department", "base_total", "candidate_total"),
+            *("base_grade", "candidate_grade"),
+        ],
         orient="row",
     )
     return frame.with_columns(
