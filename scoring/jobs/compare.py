@@ -85,10 +85,15 @@ def run(
     *,
     year: int | None = None,
     candidate_inputs: Inputs | None = None,
+    full: bool = False,
 ) -> CompareResults:
     """Score `inputs` under both plans, preparing the rows once when the plans allow it
     (`candidate_inputs`: the inputs read with the candidate's catalogue, when its column
-    aliases differ from the base's; default `inputs`)."""
+    aliases differ from the base's; default `inputs`).
+
+    Each side is scored lean (`selfeval.score_prepared`: totals, grades, departments
+    and near-boundary lists as `score` gives them, no indicator rows kept, no flags);
+    `full` keeps both sides' indicator rows and flags too, at about twice the time."""
     started = time.perf_counter()
     prepared = prepare(base, inputs, year=year)
     notes: list[str] = []
@@ -103,8 +108,8 @@ def run(
             "for each side"
         )
     out = compare(
-        score_prepared(base, prepared),
-        score_prepared(candidate, other),
+        score_prepared(base, prepared, lean=not full),
+        score_prepared(candidate, other, lean=not full),
         shared=shared,
         notes=notes,
         seconds=time.perf_counter() - started,

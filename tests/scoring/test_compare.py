@@ -49,12 +49,45 @@ def test_rows_prepared_once_score_as_score_does(ruleset: str) -> None:
     assert got.manifest["rows"] == expected.manifest["rows"]
 
 
-def test_each_side_is_the_score_of_its_ruleset(base: api.Plan, inputs: api.Inputs) -> None:
+def without_flag_counts(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.drop(c for c in frame.columns if c.startswith("n_flags"))
+
+
+@pytest.mark.parametrize("ruleset", ["project-self-eval", "sichuan-10-90", str(BENEFIT_HEAVY)])
+def test_lean_scoring_keeps_totals_grades_departments_and_boundaries(ruleset: str) -> None:
+    plan = api.load_ruleset(ruleset)
+    inputs = api.read(plan, [SAMPLE])
+    expected = selfeval.run(plan, inputs)
+    lean = selfeval.score_prepared(plan, selfeval.prepare(plan, inputs), lean=True)
+    for name in ("project_scores", "department_summary"):
+        assert_frame_equal(
+            without_flag_counts(lean.tables()[name]), without_flag_counts(expected.tables()[name])
+        )
+    assert_frame_equal(lean.near_boundary, expected.near_boundary)
+    assert_frame_equal(lean.rejects, expected.rejects)
+    assert lean.indicator_scores.is_empty() and lean.flags.is_empty()
+    assert lean.indicator_scores.schema == expected.indicator_scores.schema
+    assert lean.manifest["rows"] == expected.manifest["rows"] and lean.manifest["lean"]
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_each_side_is_the_score_of_its_ruleset(
+    base: api.Plan, inputs: api.Inputs, full: bool
+) -> None:
     candidate = api.load_ruleset(str(BENEFIT_HEAVY))
-    results = compare.run(base, candidate, inputs)
+    results = compare.run(base, candidate, inputs, full=full)
     assert results.shared
     for side, plan in ((results.base, base), (results.candidate, candidate)):
-        assert_frame_equal(side.project_scores, api.score(plan, inputs).project_scores)
+        expected = api.score(plan, inputs)
+        if full:
+            for name, frame in expected.tables().items():
+                assert_frame_equal(side.tables()[name], frame)
+        else:
+            assert_frame_equal(
+                without_flag_counts(side.project_scores),
+                without_flag_counts(expected.project_scores),
+            )
+            assert_frame_equal(side.near_boundary, expected.near_boundary)
     projects = results.compare_projects
     assert projects["project_id"].to_list() == results.base.project_scores["project_id"].to_list()
     assert projects["candidate_total"].to_list() == (
@@ -235,7 +268,8 @@ def test_rows_placed_differently_are_prepared_for_each_side(
     assert results.notes and "prepared for each side" in results.notes[0]
     assert results.manifest["prepared"] == "for each side"
     assert_frame_equal(
-        results.candidate.project_scores, api.score(candidate, inputs).project_scores
+        without_flag_counts(results.candidate.project_scores),
+        without_flag_counts(api.score(candidate, inputs).project_scores),
     )
     assert results.ruleset_diff["key"].to_list() == ["id", "extends", "default_comparator"]
 
