@@ -187,7 +187,7 @@ def test_hand_worked_migration() -> None:
 
 
 def test_hand_worked_departments() -> None:
-    table = compare.departments(hand_projects(), GRADES, 2)
+    table = compare.departments(hand_projects(), GRADES[:4], GRADES[:4], 2)
     assert table.schema == pl.Schema(columns.compare_schema("compare_departments"))
     rows = {r["department"]: r for r in table.iter_rows(named=True)}
     # A: deltas −4, +6, 0 → mean 0.6667; P1 down (优→良), P2 up (良→优)
@@ -281,3 +281,48 @@ def test_tables_follow_the_registry(base: api.Plan, inputs: api.Inputs) -> None:
     assert results.manifest["job"] == "compare"
     assert results.manifest["prepared"] == "once"
     assert results.manifest["candidate"]["ruleset"]["id"] == "benefit-heavy"
+
+
+def test_renamed_bands_migrate_by_name_and_move_by_place(
+    base: api.Plan, inputs: api.Inputs, tmp_path: Path
+) -> None:
+    """Bands A/B/C (A from 85) and a withheld grade of another name: the matrix holds
+    both sets of names; 优 → A is a change of name, neither up nor down; 良 → A is up."""
+    bands = (
+        "precision: 1\ngrades:\n  - {name: A, min: 85, max: 100}\n"
+        "  - {name: B, min: 70, max: 85}\n  - {name: C, min: 0, max: 70}\n"
+        "withheld_grade: 待定\nreevaluation:\n  grade_words: null\n"
+    )
+    results = compare.run(base, variant(tmp_path, bands), inputs)
+    assert results.grades == ["优", "良", "中", "差", "A", "B", "C", "未定级", "待定"]
+    pairs = {(b, c): n for b, c, n in results.migration.iter_rows() if n}
+    projects = results.compare_projects
+    good = projects.filter(pl.col("base_grade") == "良")
+    assert pairs[("良", "A")] == int((good["candidate_total"] >= 85).sum())
+    assert pairs[("未定级", "待定")] == int((projects["base_grade"] == "未定级").sum())
+    assert sum(pairs.values()) == projects.height
+    depts = results.compare_departments
+    assert int(depts["n_up"].sum()) == pairs.get(("良", "A"), 0) + pairs.get(("中", "B"), 0)
+    assert int(depts["n_down"].sum()) == sum(
+        n for (b, c), n in pairs.items() if (b, c) in {("优", "B"), ("良", "C"), ("优", "C")}
+    )
+    # precision 2 against 1: the delta keeps 2 decimals
+    assert projects["delta"].round(2).equals(projects["delta"])
+
+
+def test_a_category_dropped_rejects_its_rows_on_the_candidate_side(
+    base: api.Plan, inputs: api.Inputs, tmp_path: Path
+) -> None:
+    """Without a satisfaction weight the candidate rejects those rows: prepared for each
+    side, said twice (preparation and rejects), every project still on both sides."""
+    body = "weights: {output: 60, benefit: 30, satisfaction: null}\nweighting: proportional\n"
+    results = compare.run(base, variant(tmp_path, body), inputs)
+    assert not results.shared
+    rejected = results.candidate.rejects.height - results.base.rejects.height
+    level1 = inputs.frames["indicators"].collect()["level1"]
+    assert rejected == int(level1.str.contains("满意").sum()) > 0
+    assert any(f"{rejected:+,} rows" in note for note in results.notes)
+    assert results.compare_projects.height == results.base.project_scores.height
+    assert results.compare_projects["candidate_total"].null_count() == 0
+    keys = results.ruleset_diff.select("key", "change").rows()
+    assert ("weights.satisfaction", "removed") in keys
