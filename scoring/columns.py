@@ -724,6 +724,33 @@ def sample_headers() -> dict[str, str]:
     return {c.name: c.header for c in SAMPLE}
 
 
+# --- what-if sweeps (`jixiao whatif --sweep`, docs/whatif.md) ---------------------------
+
+SWEEP: tuple[Column, ...] = (
+    _c("value", "取值", F, "The swept key's value (the manifest's `sweep_key` names the key)."),
+    _c("grade", "等级", S, "A grade: every band of the ruleset, best first, then 未定级."),
+    _c("n", "项目数", U32, "Projects with that grade at that value (0 included)."),
+    _c(
+        "mean_total",
+        "平均总分",
+        F,
+        "Mean total of all projects at that value (blank totals left out), the same on "
+        "each of the value's rows; rounded half away from zero to the ruleset precision.",
+    ),
+)
+
+WHATIF_TABLES: dict[str, tuple[Column, ...]] = {"sweep": SWEEP}
+"""The table `jixiao whatif --sweep` adds to the comparison's tables."""
+
+
+def sweep_schema() -> dict[str, pl.DataType]:
+    return {c.name: c.dtype for c in SWEEP}
+
+
+def sweep_headers() -> dict[str, str]:
+    return {c.name: c.header for c in SWEEP}
+
+
 # --- docs/outputs.md -------------------------------------------------------------------
 
 _PLACEHOLDER_DOCS = {
@@ -754,7 +781,7 @@ def markdown() -> str:
         "timings and `written_at` (UTC, ISO 8601): the only output that differs between "
         "two runs on the same inputs.",
     ]
-    tables = {**TABLES, **MONITOR_TABLES, **REEVALUATION_TABLES, **SAMPLE_TABLES}
+    tables = {**TABLES, **MONITOR_TABLES, **REEVALUATION_TABLES, **SAMPLE_TABLES, **WHATIF_TABLES}
     for table, cols in tables.items():
         lines += ["", f"## {table}", "", "| column | 表头 | dtype | flag | description |"]
         lines.append("| --- | --- | --- | :-: | --- |")
