@@ -29,6 +29,7 @@ and `--save FILE` writes the same mapping as YAML, which `validate` and `score` 
 from __future__ import annotations
 
 import copy
+import difflib
 import os
 import re
 from collections.abc import Sequence
@@ -190,8 +191,9 @@ def _resolve(effective: dict[str, Any], override: Override) -> Override:
         if key not in node:
             fixed = ruleset_fields_at(here)
             if not fixed:
-                hint = did_you_mean(key, [str(k) for k in node])
-                if hint is not None:
+                close = difflib.get_close_matches(key, [str(k) for k in node], n=1, cutoff=0.6)
+                if close:
+                    hint = f"did you mean {format_path((*here, close[0]))!r}?"
                     # A near miss of a key that exists: almost surely a typo, never applied.
                     raise _option_error(label, f"unknown key {key!r}", (*here, key), hint)
             # A key a model fixes is judged by the fold (pydantic: unknown key, did you
