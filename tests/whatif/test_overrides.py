@@ -276,5 +276,5 @@ def test_absorb_refuses_the_swept_key_and_non_numbers(base: api.Plan) -> None:
         sweep_overrides(base, [], sweep, 40, "weights.output")
     with pytest.raises(RulesetError, match="weighting is a text"):
         sweep_overrides(base, [], sweep, 40, "weighting")
-    with pytest.raises(RulesetError, match="did you mean 'weights.benefit'"):
+    with pytest.raises(RulesetError, match=r"did you mean 'weights\.benefit'"):
         sweep_overrides(base, [], sweep, 40, "weights.benfit")
