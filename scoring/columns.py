@@ -724,12 +724,111 @@ def sample_headers() -> dict[str, str]:
     return {c.name: c.header for c in SAMPLE}
 
 
+# --- comparing two rulesets (`jixiao compare`, `jixiao whatif`, docs/compare.md) -----
+
+COMPARE_PROJECTS: tuple[Column, ...] = (
+    _c("project_id", "项目编号", S, "Project id, as in the input."),
+    _c("project_name", "项目名称", S, "Project name."),
+    _c("department", "主管部门", S, "Supervising department."),
+    _c("base_total", "调整前总分", F, "Total under the base ruleset (null: not scored there)."),
+    _c("candidate_total", "调整后总分", F, "Total under the candidate ruleset."),
+    _c(
+        "delta",
+        "分差",
+        F,
+        "candidate_total − base_total, rounded to the finer precision of the two rulesets.",
+    ),
+    _c("base_grade", "调整前等级", S, "Grade under the base ruleset (未定级: withheld)."),
+    _c("candidate_grade", "调整后等级", S, "Grade under the candidate ruleset."),
+    _c(
+        "base_rank",
+        "调整前排名",
+        I64,
+        "Rank by base_total over all projects, highest first; ties share the best rank "
+        "(1, 2, 2, 4).",
+    ),
+    _c("candidate_rank", "调整后排名", I64, "Rank by candidate_total, as base_rank."),
+)
+
+MIGRATION: tuple[Column, ...] = (
+    _c("base_grade", "调整前等级", S, "Grade under the base ruleset, best first, 未定级 last."),
+    _c("candidate_grade", "调整后等级", S, "Grade under the candidate ruleset."),
+    _c(
+        "n",
+        "项目数",
+        I64,
+        "Projects with this pair of grades; every pair is listed, zeros included.",
+    ),
+)
+
+COMPARE_DEPARTMENTS: tuple[Column, ...] = (
+    _c("department", "主管部门", S, "Supervising department."),
+    _c("n_projects", "项目数", I64, "Projects compared."),
+    _c("base_mean_total", "调整前平均分", F, "Mean base_total (nulls left out)."),
+    _c("candidate_mean_total", "调整后平均分", F, "Mean candidate_total."),
+    _c(
+        "mean_delta",
+        "平均分差",
+        F,
+        "Mean delta of its projects; departments are listed from the largest gain down.",
+    ),
+    _c("n_changed_grade", "等级变化项目数", I64, "Projects whose grade changed."),
+    _c(
+        "n_up",
+        "等级上升",
+        I64,
+        "Projects moving to a better grade (bands best first, 未定级 last).",
+    ),
+    _c("n_down", "等级下降", I64, "Projects moving to a worse grade."),
+)
+
+RULESET_DIFF: tuple[Column, ...] = (
+    _c(
+        "key",
+        "规则键",
+        S,
+        "Dotted path of an effective (merged) ruleset key (`weights.output`, "
+        "`grades[0].min`); `catalogue:` paths are keys of the catalogue.",
+    ),
+    _c(
+        "change", "变化", S, "changed, added (only in the candidate) or removed (only in the base)."
+    ),
+    _c("base_value", "调整前取值", S, "The base's value as JSON (null when removed)."),
+    _c("candidate_value", "调整后取值", S, "The candidate's value as JSON (null when added)."),
+)
+
+TOP_MOVERS: tuple[Column, ...] = COMPARE_PROJECTS
+"""The compare_projects rows that moved most (|delta|, then a grade change), at most
+`jobs.compare.TOP_MOVERS` of them, largest first."""
+
+COMPARE_TABLES: dict[str, tuple[Column, ...]] = {
+    "compare_projects": COMPARE_PROJECTS,
+    "migration": MIGRATION,
+    "compare_departments": COMPARE_DEPARTMENTS,
+    "ruleset_diff": RULESET_DIFF,
+    "top_movers": TOP_MOVERS,
+    "near_boundary_base": NEAR_BOUNDARY,
+    "near_boundary_candidate": NEAR_BOUNDARY,
+    "rejects": REJECTS,
+}
+"""The tables `jixiao compare` (and `whatif`) writes, in order; the near-boundary lists
+of both sides have near_boundary's columns."""
+
+
+def compare_schema(table: str) -> dict[str, pl.DataType]:
+    return {c.name: c.dtype for c in COMPARE_TABLES[table]}
+
+
+def compare_headers(table: str) -> dict[str, str]:
+    return {c.name: c.header for c in COMPARE_TABLES[table]}
+
+
 # --- what-if sweeps (`jixiao whatif --sweep`, docs/whatif.md) ---------------------------
 
 SWEEP: tuple[Column, ...] = (
     _c("value", "取值", F, "The swept key's value (the manifest's `sweep_key` names the key)."),
     _c("grade", "等级", S, "A grade: every band of the ruleset, best first, then 未定级."),
-    _c("n", "项目数", U32, "Projects with that grade at that value (0 included)."),
+    _c("n", "项目数", I64, "Projects with that grade at that value (0 included)."),
     _c(
         "mean_total",
         "平均总分",
@@ -781,7 +880,14 @@ def markdown() -> str:
         "timings and `written_at` (UTC, ISO 8601): the only output that differs between "
         "two runs on the same inputs.",
     ]
-    tables = {**TABLES, **MONITOR_TABLES, **REEVALUATION_TABLES, **SAMPLE_TABLES, **WHATIF_TABLES}
+    tables = {
+        **TABLES,
+        **MONITOR_TABLES,
+        **REEVALUATION_TABLES,
+        **SAMPLE_TABLES,
+        **COMPARE_TABLES,
+        **WHATIF_TABLES,
+    }
     for table, cols in tables.items():
         lines += ["", f"## {table}", "", "| column | 表头 | dtype | flag | description |"]
         lines.append("| --- | --- | --- | :-: | --- |")

@@ -7,12 +7,14 @@ counted here and written into the manifest: rows in = rows scored + rows rejecte
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,27 +158,45 @@ def run(
     engines without a sort.
     """
     started = time.perf_counter()
-    if year is not None:
-        label = plan.vocab.specs["projects"].column("year").label()
-        why = f"--year {year} needs it to tell each project's year; add it or leave out --year"
-        require_column(inputs, "projects", "year", f"no {label} column; {why}")
+    _require_year(plan, inputs, year)
     with _scratch(spill_dir) as tmp:
         spill = Spill(tmp, keep=spill_dir is not None)
         rows = chunk_rows or SLICE_ROWS[engine]
         project_table, rejects, counts = _sliced(plan, inputs, year, rows, spill, engine)
-        # On the collected project table (one row per project), whatever the engine: a
-        # sum's last digit must not depend on the engine's summation order.
-        summary = department_summary(project_table.lazy(), plan).collect()
-        spill.add_flags(flag_stage.department_flags(project_table, summary, plan))
-        summary = flag_stage.with_counts(
-            summary,
-            spill.counts("department"),
-            "department",
-            [*summary.columns, *columns.FLAG_COUNTS],
-        )
-        indicator_table, scan = spill.result()
-        flag_table, flag_scan = spill.flags_result()
-    results = Results(
+        results = _finish(plan, project_table, rejects, counts, spill)
+    results.manifest = manifest(plan.loaded, inputs, results, time.perf_counter() - started)
+    return results
+
+
+def _require_year(plan: Plan, inputs: Inputs, year: int | None) -> None:
+    if year is not None:
+        label = plan.vocab.specs["projects"].column("year").label()
+        why = f"--year {year} needs it to tell each project's year; add it or leave out --year"
+        require_column(inputs, "projects", "year", f"no {label} column; {why}")
+
+
+def _finish(
+    plan: Plan,
+    project_table: pl.DataFrame,
+    rejects: pl.DataFrame,
+    counts: tuple[int, int],
+    spill: Spill,
+) -> Results:
+    """The department roll-up and flags on the collected project table, then the results
+    (the manifest is the caller's)."""
+    # On the collected project table (one row per project), whatever the engine: a
+    # sum's last digit must not depend on the engine's summation order.
+    summary = department_summary(project_table.lazy(), plan).collect()
+    spill.add_flags(flag_stage.department_flags(project_table, summary, plan))
+    summary = flag_stage.with_counts(
+        summary,
+        spill.counts("department"),
+        "department",
+        [*summary.columns, *columns.FLAG_COUNTS],
+    )
+    indicator_table, scan = spill.result()
+    flag_table, flag_scan = spill.flags_result()
+    return Results(
         indicator_scores=indicator_table,
         project_scores=project_table,
         department_summary=summary,
@@ -188,20 +208,6 @@ def run(
         flags_scan=flag_scan,
         spilled_counts=counts if scan is not None else None,
     )
-    results.manifest = manifest(plan.loaded, inputs, results, time.perf_counter() - started)
-    return results
-
-
-def _scored(
-    indicators: pl.LazyFrame,
-    projects: pl.LazyFrame,
-    plan: Plan,
-    sums: pl.LazyFrame | None = None,
-) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """Prepared and scored indicator rows (cached: several outputs read them), and rejects."""
-    prepared, rejects = prepare_indicators(indicators, projects, plan)
-    prepared = _note(prepared).drop(_SCRATCH)
-    return score_indicators(prepared.cache(), plan, sums).cache(), rejects
 
 
 def _weighting_sums(
@@ -312,6 +318,37 @@ class Spill:
         return self.flag_frames[0], pl.scan_parquet(self.flag_files)
 
 
+@dataclass
+class _Whole:
+    """The whole-table work before the indicator rows are sliced: the prepared projects,
+    the reader's and the projects' rejects, and the kept indicator rows in a scratch
+    parquet file (`rows` of them)."""
+
+    projects: pl.DataFrame
+    rejects: list[pl.DataFrame]
+    source: Path
+    rows: int
+
+    def chunks(self, chunk_rows: int) -> Iterator[pl.LazyFrame]:
+        for offset in range(0, max(self.rows, 1), chunk_rows):
+            yield pl.scan_parquet(self.source).slice(offset, chunk_rows)
+
+
+def _whole(plan: Plan, inputs: Inputs, year: int | None, folder: Path, engine: Engine) -> _Whole:
+    projects_lazy, project_rejects_lazy = prepare_projects(inputs.frames["projects"], plan, year)
+    source = folder / "indicators.input.parquet"
+    # One query, so the reader's kept rows and its rejects are split from one pass over
+    # each input: apart, the rejects query alone held the whole indicator table.
+    spill_input = inputs.frames["indicators"].sink_parquet(source, compression="lz4", lazy=True)
+    with _scratch_errors(source):
+        projects, project_rejects, reader_rejects, _ = pl.collect_all(
+            [projects_lazy.cache(), project_rejects_lazy, inputs.reject_frame, spill_input],
+            engine=engine,
+        )
+    rows = pl.scan_parquet(source).select(pl.len()).collect().item()
+    return _Whole(projects, [reader_rejects, project_rejects], source, rows)
+
+
 def _sliced(
     plan: Plan, inputs: Inputs, year: int | None, chunk_rows: int, spill: Spill, engine: Engine
 ) -> tuple[pl.DataFrame, pl.DataFrame, tuple[int, int]]:
@@ -330,23 +367,38 @@ def _sliced(
     `engine` runs the whole-table steps; a slice is bounded, and the in-memory engine
     scores it faster (measured), whichever engine was chosen.
     """
-    projects_lazy, project_rejects_lazy = prepare_projects(inputs.frames["projects"], plan, year)
-    source = spill.folder / "indicators.input.parquet"
-    # One query, so the reader's kept rows and its rejects are split from one pass over
-    # each input: apart, the rejects query alone held the whole indicator table.
-    spill_input = inputs.frames["indicators"].sink_parquet(source, compression="lz4", lazy=True)
-    with _scratch_errors(source):
-        projects, project_rejects, reader_rejects, _ = pl.collect_all(
-            [projects_lazy.cache(), project_rejects_lazy, inputs.reject_frame, spill_input],
-            engine=engine,
-        )
+    whole = _whole(plan, inputs, year, spill.folder, engine)
+    sums = _weighting_sums(whole.source, whole.projects, plan, whole.rows, chunk_rows)
+    prepared = (_prepared(chunk, whole.projects.lazy(), plan) for chunk in whole.chunks(chunk_rows))
+    out = _scored_slices(plan, whole.projects, prepared, sums, spill, engine)
+    whole.source.unlink()
+    project_table, rejects, counts = out
+    return project_table, pl.concat([*whole.rejects, rejects]), counts
+
+
+def _prepared(
+    chunk: pl.LazyFrame, projects: pl.LazyFrame, plan: Plan
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """A slice's indicator rows placed and parsed (notes merged, parsed texts dropped),
+    and its rejects."""
+    prepared, rejects = prepare_indicators(chunk, projects, plan)
+    return _note(prepared).drop(_SCRATCH), rejects
+
+
+def _scored_slices(
+    plan: Plan,
+    projects: pl.DataFrame,
+    prepared: Iterable[tuple[pl.LazyFrame, pl.LazyFrame]],
+    sums: pl.LazyFrame | None,
+    spill: Spill,
+    engine: Engine,
+) -> tuple[pl.DataFrame, pl.DataFrame, tuple[int, int]]:
+    """Score each prepared slice into `spill` (rows and indicator flags), then roll up
+    the projects once: project_scores (with flag counts), the slices' rejects, counts."""
     narrow: list[pl.DataFrame] = []
-    rejects = [reader_rejects, project_rejects]
-    rows = pl.scan_parquet(source).select(pl.len()).collect().item()
-    sums = _weighting_sums(source, projects, plan, rows, chunk_rows)
-    for offset in range(0, max(rows, 1), chunk_rows):
-        chunk = pl.scan_parquet(source).slice(offset, chunk_rows)
-        scored, chunk_rejects = _scored(chunk, projects.lazy(), plan, sums)
+    rejects: list[pl.DataFrame] = []
+    for rows, chunk_rejects in prepared:
+        scored = score_indicators(rows.cache(), plan, sums).cache()
         table, part, rejected = pl.collect_all(
             [
                 _with_provenance(scored, columns.indicator_columns()),
@@ -358,7 +410,6 @@ def _sliced(
         spill.add(table)
         narrow.append(part)
         rejects.append(rejected)
-    source.unlink()
     scored_rows = pl.concat(narrow)
     counts = (scored_rows.height, int((~scored_rows["evaluable"]).sum()))
     totals = indicator_totals(scored_rows.lazy(), plan)
@@ -371,6 +422,96 @@ def _sliced(
         project_table, spill.counts("project_id"), "project_id", order
     )
     return project_table, pl.concat(rejects), counts
+
+
+# --- prepared once, scored by several plans (compare, whatif) ------------------------
+
+
+@dataclass
+class Prepared:
+    """Input rows read and parsed once, for scoring by every plan whose preparation is
+    the same (`preparation_key`): the prepared projects, the indicator rows placed and
+    parsed (collected, in input order), and every reject of reading and preparing."""
+
+    key: str
+    projects: pl.DataFrame
+    indicators: pl.DataFrame
+    rejects: pl.DataFrame
+    inputs: Inputs
+    year: int | None
+    seconds: float
+
+
+def preparation_key(plan: Plan) -> str:
+    """What preparing reads of a plan (stages/prepare.py): the catalogue (columns,
+    aliases, tree, units, tiers, comparator words, common formulas), the ruleset's
+    default comparator and its weighted categories. Two plans with the same key prepare
+    the same rows (a reject's text may name the first plan's ruleset id)."""
+    blob = json.dumps(
+        {
+            "catalogue": plan.loaded.catalogue.model_dump(mode="json"),
+            "default_comparator": plan.loaded.ruleset.default_comparator,
+            "categories": list(plan.categories),
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def prepare(
+    plan: Plan, inputs: Inputs, *, year: int | None = None, engine: Engine = "in-memory"
+) -> Prepared:
+    """Prepare (place and parse) every input row once, in slices of `SLICE_ROWS[engine]`
+    as `run` does; the prepared rows are kept in memory for `score_prepared`."""
+    started = time.perf_counter()
+    _require_year(plan, inputs, year)
+    with _scratch(None) as tmp:
+        whole = _whole(plan, inputs, year, tmp, engine)
+        parts, rejects = [], list(whole.rejects)
+        for chunk in whole.chunks(SLICE_ROWS[engine]):
+            rows, chunk_rejects = _prepared(chunk, whole.projects.lazy(), plan)
+            table, rejected = pl.collect_all([rows, chunk_rejects])
+            parts.append(table)
+            rejects.append(rejected)
+    return Prepared(
+        key=preparation_key(plan),
+        projects=whole.projects,
+        indicators=pl.concat(parts),
+        rejects=pl.concat(rejects),
+        inputs=inputs,
+        year=year,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def score_prepared(plan: Plan, prepared: Prepared) -> Results:
+    """Score rows `prepare` made with a plan of the same preparation key: the same
+    tables `run` writes for these inputs (tested), in memory, without reading or parsing
+    anything again."""
+    if preparation_key(plan) != prepared.key:
+        raise JixiaoError(
+            f"internal error: ruleset {plan.loaded.ruleset.id} prepares rows differently "
+            "from the rows given; prepare the inputs with it"
+        )
+    started = time.perf_counter()
+    rows = SLICE_ROWS["in-memory"]
+    frame = prepared.indicators
+    sums = None
+    if needs_sums(plan):
+        sums = group_sums(frame.select(SUM_INPUTS).lazy(), plan).collect().lazy()
+    empty = prepared.rejects.clear().lazy()
+    slices = (
+        (frame.slice(offset, rows).lazy(), empty) for offset in range(0, max(frame.height, 1), rows)
+    )
+    spill = Spill(Path(tempfile.gettempdir()), keep=False)  # in memory: no file written
+    project_table, _, counts = _scored_slices(
+        plan, prepared.projects, slices, sums, spill, "in-memory"
+    )
+    results = _finish(plan, project_table, prepared.rejects, counts, spill)
+    seconds = prepared.seconds + time.perf_counter() - started
+    results.manifest = manifest(plan.loaded, prepared.inputs, results, seconds)
+    return results
 
 
 def _with_provenance(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
