@@ -15,7 +15,15 @@ from typing import Any
 
 import click
 
-from jixiao.cli import forms_cmd, monitor_cmd, reevaluate_cmd, report_cmd, rulesets_cmd, score_cmd
+from jixiao.cli import (
+    compare_cmd,
+    forms_cmd,
+    monitor_cmd,
+    reevaluate_cmd,
+    report_cmd,
+    rulesets_cmd,
+    score_cmd,
+)
 from jixiao.scoring.errors import JixiaoError, os_errno, os_message, os_reason
 
 
@@ -97,5 +105,6 @@ for command in [
     *forms_cmd.COMMANDS,
     *reevaluate_cmd.COMMANDS,
     *report_cmd.COMMANDS,
+    *compare_cmd.COMMANDS,
 ]:
     main.add_command(command)

@@ -46,6 +46,8 @@ from jixiao.scoring.io.write import write_text as io_write_text
 from jixiao.scoring.io.write_reevaluation import output_names as reevaluation_output_names
 from jixiao.scoring.io.write_reevaluation import write_reevaluation_files
 from jixiao.scoring.jobs import sample as sampling
+from jixiao.scoring.jobs.compare import CompareResults
+from jixiao.scoring.jobs.compare import run as run_compare
 from jixiao.scoring.jobs.monitor import MonitorResults
 from jixiao.scoring.jobs.monitor import run as run_monitor
 from jixiao.scoring.jobs.reevaluate import ReevaluationResults, risk_keys
@@ -612,3 +614,86 @@ def _html_report(
     lazy = {name: frame.lazy() for name, frame in tables.items()}
     data = report_data.ReportData(job, {"job": job, **manifest}, lazy, labels)
     return report_render.write(report_render.render(data), folder / REPORT_PAGE)
+
+
+# --- comparing two rulesets (`jixiao compare`, docs/compare.md) ------------------------
+
+
+def compare(
+    base: Plan,
+    candidate: Plan,
+    inputs: Inputs | Sequence[str | Path],
+    *,
+    year: int | None = None,
+    include_hidden_sheets: bool = False,
+    max_xlsx_mb: int = DEFAULT_MAX_XLSX_MB,
+) -> CompareResults:
+    """Score the same inputs under `base` and `candidate` and compare: who changes grade
+    (`migration`), by how much (`compare_projects`, `top_movers`), which departments win
+    or lose (`compare_departments`), which effective keys differ (`ruleset_diff`).
+
+    The files are read once and their rows parsed once for both rulesets; only a
+    candidate whose catalogue reads the columns differently is read again, and one that
+    places rows differently (catalogue, default comparator, weighted categories) prepares
+    its own (said in `CompareResults.notes`)."""
+    other = None
+    if not isinstance(inputs, Inputs):
+        paths = list(inputs)
+        inputs = read(
+            base, paths, include_hidden_sheets=include_hidden_sheets, max_xlsx_mb=max_xlsx_mb
+        )
+        if _reads_differently(base, candidate):
+            other = read(
+                candidate,
+                paths,
+                include_hidden_sheets=include_hidden_sheets,
+                max_xlsx_mb=max_xlsx_mb,
+            )
+    return run_compare(base, candidate, inputs, year=year, candidate_inputs=other)
+
+
+def _reads_differently(base: Plan, candidate: Plan) -> bool:
+    tables = [p.loaded.catalogue.model_dump(mode="json")["tables"] for p in (base, candidate)]
+    return bool(tables[0] != tables[1])
+
+
+def write_compare(
+    results: CompareResults,
+    out_dir: str | Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    *,
+    written_at: str | None = None,
+    report: bool = False,
+) -> list[Path]:
+    """Write the comparison tables (columns.COMPARE_TABLES) and manifest.json into
+    out_dir as one unit (staged and swapped in like `write`); with `report`, also
+    report.html (migration heatmap, departments, movers, ruleset diff) and its PNGs."""
+    out = Path(out_dir)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise JixiaoError(f"unknown output format(s) {unknown}; expected some of {FORMATS}")
+    tables = results.tables()
+    headers = {name: columns.compare_headers(name) for name in tables}
+    names = [*output_names(tables, formats), MANIFEST, *report_render.file_names()]
+    notes: list[str] = []
+    with staged(out, names) as staging:
+        paths = write_tables(tables, staging, formats, headers, _metadata(results.manifest), notes)
+        if report:
+            plan = results.base.plan
+            labels = _category_labels(plan) if plan is not None else {}
+            manifest = {**results.manifest, "output_notes": notes}
+            paths += _html_report(staging, results.manifest["job"], manifest, tables, labels)
+        manifest = {
+            **results.manifest,
+            "outputs": [*sorted(p.name for p in paths), MANIFEST],
+            "output_sha256": {p.name: sha256_file(p) for p in sorted(paths)},
+            "output_notes": notes,
+            "written_at": written_at or utc_now(),
+        }
+        write_json(staging / MANIFEST, manifest)
+        paths.append(staging / MANIFEST)
+    results.manifest["output_notes"] = notes
+    return [out / p.name for p in paths]
+
+
+__all__ += ["CompareResults", "compare", "write_compare"]

@@ -23,8 +23,8 @@ from jixiao.scoring.jobs.ruleset_diff import ruleset_diff
 from jixiao.scoring.jobs.selfeval import (
     Prepared,
     Results,
-    prepare,
     preparation_key,
+    prepare,
     score_prepared,
 )
 from jixiao.scoring.rules.compile import Plan, rounder
@@ -56,6 +56,8 @@ class CompareResults:
     """True when both sides scored the same prepared rows (read and parsed once)."""
     notes: list[str] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)
+    inputs: Inputs | None = None
+    """The inputs as read (the base's reading), for a caller to say what was read."""
 
     def tables(self) -> dict[str, pl.DataFrame]:
         return {
@@ -100,13 +102,15 @@ def run(
             "default comparator or weighted categories differ): the inputs were prepared "
             "for each side"
         )
-    return compare(
+    out = compare(
         score_prepared(base, prepared),
         score_prepared(candidate, other),
         shared=shared,
         notes=notes,
         seconds=time.perf_counter() - started,
     )
+    out.inputs = inputs
+    return out
 
 
 def compare(

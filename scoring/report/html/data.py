@@ -93,7 +93,17 @@ def from_folder(folder: Path) -> ReportData:
     return ReportData(job, manifest, tables)
 
 
-EXTRA_TABLES = ("migration", "sweep", "compare_projects", "compare_departments", "near_boundary")
+EXTRA_TABLES = (
+    "migration",
+    "sweep",
+    "compare_projects",
+    "compare_departments",
+    "near_boundary",
+    "ruleset_diff",
+    "top_movers",
+    "near_boundary_base",
+    "near_boundary_candidate",
+)
 """Tables of the jobs to come (compare, whatif, boundary list): read when present, so
 their sections plug in without a change here."""
 
@@ -138,7 +148,7 @@ def _typed(frame: pl.DataFrame, table: str) -> pl.LazyFrame:
 
 
 def _registry_dtypes(table: str) -> list[tuple[re.Pattern[str], pl.DataType]]:
-    registry = {**columns.TABLES, **columns.MONITOR_TABLES}.get(table, ())
+    registry = {**columns.TABLES, **columns.MONITOR_TABLES, **columns.COMPARE_TABLES}.get(table, ())
     out = []
     for column in registry:
         pattern = re.escape(column.name)
@@ -174,7 +184,7 @@ def catalogue_label_map(cat: Catalogue) -> dict[str, str]:
 def headers(table: str, names: list[str], labels: Mapping[str, str]) -> dict[str, str]:
     """Chinese header of each column from the registry (patterns filled with `labels`);
     a column the registry does not know keeps its name."""
-    registry = {**columns.TABLES, **columns.MONITOR_TABLES}.get(table, ())
+    registry = {**columns.TABLES, **columns.MONITOR_TABLES, **columns.COMPARE_TABLES}.get(table, ())
     exact = {c.name: c.header for c in registry if c.placeholder is None}
     # The most specific pattern first: `<level1>_score` before the bare `<common>`.
     patterns = sorted(

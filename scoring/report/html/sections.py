@@ -376,7 +376,67 @@ def tuning_sections(data: ReportData) -> list[Section]:
     return out
 
 
-SECTIONS: dict[str, Builder] = {"score": score_sections, "monitor": monitor_sections}
+# --- compare (and whatif): two rulesets over the same inputs -------------------------
+
+
+def compare_sections(data: ReportData) -> list[Section]:
+    """Overview, departments that win or lose, the top movers, the keys that differ and
+    both near-boundary lists; the migration heatmap follows (`tuning_sections`)."""
+    projects = data.frame("compare_projects")
+    counts = projects.select(
+        n=pl.len(),
+        changed=pl.col("base_grade").ne_missing(pl.col("candidate_grade")).sum(),
+        up=(pl.col("delta") > 0).sum(),
+        down=(pl.col("delta") < 0).sum(),
+    ).collect()
+    n, changed, up, down = counts.row(0)
+    diff = data.frame("ruleset_diff").collect() if data.has("ruleset_diff") else None
+    candidate = data.manifest.get("candidate", {}).get("ruleset", {})
+    facts = [
+        ("调整前规则 Base", str(data.manifest.get("ruleset", {}).get("id", ""))),
+        ("调整后规则 Candidate", str(candidate.get("id", ""))),
+        ("对比项目数 Projects compared", f"{n:,}"),
+        ("等级变化 Changed grade", f"{changed:,} ({_percent(changed / n if n else None)})"),
+        ("得分上升 Total up", f"{up:,}"),
+        ("得分下降 Total down", f"{down:,}"),
+        ("不同的规则键 Keys that differ", f"{diff.height:,}" if diff is not None else "0"),
+    ]
+    out = [Section("overview", "概览", "Overview", body=[_facts(facts)])]
+    if data.has("compare_departments"):
+        dept = data.frame("compare_departments")
+        body = _table(
+            data,
+            "compare_departments",
+            dept.head(MAX_ROWS).collect(),
+            None,
+            "部门得分变化（平均分差从大到小）",
+            _count(dept),
+        )
+        out.append(Section("departments", "部门得失", "Departments", body=[body]))
+    if data.has("top_movers"):
+        movers = data.frame("top_movers").head(TOP_ROWS).collect()
+        body = _table(data, "top_movers", movers, None, "变化最大的项目", movers.height)
+        out.append(Section("movers", "变化最大的项目", "Top movers", body=[body]))
+    if diff is not None:
+        shown = [_table(data, "ruleset_diff", diff.head(MAX_ROWS), None, "规则差异", diff.height)]
+        none = [_note("两套规则的有效取值完全相同。")]
+        out.append(Section("diff", "规则差异", "Ruleset diff", body=shown if diff.height else none))
+    for side, title in (("candidate", "调整后"), ("base", "调整前")):
+        name = f"near_boundary_{side}"
+        if data.has(name):
+            near = data.frame(name)
+            body = _table(
+                data, name, near.head(TOP_ROWS).collect(), None, f"{title}临界项目", _count(near)
+            )
+            out.append(Section(name, f"{title}临界项目", f"Near a boundary ({side})", body=[body]))
+    return out
+
+
+SECTIONS: dict[str, Builder] = {
+    "score": score_sections,
+    "monitor": monitor_sections,
+    "compare": compare_sections,
+}
 
 TITLES: dict[str, tuple[str, str]] = {
     "score": ("绩效自评评分报告", "Performance self-evaluation scores"),
