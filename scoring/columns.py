@@ -820,7 +820,7 @@ def compare_schema(table: str) -> dict[str, pl.DataType]:
 
 
 def compare_headers(table: str) -> dict[str, str]:
-    return {c.name: c.header for c in COMPARE_TABLES[table]}
+    return {c.name: c.header for c in {**COMPARE_TABLES, **WHATIF_TABLES}[table]}
 
 
 # --- what-if sweeps (`jixiao whatif --sweep`, docs/whatif.md) ---------------------------

@@ -2,13 +2,13 @@
 rows read and parsed once.
 
 Each swept value is a variant plan (rules/overrides.py). The input tables are read once
-(the caller's `Inputs`); the projects and indicator rows are placed and their values
-parsed once per *preparation*: what the prepare stage reads of a ruleset (the catalogue,
-the weighted categories, the default comparator, the budget indicator; see
-`preparation_key`). Variants that agree on it, which is every sweep of a weight, a param,
-a grade band or a rule, share one prepared table; then each variant runs only what
-depends on it (applied points, scoring, totals, grade) on those rows, and the variants'
-queries are collected together, one pass of Polars over the shared table.
+(the caller's `Inputs`) and their rows placed and parsed once (`selfeval.prepare`) for
+every variant with the same preparation key (`selfeval.preparation_key`: the catalogue,
+the default comparator, the weighted categories), which is every sweep of a weight, a
+param, a grade band or a rule. Each variant then runs only what depends on it (applied
+points, scoring, totals, grade) on those rows, and the variants' queries are collected
+together: one pass of Polars over the shared rows. A variant that prepares rows
+differently gets its own preparation (once per key).
 
 The distribution is the very `project_scores` roll-up `score` runs (stages/rollup.py),
 so a swept value equal to the base reproduces the base's grades exactly (tested).
@@ -16,17 +16,15 @@ so a swept value equal to the base reproduces the base's grades exactly (tested)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
 from jixiao.scoring import columns
-from jixiao.scoring.io.read import Inputs, require_column
+from jixiao.scoring.io.read import Inputs
+from jixiao.scoring.jobs.selfeval import Prepared, preparation_key, prepare
 from jixiao.scoring.rules.compile import Plan
-from jixiao.scoring.stages.prepare import prepare_indicators, prepare_projects
 from jixiao.scoring.stages.rollup import indicator_totals, project_scores
 from jixiao.scoring.stages.score import score_indicators
 from jixiao.scoring.stages.weighting import SUM_INPUTS, group_sums, needs_sums
@@ -42,48 +40,6 @@ TOTALS_INPUTS = [
     "score",
 ]
 """What the roll-up reads of each scored row (as jobs/selfeval.py keeps per slice)."""
-
-
-def preparation_key(plan: Plan) -> str:
-    """What the prepare stage reads of a plan (stages/prepare.py): the catalogue (tree,
-    units, tiers, comparator words, common indicators, input columns), the ruleset's
-    weighted categories (rows of others are rejected), its default comparator, its
-    budget indicator and its extra column aliases. Plans with the same key prepare the
-    same rows."""
-    rs = plan.loaded.ruleset
-    return json.dumps(
-        {
-            "catalogue": plan.loaded.catalogue.model_dump(mode="json"),
-            "categories": list(plan.categories),
-            "weighted": sorted(rs.weights),
-            "default_comparator": rs.default_comparator,
-            "budget_indicator": rs.budget_execution.indicator,
-            "column_aliases": rs.column_aliases,
-        },
-        ensure_ascii=False,
-        sort_keys=True,
-    )
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """Projects and indicator rows placed and parsed for one preparation key."""
-
-    projects: pl.DataFrame
-    indicators: pl.DataFrame
-
-
-def prepare(plan: Plan, inputs: Inputs, year: int | None) -> Prepared:
-    """Place and parse the (already read) rows once: the rejected rows are left out, as
-    they are of every total."""
-    if year is not None:
-        label = plan.vocab.specs["projects"].column("year").label()
-        why = f"--year {year} needs it to tell each project's year; add it or leave out --year"
-        require_column(inputs, "projects", "year", f"no {label} column; {why}")
-    projects_lazy, _ = prepare_projects(inputs.frames["projects"], plan, year)
-    projects = projects_lazy.collect()
-    indicators, _ = prepare_indicators(inputs.frames["indicators"], projects.lazy(), plan)
-    return Prepared(projects, indicators.collect())
 
 
 def project_grades(plan: Plan, prepared: Prepared) -> pl.LazyFrame:
@@ -116,24 +72,24 @@ def sweep(
     inputs: Inputs,
     *,
     year: int | None = None,
-    base: Plan | None = None,
+    prepared: Prepared | None = None,
 ) -> pl.DataFrame:
     """The `sweep` table: for each (value, plan), one row per grade (every grade of every
     plan, 未定级 included, zeros included) with the projects in it and the mean total of
     all projects at that value (the same on each of the value's rows; blank totals left
     out), rounded half away from zero to the plan's precision.
 
-    `base`, when given, prepares the rows when its preparation key matches (a whatif's
-    base and its sweep share them)."""
-    prepared: dict[str, Prepared] = {}
-    if base is not None:
-        prepared[preparation_key(base)] = prepare(base, inputs, year)
+    `prepared`: rows already prepared (a whatif's base), used by every variant of its
+    key; other keys are prepared here from `inputs`, once each."""
+    ready: dict[str, Prepared] = {}
+    if prepared is not None:
+        ready[prepared.key] = prepared
     queries = []
     for _, plan in variants:
         key = preparation_key(plan)
-        if key not in prepared:
-            prepared[key] = prepare(plan, inputs, year)
-        queries.append(project_grades(plan, prepared[key]))
+        if key not in ready:
+            ready[key] = prepare(plan, inputs, year=year)
+        queries.append(project_grades(plan, ready[key]))
     tables = pl.collect_all(queries) if queries else []
     order = grade_order([plan for _, plan in variants])
     rows: list[dict[str, object]] = []

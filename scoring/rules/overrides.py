@@ -277,6 +277,9 @@ class Variant:
     """The variant mapping: `extends` the base, then only the overridden keys."""
     notes: list[str] = field(default_factory=list)
     plan: Plan | None = None
+    """The variant compiled (set by `make_variant`)."""
+    base: Plan | None = None
+    """The base it overrides."""
 
     def yaml(self, extends: str | None = None) -> str:
         """The variant as a ruleset file (`--save`), `extends` as given (default the
@@ -336,7 +339,7 @@ def make_variant(base: Plan, base_ref: str, overrides: Sequence[Override]) -> Va
             "scaled within its category to the new weights); --set weighting=check keeps "
             "checking the points as written instead"
         )
-    variant = Variant(base_ref, resolved, data, notes)
+    variant = Variant(base_ref, resolved, data, notes, base=base)
     variant.plan = build_variant(variant)
     return variant
 
@@ -345,7 +348,7 @@ def build_variant(variant: Variant) -> Plan:
     """Run the variant mapping through the ruleset fold, as `validate` would run its file."""
     text = yaml.safe_dump(variant.data, allow_unicode=True, sort_keys=False, width=100)
     doc = parse_document(text, VARIANT_FILE)
-    state: Build = build(str(Path.cwd() / VARIANT_FILE), doc)
+    state: Build = build(VARIANT_FILE, doc)
     if state.problems or state.plan is None:
         raise RulesetError(_pinned(state.problems, variant))
     return state.plan
