@@ -42,6 +42,13 @@ TOTALS_INPUTS = [
 """What the roll-up reads of each scored row (as jobs/selfeval.py keeps per slice)."""
 
 
+def rows_key(plan: Plan) -> str:
+    """`selfeval.preparation_key` and the ruleset's budget indicator (`budget_execution.
+    indicator`: which catalogue formula becomes each project's execution_rate while the
+    projects are prepared): plans with the same rows key prepare the same rows."""
+    return f"{preparation_key(plan)}:{plan.loaded.ruleset.budget_execution.indicator}"
+
+
 def project_grades(plan: Plan, prepared: Prepared) -> pl.LazyFrame:
     """project_id, total and grade of every project under `plan`, from prepared rows:
     applied points, scoring and the roll-up exactly as `score` runs them."""
@@ -73,20 +80,22 @@ def sweep(
     *,
     year: int | None = None,
     prepared: Prepared | None = None,
+    prepared_by: Plan | None = None,
 ) -> pl.DataFrame:
     """The `sweep` table: for each (value, plan), one row per grade (every grade of every
     plan, 未定级 included, zeros included) with the projects in it and the mean total of
     all projects at that value (the same on each of the value's rows; blank totals left
     out), rounded half away from zero to the plan's precision.
 
-    `prepared`: rows already prepared (a whatif's base), used by every variant of its
-    key; other keys are prepared here from `inputs`, once each."""
+    `prepared`: rows already prepared with the plan `prepared_by` (a whatif's base), used
+    by every variant of the same `rows_key`; other keys are prepared here from `inputs`,
+    once each."""
     ready: dict[str, Prepared] = {}
-    if prepared is not None:
-        ready[prepared.key] = prepared
+    if prepared is not None and prepared_by is not None:
+        ready[rows_key(prepared_by)] = prepared
     queries = []
     for _, plan in variants:
-        key = preparation_key(plan)
+        key = rows_key(plan)
         if key not in ready:
             ready[key] = prepare(plan, inputs, year=year)
         queries.append(project_grades(plan, ready[key]))

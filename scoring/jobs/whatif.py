@@ -17,10 +17,11 @@ from typing import Any
 
 import polars as pl
 
+from jixiao.scoring.errors import JixiaoError
 from jixiao.scoring.io.read import Inputs
 from jixiao.scoring.jobs.compare import CompareResults, compare
-from jixiao.scoring.jobs.selfeval import preparation_key, prepare, score_prepared
-from jixiao.scoring.jobs.sweep import sweep
+from jixiao.scoring.jobs.selfeval import prepare, score_prepared
+from jixiao.scoring.jobs.sweep import rows_key, sweep
 from jixiao.scoring.rules.compile import Plan
 
 
@@ -63,18 +64,24 @@ def run(
     started = time.perf_counter()
     prepared = prepare(base, inputs, year=year)
     notes = list((whatif or {}).get("notes", []))
-    shared = preparation_key(variant) == prepared.key
+    if variant.loaded.ruleset.column_aliases != base.loaded.ruleset.column_aliases:
+        raise JixiaoError(
+            "column_aliases change how the input files are read, which a whatif does once "
+            "with the base ruleset; save the variant (--save) and run `jixiao compare`"
+        )
+    shared = rows_key(variant) == rows_key(base)
     other = prepared if shared else prepare(variant, inputs, year=year)
     if not shared:
         notes.append(
             "the variant places rows differently from the base (catalogue, default "
-            "comparator or weighted categories differ): the inputs were prepared for each"
+            "comparator, weighted categories or budget indicator differ): the inputs were "
+            "read once and prepared for each"
         )
     base_results = score_prepared(base, prepared)
     candidate = base_results if variant is base else score_prepared(variant, other)
     table = None
     if sweep_spec is not None:
-        table = sweep(sweep_spec.variants, inputs, year=year, prepared=prepared)
+        table = sweep(sweep_spec.variants, inputs, year=year, prepared=prepared, prepared_by=base)
     comparison = compare(
         base_results, candidate, shared=shared, notes=notes, seconds=time.perf_counter() - started
     )
