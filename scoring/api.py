@@ -731,10 +731,10 @@ def sweep_variants(
         raise JixiaoError("internal error: the variant carries no base plan")
     plans: list[tuple[float, Plan]] = []
     notes: list[str] = []
-    for value in spec.values:
-        one = make_variant(
-            base, chosen.base_ref, sweep_overrides(base, chosen.overrides, spec, value, absorb)
-        )
+    # Every value's overrides first: a refused absorb is said before any variant is built.
+    overrides = [sweep_overrides(base, chosen.overrides, spec, v, absorb) for v in spec.values]
+    for value, sets in zip(spec.values, overrides, strict=True):
+        one = make_variant(base, chosen.base_ref, sets)
         assert one.plan is not None
         plans.append((value, one.plan))
         notes += [n for n in one.notes if n not in notes]

@@ -330,6 +330,9 @@ def make_variant(base: Plan, base_ref: str, overrides: Sequence[Override]) -> Va
     for o in resolved:
         _apply(data, effective, o)
     notes: list[str] = []
+    for implied, note in _adjacent_bands(effective, resolved):
+        _apply(data, effective, implied)
+        notes.append(note)
     touches_weights = any(o.path[0] in WEIGHT_KEYS for o in resolved)
     sets_weighting = any(o.path == ("weighting",) for o in resolved)
     if touches_weights and not sets_weighting and effective.get("weighting") != "proportional":
@@ -342,6 +345,40 @@ def make_variant(base: Plan, base_ref: str, overrides: Sequence[Override]) -> Va
     variant = Variant(base_ref, resolved, data, notes, base=base)
     variant.plan = build_variant(variant)
     return variant
+
+
+def _adjacent_bands(
+    effective: dict[str, Any], overrides: Sequence[Override]
+) -> list[tuple[Override, str]]:
+    """Grade bands tile the scale: moving a band's `min` (or `max`) moves the bound of the
+    band it touched with it (优.min 90 → 88 makes 良.max 88), unless the overrides set
+    that bound themselves. Returned as implied overrides, each with its note."""
+    bands = effective.get("grades")
+    if not isinstance(bands, list):
+        return []
+    written = {tuple(map(str, o.path)) for o in overrides}
+    out: list[tuple[Override, str]] = []
+    for o in overrides:
+        if not (len(o.path) == 3 and o.path[0] == "grades" and isinstance(o.path[1], int)):
+            continue
+        end = o.path[2]
+        if end not in ("min", "max") or isinstance(o.value, bool):
+            continue
+        if not isinstance(o.value, int | float):
+            continue
+        old = bands[o.path[1]].get(end)
+        other = "max" if end == "min" else "min"
+        for j, band in enumerate(bands):
+            if j == o.path[1] or band.get(other) != old or ("grades", str(j), other) in written:
+                continue
+            name, moved = bands[o.path[1]].get("name", j), band.get("name", j)
+            implied = Override(f"grades.{moved}.{other}={o.value}", ("grades", j, other), o.value)
+            note = (
+                f"grades.{name}.{end}={o.value} moves grades.{moved}.{other} with it (grade "
+                f"bands tile the scale); set grades.{moved}.{other} to choose otherwise"
+            )
+            out.append((implied, note))
+    return out
 
 
 def build_variant(variant: Variant) -> Plan:

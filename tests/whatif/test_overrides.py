@@ -146,6 +146,22 @@ def test_list_items_by_index_or_name(base: api.Plan) -> None:
     assert flag.severity == "serious"
 
 
+def test_moving_a_band_bound_moves_the_band_it_touches(base: api.Plan) -> None:
+    v = variant(base, "grades.优.min=85")
+    assert v.plan is not None
+    bands = {g.name: (g.min, g.max) for g in v.plan.loaded.ruleset.grades}
+    assert bands["优"] == (85, 100) and bands["良"] == (80, 85)
+    assert v.notes == [
+        "grades.优.min=85 moves grades.良.max with it (grade bands tile the scale); "
+        "set grades.良.max to choose otherwise"
+    ]
+    # Set both ends yourself and nothing is implied.
+    both = variant(base, "grades.优.min=85", "grades.良.max=85")
+    assert both.notes == []
+    (problem,) = problems(base, "grades.优.min=85", "grades.良.max=84")
+    assert "gap" in problem or "cover" in problem
+
+
 def test_scalar_has_no_keys(base: api.Plan) -> None:
     (problem,) = problems(base, "scale.x=1")
     assert "scale is a number, it has no key 'x'" in problem
