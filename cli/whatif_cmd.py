@@ -139,7 +139,8 @@ def whatif_cmd(
     with progress or _null():
         with stage(progress, f"loading ruleset {ruleset} with {len(sets)} override(s)"):
             chosen = api.variant(ruleset, sets)
-            spec, sweep_notes = (None, [])
+            spec: api.SweepSpec | None = None
+            sweep_notes: list[str] = []
             if sweep is not None:
                 spec, sweep_notes = api.sweep_variants(chosen, sweep, absorb)
         if save is not None:

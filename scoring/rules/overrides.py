@@ -220,12 +220,7 @@ def _kind(value: Any) -> str:
 def value_at(data: Any, path: KeyPath) -> Any:
     """The value at a resolved path, or None when it is not set."""
     for part in path:
-        if (isinstance(data, dict) and part in data) or (
-            isinstance(data, list) and isinstance(part, int) and part < len(data)
-        ):
-            data = data[part]
-        else:
-            return None
+        data = _child(data, part)
     return data
 
 
@@ -237,7 +232,7 @@ def _apply(variant: dict[str, Any], effective: dict[str, Any], override: Overrid
     target: Any = variant
     source: Any = effective
     for part in path[:-1]:
-        below = source[part] if isinstance(source, dict | list) and _has(source, part) else None
+        below = _child(source, part)
         if isinstance(target, dict) and (
             part not in target or (isinstance(below, list) and not isinstance(target[part], list))
         ):
@@ -258,10 +253,13 @@ def _tidy(value: Any) -> Any:
     return value
 
 
-def _has(container: Any, part: str | int) -> bool:
+def _child(container: Any, part: str | int) -> Any:
+    """`container[part]` of a mapping or list, or None when there is none."""
     if isinstance(container, dict):
-        return part in container
-    return isinstance(part, int) and part < len(container)
+        return container.get(part)
+    if isinstance(container, list) and isinstance(part, int) and part < len(container):
+        return container[part]
+    return None
 
 
 # --- the variant ----------------------------------------------------------------------
