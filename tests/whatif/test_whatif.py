@@ -183,3 +183,23 @@ def test_cli_refusals_are_one_clear_line(
     assert message in output
     assert "Traceback" not in output
     assert not (tmp_path / "o").exists()
+
+
+def test_report_of_a_csv_sweep_folder_draws_the_sweep(tmp_path: Path) -> None:
+    """The page from the folder (csv: read back with the registry's dtypes) shows the
+    sweep chart with its values in numeric order and the key as its axis title."""
+    out = tmp_path / "out"
+    code, output = run(
+        "whatif", "--sweep", "weights.output=5..50:5", "--absorb", "weights.benefit",
+        *map(str, FILES), "-o", str(out), "-f", "csv", "-q",
+    )  # fmt: skip
+    assert code == 0, output
+    code, output = run("report", str(out), "--no-png", "-q")
+    assert code == 0, output
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "参数扫描" in page and "weights.output" in page
+    from jixiao.scoring.report.html import data as report_data
+
+    sweep = report_data.from_folder(out).frame("sweep").collect()
+    assert sweep.schema["value"] == pl.Float64
+    assert sweep["value"].unique(maintain_order=True).to_list() == [5.0 * i for i in range(1, 11)]
