@@ -116,16 +116,12 @@ def parse_value(text: str, option: str) -> Any:
             option, "no value after '='", hint="write KEY=VALUE, e.g. weights.output=40"
         )
     try:
-        doc = parse_document(f"v: {text}" if "\n" not in text else text, option)
+        return parse_document(text, option).data
     except RulesetError as exc:
         first = exc.problems[0].message if exc.problems else "not a YAML value"
         raise _option_error(
             option, first, hint="quote text with ':' or '#': KEY='\"a: b\"'"
         ) from None
-    data = doc.data
-    if not isinstance(data, dict) or set(data) != {"v"}:
-        raise _option_error(option, "not one YAML value")
-    return data["v"]
 
 
 def parse_override(text: str, option: str = "--set") -> Override:
@@ -136,6 +132,9 @@ def parse_override(text: str, option: str = "--set") -> Override:
     if not eq or not key:
         raise _option_error(label, "expected KEY=VALUE", hint="e.g. --set weights.output=40")
     path = split_key(key)
+    if path[0] == "extends":
+        hint = "choose the base with --ruleset; the variant extends it"
+        raise _option_error(label, "the variant's extends is the base ruleset", hint=hint)
     if any(p == "" for p in path):
         raise _option_error(label, f"{key!r} is not a dotted key path", hint="e.g. weights.output")
     return Override(text, path, parse_value(value, label), option)

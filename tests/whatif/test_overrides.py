@@ -61,6 +61,12 @@ def test_split_key(key: str, path: tuple[str, ...]) -> None:
         ("rules.negative_actual_as_zero=false", False),
         ("unset=[weights.satisfaction]", ["weights.satisfaction"]),
         ("description=a = b", "a = b"),
+        ("budget_execution.score=clip(rate, 0, 1) * points", "clip(rate, 0, 1) * points"),
+        (
+            "rules.quantitative.higher='points if actual >= target else 0'",
+            "points if actual >= target else 0",
+        ),
+        ("weights={output: 40, benefit: 40}", {"output": 40, "benefit": 40}),
     ],
 )
 def test_values_are_yaml(text: str, value: object) -> None:
@@ -75,6 +81,7 @@ def test_values_are_yaml(text: str, value: object) -> None:
         ("weights.output=", "no value after '='"),
         ("weights..output=1", "is not a dotted key path"),
         ("weights.output=[1, 2", "not valid YAML"),
+        ("extends=sichuan-10-90", "the variant's extends is the base ruleset"),
     ],
 )
 def test_malformed_options(text: str, message: str) -> None:
