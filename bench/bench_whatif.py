@@ -13,7 +13,8 @@ best of --repeat, each from the ruleset id and the files to the results written 
   of the same whatif.
 
 Targets (issue 11): whatif ≤ 1.5× score, a 10-value sweep ≤ 3× score. Prints a table to
-paste into bench/README.md; --profile prints where the sweep's time goes.
+paste into bench/README.md (exit 1 when a target is missed); --profile prints where
+the sweep's time goes.
 """
 
 from __future__ import annotations
@@ -96,10 +97,18 @@ def main() -> None:
     print()
     print("| run | seconds | vs score | target |")
     print("| --- | ---: | ---: | ---: |")
-    targets = {"whatif (2 overrides)": "≤ 1.5x", "whatif + 10-value sweep": "≤ 3x"}
+    targets = {"whatif (2 overrides)": 1.5, "whatif + 10-value sweep": 3.0}
+    missed = []
     for name, seconds in timings.items():
         ratio = seconds / timings["score"]
-        print(f"| {name} | {seconds:.2f} | {ratio:.2f}x | {targets.get(name, '')} |")
+        target = f"≤ {targets[name]:g}x" if name in targets else ""
+        print(f"| {name} | {seconds:.2f} | {ratio:.2f}x | {target} |")
+        if name in targets and ratio > targets[name]:
+            missed.append(name)
+    print()
+    print(f"targets missed: {', '.join(missed)}" if missed else "targets met")
+    if missed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
