@@ -364,6 +364,8 @@ def _adjacent_bands(
         if not isinstance(o.value, int | float):
             continue
         old = bands[o.path[1]].get(end)
+        if old == o.value:
+            continue
         other = "max" if end == "min" else "min"
         for j, band in enumerate(bands):
             if j == o.path[1] or band.get(other) != old or ("grades", str(j), other) in written:
