@@ -17,8 +17,8 @@ and `--save FILE` writes the same mapping as YAML, which `validate` and `score` 
   so the variant writes the base's whole list with that item changed.
 - VALUE is one YAML value (`40`, `true`, `proportional`, `[a, b]`, `"≥95%"`); `null`
   removes the key, as in a variant file.
-- Changing a weight (`weights.*`, `level2_weights.*`) implies `weighting: proportional`
-  unless the overrides set `weighting` themselves: weights that only check the
+- Changing a weight (`weights.*`, `level2_weights.*`, to a value other than its own)
+  implies `weighting: proportional` unless the overrides set `weighting` themselves: weights that only check the
   departments' points would leave most projects incomplete (docs/rulesets.md). The
   variant says so in `notes`.
 - A new key in a free mapping (`params`, `weights`) is a near miss of an existing key
@@ -330,7 +330,10 @@ def make_variant(base: Plan, base_ref: str, overrides: Sequence[Override]) -> Va
     for implied, note in _adjacent_bands(effective, resolved):
         _apply(data, effective, implied)
         notes.append(note)
-    touches_weights = any(o.path[0] in WEIGHT_KEYS for o in resolved)
+    touches_weights = any(
+        o.path[0] in WEIGHT_KEYS and _changes(value_at(effective, o.path), o.value)
+        for o in resolved
+    )
     sets_weighting = any(o.path == ("weighting",) for o in resolved)
     if touches_weights and not sets_weighting and effective.get("weighting") != "proportional":
         data["weighting"] = "proportional"
@@ -342,6 +345,13 @@ def make_variant(base: Plan, base_ref: str, overrides: Sequence[Override]) -> Va
     variant = Variant(base_ref, resolved, data, notes, base=base)
     variant.plan = build_variant(variant)
     return variant
+
+
+def _changes(current: Any, value: Any) -> bool:
+    """Whether writing `value` over `current` changes it (a mapping merges key by key)."""
+    if isinstance(value, dict) and isinstance(current, dict):
+        return any(_changes(current.get(k), v) for k, v in value.items())
+    return bool(current != value)
 
 
 def _adjacent_bands(

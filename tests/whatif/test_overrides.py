@@ -122,6 +122,12 @@ def test_changing_a_weight_implies_proportional_and_says_so(base: api.Plan) -> N
     assert v.data["weighting"] == "proportional"
     assert v.plan is not None and v.plan.loaded.ruleset.weighting == "proportional"
     assert len(v.notes) == 1 and "weighting: proportional" in v.notes[0]
+    # A weight set to its own value changes nothing, so implies nothing.
+    same = variant(base, "weights.output=50")
+    assert "weighting" not in same.data and same.notes == []
+    assert same.plan is not None
+    effective = same.plan.loaded.ruleset.model_dump(exclude={"extends"})
+    assert effective == base.loaded.ruleset.model_dump(exclude={"extends"})
     # An explicit weighting wins, and then nothing is implied.
     kept = variant(base, "weights.output=40", "weights.benefit=40", "weighting=check")
     assert kept.data["weighting"] == "check" and kept.notes == []

@@ -53,10 +53,13 @@ def test_whatif_equals_score_of_the_variant_file(inputs: api.Inputs, tmp_path: P
 
 
 def test_sweep_value_equal_to_the_base_reproduces_it(inputs: api.Inputs) -> None:
-    """A proportional base swept over its own weight; a check base swept over a band."""
-    for ruleset, sweep, absorb in [
-        (str(BENEFIT_HEAVY), "weights.output=30,40,50", "weights.benefit"),
-        (BASE, "grades.优.min=85..95:5", None),
+    """A proportional base swept over its own weight; a check base over a band, and over
+    its weight (the value equal to the base's weight is the base itself: no change, so
+    no implied weighting)."""
+    for ruleset, sweep, absorb, base_value in [
+        (str(BENEFIT_HEAVY), "weights.output=30,40,50", "weights.benefit", 40.0),
+        (BASE, "grades.优.min=85..95:5", None, 90.0),
+        (BASE, "weights.output=45..55:5", "weights.benefit", 50.0),
     ]:
         chosen = api.variant(ruleset)
         spec, _ = api.sweep_variants(chosen, sweep, absorb)
@@ -67,7 +70,6 @@ def test_sweep_value_equal_to_the_base_reproduces_it(inputs: api.Inputs) -> None
         assert table.columns == ["value", "grade", "n", "mean_total"]
         assert table.height == len(spec.variants) * len(grades)
         plain = api.score(api.load_ruleset(ruleset), FILES).project_scores
-        base_value = 40.0 if ruleset != BASE else 90.0
         at_base = table.filter(pl.col("value") == base_value)
         assert at_base["grade"].to_list() == grades  # every grade, zeros included
         assert at_base["n"].to_list() == distribution(plain, grades)
