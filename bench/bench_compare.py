@@ -8,10 +8,12 @@ Uses bench_score's cached district (bench/out/district-N, examples/generate.py, 
 - score: read both files, then `api.score` with the base ruleset;
 - compare: read both files once, prepare the rows once, score them under the base and
   under the example variant (examples/rulesets/benefit-heavy.yaml: proportional weights);
-- the parts of compare: prepare once, then `score_prepared` per side.
+- the parts of compare: prepare once, then `score_prepared` per side, lean (what
+  compare runs: totals and grades, no indicator rows kept, no flags) and, for the base,
+  full (every table `score` gives).
 
-A compare scores every row twice, so its floor is about read + prepare + 2 × scoring;
-what reading and parsing once saves is the second read and prepare.
+A compare scores every row twice, so its floor is about read + prepare + 2 × lean
+scoring; what reading and parsing once saves is the second read and prepare.
 """
 
 from __future__ import annotations
@@ -66,11 +68,14 @@ def main() -> None:
         ),
         "  read": best_of(args.repeat, lambda: api.read(base, paths)),
         "  prepare once": best_of(args.repeat, lambda: selfeval.prepare(base, inputs)),
-        "  score_prepared, base": best_of(
+        "  score_prepared, base, full": best_of(
             args.repeat, lambda: selfeval.score_prepared(base, prepared)
         ),
-        "  score_prepared, variant": best_of(
-            args.repeat, lambda: selfeval.score_prepared(candidate, prepared)
+        "  score_prepared, base, lean": best_of(
+            args.repeat, lambda: selfeval.score_prepared(base, prepared, lean=True)
+        ),
+        "  score_prepared, variant, lean": best_of(
+            args.repeat, lambda: selfeval.score_prepared(candidate, prepared, lean=True)
         ),
     }
     cpus = os.cpu_count()

@@ -27,6 +27,14 @@ from jixiao.scoring.api import CompareResults
 
 DIFF_LINES = 40
 """Rows of the ruleset diff printed; the whole diff is in ruleset_diff."""
+VALUE_CHARS = 60
+"""A value printed longer than this (an expression) is cut with …; ruleset_diff has it whole."""
+
+
+def _short(value: str | None) -> str:
+    if value is None:
+        return "—"
+    return value if len(value) <= VALUE_CHARS else value[: VALUE_CHARS - 1] + "…"
 
 
 def migration_table(results: CompareResults) -> Table:
@@ -51,7 +59,7 @@ def diff_table(results: CompareResults) -> Table | None:
     for name in ("key", "base", "candidate"):
         table.add_column(name, overflow="fold")
     for key, _, old, new in diff.head(DIFF_LINES).iter_rows():
-        table.add_row(key, "—" if old is None else old, "—" if new is None else new)
+        table.add_row(key, _short(old), _short(new))
     return table
 
 

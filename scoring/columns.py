@@ -777,7 +777,8 @@ COMPARE_DEPARTMENTS: tuple[Column, ...] = (
         "n_up",
         "等级上升",
         I64,
-        "Projects moving to a better grade (bands best first, 未定级 last).",
+        "Projects moving to a better grade: a higher place among its own ruleset's bands "
+        "(best first, 未定级 last).",
     ),
     _c("n_down", "等级下降", I64, "Projects moving to a worse grade."),
 )

@@ -37,6 +37,8 @@ NOT_SCORED = "未评分"
 there: possible only when the two sides prepared the rows differently)."""
 
 _ORDER = "_order"
+_UNGRADED = 1_000_000
+"""The place of the withheld grade (and NOT_SCORED) after every band."""
 
 
 @dataclass
@@ -85,10 +87,15 @@ def run(
     *,
     year: int | None = None,
     candidate_inputs: Inputs | None = None,
+    full: bool = False,
 ) -> CompareResults:
     """Score `inputs` under both plans, preparing the rows once when the plans allow it
     (`candidate_inputs`: the inputs read with the candidate's catalogue, when its column
-    aliases differ from the base's; default `inputs`)."""
+    aliases differ from the base's; default `inputs`).
+
+    Each side is scored lean (`selfeval.score_prepared`: totals, grades, departments
+    and near-boundary lists as `score` gives them, no indicator rows kept, no flags);
+    `full` keeps both sides' indicator rows and flags too, at about twice the time."""
     started = time.perf_counter()
     prepared = prepare(base, inputs, year=year)
     notes: list[str] = []
@@ -103,13 +110,20 @@ def run(
             "for each side"
         )
     out = compare(
-        score_prepared(base, prepared),
-        score_prepared(candidate, other),
+        score_prepared(base, prepared, lean=not full),
+        score_prepared(candidate, other, lean=not full),
         shared=shared,
         notes=notes,
         seconds=time.perf_counter() - started,
     )
     out.inputs = inputs
+    extra = out.candidate.rejects.height - out.base.rejects.height
+    if not shared and extra:
+        out.notes.append(
+            f"the candidate rejects {extra:+,} rows against the base (rejects holds the "
+            "base's; the candidate's row accounting is in manifest.json)"
+        )
+        out.manifest["notes"] = out.notes
     return out
 
 
@@ -130,7 +144,12 @@ def compare(
         candidate=candidate,
         compare_projects=projects,
         migration=migration(projects, grades),
-        compare_departments=departments(projects, grades, _precision(base_plan, candidate_plan)),
+        compare_departments=departments(
+            projects,
+            _bands(base_plan),
+            _bands(candidate_plan),
+            _precision(base_plan, candidate_plan),
+        ),
         ruleset_diff=ruleset_diff(base_plan.loaded, candidate_plan.loaded),
         top_movers=top_movers(projects),
         grades=grades,
@@ -235,12 +254,25 @@ def migration(projects: pl.DataFrame, grades: list[str]) -> pl.DataFrame:
     return frame.select(pl.col(n).fill_null(0).cast(t) for n, t in schema.items()).collect()
 
 
-def departments(projects: pl.DataFrame, grades: list[str], precision: int) -> pl.DataFrame:
-    """Per department: projects, mean totals on both sides, mean delta, grade changes
-    (up: to a better grade in `grades` order). Largest mean gain first, then by name."""
-    rank = {g: i for i, g in enumerate(grades)}
-    before = pl.col("base_grade").replace_strict(rank, return_dtype=pl.Int64)
-    after = pl.col("candidate_grade").replace_strict(rank, return_dtype=pl.Int64)
+def _position(column: str, bands: list[str]) -> pl.Expr:
+    """A grade's place among its own ruleset's bands, best first; the withheld grade and
+    NOT_SCORED after every band."""
+    order = {g: i for i, g in enumerate(bands)}
+    last = _UNGRADED  # the same on both sides, whatever their number of bands
+    return pl.col(column).replace_strict(order, default=last, return_dtype=pl.Int64)
+
+
+def departments(
+    projects: pl.DataFrame,
+    base_bands: list[str],
+    candidate_bands: list[str],
+    precision: int,
+) -> pl.DataFrame:
+    """Per department: projects, mean totals on both sides, mean delta, grade changes.
+    Up and down compare each grade's place among its own ruleset's bands (best first,
+    withheld last), so a renamed band (优 → A) is neither. Largest mean gain first."""
+    before = _position("base_grade", base_bands)
+    after = _position("candidate_grade", candidate_bands)
     frame = (
         _labelled(projects)
         .group_by("department", maintain_order=True)
@@ -249,7 +281,7 @@ def departments(projects: pl.DataFrame, grades: list[str], precision: int) -> pl
             base_mean_total=pl.col("base_total").mean(),
             candidate_mean_total=pl.col("candidate_total").mean(),
             mean_delta=pl.col("delta").mean(),
-            n_changed_grade=(before != after).sum(),
+            n_changed_grade=(pl.col("base_grade") != pl.col("candidate_grade")).sum(),
             n_up=(after < before).sum(),
             n_down=(after > before).sum(),
         )

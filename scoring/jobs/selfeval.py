@@ -181,13 +181,16 @@ def _finish(
     rejects: pl.DataFrame,
     counts: tuple[int, int],
     spill: Spill,
+    *,
+    lean: bool = False,
 ) -> Results:
-    """The department roll-up and flags on the collected project table, then the results
-    (the manifest is the caller's)."""
+    """The department roll-up and flags (none when `lean`) on the collected project
+    table, then the results (the manifest is the caller's)."""
     # On the collected project table (one row per project), whatever the engine: a
     # sum's last digit must not depend on the engine's summation order.
     summary = department_summary(project_table.lazy(), plan).collect()
-    spill.add_flags(flag_stage.department_flags(project_table, summary, plan))
+    if not lean:
+        spill.add_flags(flag_stage.department_flags(project_table, summary, plan))
     summary = flag_stage.with_counts(
         summary,
         spill.counts("department"),
@@ -392,13 +395,26 @@ def _scored_slices(
     sums: pl.LazyFrame | None,
     spill: Spill,
     engine: Engine,
+    *,
+    lean: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame, tuple[int, int]]:
     """Score each prepared slice into `spill` (rows and indicator flags), then roll up
-    the projects once: project_scores (with flag counts), the slices' rejects, counts."""
+    the projects once: project_scores (with flag counts), the slices' rejects, counts.
+    `lean`: keep only what the roll-up reads of each row, raise no flag (see
+    `score_prepared`)."""
     narrow: list[pl.DataFrame] = []
     rejects: list[pl.DataFrame] = []
     for rows, chunk_rejects in prepared:
         scored = score_indicators(rows.cache(), plan, sums).cache()
+        if lean:
+            part, rejected = pl.collect_all([scored.select(TOTALS_INPUTS), chunk_rejects])
+            if not spill.frames:  # the empty indicator table (its schema) and no flags
+                full = _with_provenance(scored, columns.indicator_columns())
+                spill.add(full.clear().collect())
+                spill.add_flags(flag_stage.empty())
+            narrow.append(part)
+            rejects.append(rejected)
+            continue
         table, part, rejected = pl.collect_all(
             [
                 _with_provenance(scored, columns.indicator_columns()),
@@ -416,7 +432,8 @@ def _scored_slices(
     project_query = project_scores(projects.lazy(), totals, plan)
     project_columns = columns.project_columns(plan.categories, list(plan.common), flag_counts=False)
     project_table = _with_provenance(project_query, project_columns).collect(engine=engine)
-    spill.add_flags(flag_stage.project_flags(project_table, plan))
+    if not lean:
+        spill.add_flags(flag_stage.project_flags(project_table, plan))
     order = [*columns.project_columns(plan.categories, list(plan.common)), *PROVENANCE.values()]
     project_table = flag_stage.with_counts(
         project_table, spill.counts("project_id"), "project_id", order
@@ -485,10 +502,17 @@ def prepare(
     )
 
 
-def score_prepared(plan: Plan, prepared: Prepared) -> Results:
+def score_prepared(plan: Plan, prepared: Prepared, *, lean: bool = False) -> Results:
     """Score rows `prepare` made with a plan of the same preparation key: the same
     tables `run` writes for these inputs (tested), in memory, without reading or parsing
-    anything again."""
+    anything again.
+
+    `lean` (compare, whatif, sweeps): only what totals and grades need. Every row is
+    scored and rolled up as above, so project_scores (totals, subtotals, grades,
+    completeness), department_summary's measures and near_boundary are the same; but
+    the indicator rows are not kept (`indicator_scores` is empty) and no flag is raised
+    (`flags` is empty and every flag count 0; the manifest says `lean`). About half the
+    time of a full scoring (bench/README.md)."""
     if preparation_key(plan) != prepared.key:
         raise JixiaoError(
             f"internal error: ruleset {plan.loaded.ruleset.id} prepares rows differently "
@@ -506,11 +530,15 @@ def score_prepared(plan: Plan, prepared: Prepared) -> Results:
     )
     spill = Spill(Path(tempfile.gettempdir()), keep=False)  # in memory: no file written
     project_table, _, counts = _scored_slices(
-        plan, prepared.projects, slices, sums, spill, "in-memory"
+        plan, prepared.projects, slices, sums, spill, "in-memory", lean=lean
     )
-    results = _finish(plan, project_table, prepared.rejects, counts, spill)
+    results = _finish(plan, project_table, prepared.rejects, counts, spill, lean=lean)
+    if lean:
+        results.spilled_counts = counts  # the rows scored (not kept)
     seconds = prepared.seconds + time.perf_counter() - started
     results.manifest = manifest(plan.loaded, prepared.inputs, results, seconds)
+    if lean:
+        results.manifest["lean"] = True
     return results
 
 

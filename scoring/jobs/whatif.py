@@ -77,8 +77,10 @@ def run(
             "comparator, weighted categories or budget indicator differ): the inputs were "
             "read once and prepared for each"
         )
-    base_results = score_prepared(base, prepared)
-    candidate = base_results if variant is base else score_prepared(variant, other)
+    # Lean (as compare scores its sides): totals, grades, departments and near-boundary
+    # lists, the same as `score` gives; no indicator rows kept, no flags raised.
+    base_results = score_prepared(base, prepared, lean=True)
+    candidate = base_results if variant is base else score_prepared(variant, other, lean=True)
     table = None
     if sweep_spec is not None:
         table = sweep(sweep_spec.variants, inputs, year=year, prepared=prepared, prepared_by=base)

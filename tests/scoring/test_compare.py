@@ -49,12 +49,45 @@ def test_rows_prepared_once_score_as_score_does(ruleset: str) -> None:
     assert got.manifest["rows"] == expected.manifest["rows"]
 
 
-def test_each_side_is_the_score_of_its_ruleset(base: api.Plan, inputs: api.Inputs) -> None:
+def without_flag_counts(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.drop(c for c in frame.columns if c.startswith("n_flags"))
+
+
+@pytest.mark.parametrize("ruleset", ["project-self-eval", "sichuan-10-90", str(BENEFIT_HEAVY)])
+def test_lean_scoring_keeps_totals_grades_departments_and_boundaries(ruleset: str) -> None:
+    plan = api.load_ruleset(ruleset)
+    inputs = api.read(plan, [SAMPLE])
+    expected = selfeval.run(plan, inputs)
+    lean = selfeval.score_prepared(plan, selfeval.prepare(plan, inputs), lean=True)
+    for name in ("project_scores", "department_summary"):
+        assert_frame_equal(
+            without_flag_counts(lean.tables()[name]), without_flag_counts(expected.tables()[name])
+        )
+    assert_frame_equal(lean.near_boundary, expected.near_boundary)
+    assert_frame_equal(lean.rejects, expected.rejects)
+    assert lean.indicator_scores.is_empty() and lean.flags.is_empty()
+    assert lean.indicator_scores.schema == expected.indicator_scores.schema
+    assert lean.manifest["rows"] == expected.manifest["rows"] and lean.manifest["lean"]
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_each_side_is_the_score_of_its_ruleset(
+    base: api.Plan, inputs: api.Inputs, full: bool
+) -> None:
     candidate = api.load_ruleset(str(BENEFIT_HEAVY))
-    results = compare.run(base, candidate, inputs)
+    results = compare.run(base, candidate, inputs, full=full)
     assert results.shared
     for side, plan in ((results.base, base), (results.candidate, candidate)):
-        assert_frame_equal(side.project_scores, api.score(plan, inputs).project_scores)
+        expected = api.score(plan, inputs)
+        if full:
+            for name, frame in expected.tables().items():
+                assert_frame_equal(side.tables()[name], frame)
+        else:
+            assert_frame_equal(
+                without_flag_counts(side.project_scores),
+                without_flag_counts(expected.project_scores),
+            )
+            assert_frame_equal(side.near_boundary, expected.near_boundary)
     projects = results.compare_projects
     assert projects["project_id"].to_list() == results.base.project_scores["project_id"].to_list()
     assert projects["candidate_total"].to_list() == (
@@ -154,7 +187,7 @@ def test_hand_worked_migration() -> None:
 
 
 def test_hand_worked_departments() -> None:
-    table = compare.departments(hand_projects(), GRADES, 2)
+    table = compare.departments(hand_projects(), GRADES[:4], GRADES[:4], 2)
     assert table.schema == pl.Schema(columns.compare_schema("compare_departments"))
     rows = {r["department"]: r for r in table.iter_rows(named=True)}
     # A: deltas −4, +6, 0 → mean 0.6667; P1 down (优→良), P2 up (良→优)
@@ -235,7 +268,8 @@ def test_rows_placed_differently_are_prepared_for_each_side(
     assert results.notes and "prepared for each side" in results.notes[0]
     assert results.manifest["prepared"] == "for each side"
     assert_frame_equal(
-        results.candidate.project_scores, api.score(candidate, inputs).project_scores
+        without_flag_counts(results.candidate.project_scores),
+        without_flag_counts(api.score(candidate, inputs).project_scores),
     )
     assert results.ruleset_diff["key"].to_list() == ["id", "extends", "default_comparator"]
 
@@ -247,3 +281,48 @@ def test_tables_follow_the_registry(base: api.Plan, inputs: api.Inputs) -> None:
     assert results.manifest["job"] == "compare"
     assert results.manifest["prepared"] == "once"
     assert results.manifest["candidate"]["ruleset"]["id"] == "benefit-heavy"
+
+
+def test_renamed_bands_migrate_by_name_and_move_by_place(
+    base: api.Plan, inputs: api.Inputs, tmp_path: Path
+) -> None:
+    """Bands A/B/C (A from 85) and a withheld grade of another name: the matrix holds
+    both sets of names; 优 → A is a change of name, neither up nor down; 良 → A is up."""
+    bands = (
+        "precision: 1\ngrades:\n  - {name: A, min: 85, max: 100}\n"
+        "  - {name: B, min: 70, max: 85}\n  - {name: C, min: 0, max: 70}\n"
+        "withheld_grade: 待定\nreevaluation:\n  grade_words: null\n"
+    )
+    results = compare.run(base, variant(tmp_path, bands), inputs)
+    assert results.grades == ["优", "良", "中", "差", "A", "B", "C", "未定级", "待定"]
+    pairs = {(b, c): n for b, c, n in results.migration.iter_rows() if n}
+    projects = results.compare_projects
+    good = projects.filter(pl.col("base_grade") == "良")
+    assert pairs[("良", "A")] == int((good["candidate_total"] >= 85).sum())
+    assert pairs[("未定级", "待定")] == int((projects["base_grade"] == "未定级").sum())
+    assert sum(pairs.values()) == projects.height
+    depts = results.compare_departments
+    assert int(depts["n_up"].sum()) == pairs.get(("良", "A"), 0) + pairs.get(("中", "B"), 0)
+    assert int(depts["n_down"].sum()) == sum(
+        n for (b, c), n in pairs.items() if (b, c) in {("优", "B"), ("良", "C"), ("优", "C")}
+    )
+    # precision 2 against 1: the delta keeps 2 decimals
+    assert projects["delta"].round(2).equals(projects["delta"])
+
+
+def test_a_category_dropped_rejects_its_rows_on_the_candidate_side(
+    base: api.Plan, inputs: api.Inputs, tmp_path: Path
+) -> None:
+    """Without a satisfaction weight the candidate rejects those rows: prepared for each
+    side, said twice (preparation and rejects), every project still on both sides."""
+    body = "weights: {output: 60, benefit: 30, satisfaction: null}\nweighting: proportional\n"
+    results = compare.run(base, variant(tmp_path, body), inputs)
+    assert not results.shared
+    rejected = results.candidate.rejects.height - results.base.rejects.height
+    level1 = inputs.frames["indicators"].collect()["level1"]
+    assert rejected == int(level1.str.contains("满意").sum()) > 0
+    assert any(f"{rejected:+,} rows" in note for note in results.notes)
+    assert results.compare_projects.height == results.base.project_scores.height
+    assert results.compare_projects["candidate_total"].null_count() == 0
+    keys = results.ruleset_diff.select("key", "change").rows()
+    assert ("weights.satisfaction", "removed") in keys
