@@ -23,6 +23,7 @@ from jixiao.cli import (
     report_cmd,
     rulesets_cmd,
     score_cmd,
+    whatif_cmd,
 )
 from jixiao.scoring.errors import JixiaoError, os_errno, os_message, os_reason
 
@@ -106,5 +107,6 @@ for command in [
     *reevaluate_cmd.COMMANDS,
     *report_cmd.COMMANDS,
     *compare_cmd.COMMANDS,
+    *whatif_cmd.COMMANDS,
 ]:
     main.add_command(command)

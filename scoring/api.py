@@ -54,6 +54,8 @@ from jixiao.scoring.jobs.reevaluate import ReevaluationResults, risk_keys
 from jixiao.scoring.jobs.reevaluate import run as run_reevaluation
 from jixiao.scoring.jobs.sample import Sample
 from jixiao.scoring.jobs.selfeval import Engine, Results, run
+from jixiao.scoring.jobs.whatif import SweepSpec, WhatifResults
+from jixiao.scoring.jobs.whatif import run as run_whatif
 from jixiao.scoring.report.html import data as report_data
 from jixiao.scoring.report.html import render as report_render
 from jixiao.scoring.report.markdown import (
@@ -65,6 +67,13 @@ from jixiao.scoring.report.markdown import (
 from jixiao.scoring.rules import build
 from jixiao.scoring.rules.compile import Plan
 from jixiao.scoring.rules.load import builtin_dir, builtin_ids, load
+from jixiao.scoring.rules.overrides import (
+    Variant,
+    make_variant,
+    parse_override,
+    parse_sweep,
+    sweep_overrides,
+)
 from jixiao.scoring.rules.schema import KINDS as SCHEMA_KINDS
 from jixiao.scoring.rules.schema import schema_text
 from jixiao.scoring.rules.validate import Outcome, effective_yaml, validate
@@ -697,3 +706,95 @@ def write_compare(
 
 
 __all__ += ["CompareResults", "compare", "write_compare"]
+
+
+# --- what if (`jixiao whatif`, docs/whatif.md) -------------------------------------------
+
+
+def variant(base: str, sets: Sequence[str] = ()) -> Variant:
+    """The ruleset `base` (built-in id or path) with `--set KEY=VALUE` overrides: a
+    variant mapping that `extends` it, checked and compiled by the passes `validate`
+    runs (rules/overrides.py); a RulesetError names the option of every problem."""
+    plan = load_ruleset(base)
+    return make_variant(plan, base, [parse_override(s) for s in sets])
+
+
+def sweep_variants(
+    chosen: Variant, sweep: str, absorb: str | None = None
+) -> tuple[SweepSpec, list[str]]:
+    """The variant of every value of `--sweep KEY=START..STOP:STEP` (or `KEY=v1,v2,…`)
+    over `chosen` (the base with its --set overrides), with `absorb` moved against the
+    swept key; and the notes of the variants (said once)."""
+    spec = parse_sweep(sweep)
+    base = chosen.base
+    if base is None:
+        raise JixiaoError("internal error: the variant carries no base plan")
+    plans: list[tuple[float, Plan]] = []
+    notes: list[str] = []
+    # Every value's overrides first: a refused absorb is said before any variant is built.
+    overrides = [sweep_overrides(base, chosen.overrides, spec, v, absorb) for v in spec.values]
+    for value, sets in zip(spec.values, overrides, strict=True):
+        one = make_variant(base, chosen.base_ref, sets)
+        assert one.plan is not None
+        plans.append((value, one.plan))
+        notes += [n for n in one.notes if n not in notes]
+    return SweepSpec(spec.key, plans, absorb), notes
+
+
+def whatif(
+    chosen: Variant,
+    inputs: Inputs | Sequence[str | Path],
+    *,
+    sweep: SweepSpec | None = None,
+    year: int | None = None,
+    include_hidden_sheets: bool = False,
+    max_xlsx_mb: int = DEFAULT_MAX_XLSX_MB,
+) -> WhatifResults:
+    """Compare the base with its variant over the inputs (read and parsed once), and run
+    the sweep over the same parsed rows: the tables of `compare`, plus `sweep`."""
+    base, plan = chosen.base, chosen.plan
+    if base is None or plan is None:
+        raise JixiaoError("internal error: the variant is not built")
+    if not isinstance(inputs, Inputs):
+        inputs = read(
+            base, inputs, include_hidden_sheets=include_hidden_sheets, max_xlsx_mb=max_xlsx_mb
+        )
+    meta = {
+        "ruleset": chosen.base_ref,
+        "set": [o.text for o in chosen.overrides],
+        "notes": chosen.notes,
+        "variant": chosen.yaml(),
+    }
+    candidate = base if not chosen.overrides else plan
+    return run_whatif(base, candidate, inputs, year=year, sweep_spec=sweep, whatif=meta)
+
+
+def save_variant(chosen: Variant, path: str | Path) -> Path:
+    """Write the variant as a ruleset file (`extends` the base, relative to the file's
+    folder when the base is a file): `validate` and `score` accept it as is."""
+    target = Path(path)
+    return write_text(target, chosen.save(target))
+
+
+def write_whatif(
+    results: WhatifResults,
+    out_dir: str | Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    *,
+    written_at: str | None = None,
+    report: bool = False,
+) -> list[Path]:
+    """`write_compare`, with the sweep table (and its chart in the report) when swept."""
+    return write_compare(results, out_dir, formats, written_at=written_at, report=report)
+
+
+__all__ += [
+    "SweepSpec",
+    "Variant",
+    "WhatifResults",
+    "save_variant",
+    "sweep_variants",
+    "variant",
+    "whatif",
+    "write_whatif",
+]

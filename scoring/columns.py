@@ -821,7 +821,34 @@ def compare_schema(table: str) -> dict[str, pl.DataType]:
 
 
 def compare_headers(table: str) -> dict[str, str]:
-    return {c.name: c.header for c in COMPARE_TABLES[table]}
+    return {c.name: c.header for c in {**COMPARE_TABLES, **WHATIF_TABLES}[table]}
+
+
+# --- what-if sweeps (`jixiao whatif --sweep`, docs/whatif.md) ---------------------------
+
+SWEEP: tuple[Column, ...] = (
+    _c("value", "取值", F, "The swept key's value (the manifest's `sweep_key` names the key)."),
+    _c("grade", "等级", S, "A grade: every band of the ruleset, best first, then 未定级."),
+    _c("n", "项目数", I64, "Projects with that grade at that value (0 included)."),
+    _c(
+        "mean_total",
+        "平均总分",
+        F,
+        "Mean total of all projects at that value (blank totals left out), the same on "
+        "each of the value's rows; rounded half away from zero to the ruleset precision.",
+    ),
+)
+
+WHATIF_TABLES: dict[str, tuple[Column, ...]] = {"sweep": SWEEP}
+"""The table `jixiao whatif --sweep` adds to the comparison's tables."""
+
+
+def sweep_schema() -> dict[str, pl.DataType]:
+    return {c.name: c.dtype for c in SWEEP}
+
+
+def sweep_headers() -> dict[str, str]:
+    return {c.name: c.header for c in SWEEP}
 
 
 # --- docs/outputs.md -------------------------------------------------------------------
@@ -860,6 +887,7 @@ def markdown() -> str:
         **REEVALUATION_TABLES,
         **SAMPLE_TABLES,
         **COMPARE_TABLES,
+        **WHATIF_TABLES,
     }
     for table, cols in tables.items():
         lines += ["", f"## {table}", "", "| column | 表头 | dtype | flag | description |"]

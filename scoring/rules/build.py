@@ -22,6 +22,7 @@ from jixiao.scoring.rules.load import Loaded, Sources, load, load_catalogue
 from jixiao.scoring.rules.models import Catalogue
 from jixiao.scoring.rules.monitor_rules import compile_monitoring
 from jixiao.scoring.rules.reevaluation_rules import compile_reevaluation
+from jixiao.scoring.rules.yamlsource import Document
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class Build:
     """What the passes have made of one ruleset reference so far."""
 
     ref: str
+    document: Document | None = None
+    """A ruleset parsed in memory (a `whatif` variant, rules/overrides.py) standing for
+    the file `ref`; None reads `ref` itself."""
     loaded: Loaded | None = None
     plan: Plan | None = None
     problems: tuple[Problem, ...] = field(default_factory=tuple)
@@ -44,7 +48,7 @@ Pass = Callable[[Build], Build]
 def load_pass(state: Build) -> Build:
     """Read the ruleset, everything it extends and its catalogue; validate the models."""
     try:
-        return replace(state, loaded=load(state.ref))
+        return replace(state, loaded=load(state.ref, state.document))
     except RulesetError as exc:
         return replace(state, problems=(*state.problems, *exc.problems))
 
@@ -112,9 +116,10 @@ PASSES: tuple[Pass, ...] = (load_pass, check_pass, compile_pass, monitor_pass, r
 """The ruleset pipeline, in order; `validate` and `score` run exactly these."""
 
 
-def build(ref: str) -> Build:
-    """Run every pass over a ruleset reference (built-in id or path)."""
-    state = Build(ref)
+def build(ref: str, document: Document | None = None) -> Build:
+    """Run every pass over a ruleset reference (built-in id or path), or over `document`
+    standing for the file `ref` (see `Build.document`)."""
+    state = Build(ref, document)
     for step in PASSES:
         state = step(state)
     return state

@@ -134,15 +134,17 @@ def _read_mapping(path: Path) -> Document:
     return doc
 
 
-def _chain(path: Path) -> tuple[Any, list[Document], list[Removal]]:
+def _chain(path: Path, first: Document | None = None) -> tuple[Any, list[Document], list[Removal]]:
     """Read a ruleset and everything it extends; return merged data, docs (child first)
-    and the keys the children removed (scoring/rules/merge.py)."""
+    and the keys the children removed (scoring/rules/merge.py). With `first`, that
+    document (already parsed, not a file: a `whatif` variant) stands for `path`, whose
+    folder resolves a relative `extends`."""
     docs: list[Document] = []
     seen: dict[Path, Document] = {}
     current: Path | None = path
     while current is not None:
         real = current.resolve()
-        doc = _read_mapping(current)
+        doc = first if first is not None and not docs else _read_mapping(current)
         if real in seen:
             names = " → ".join(d.file for d in [*docs, doc])
             raise RulesetError([docs[0].problem(("extends",), f"`extends` cycle: {names}")])
@@ -239,6 +241,12 @@ def load_catalogue(ref: str, base: Path | None = None) -> tuple[Catalogue, Sourc
     return validate_model(Catalogue, doc.data, sources), sources
 
 
+def ruleset_fields_at(loc: KeyPath) -> list[str]:
+    """The keys a ruleset allows at `loc` when a model fixes them (`budget_execution` →
+    indicator, score …); empty for a free mapping (`weights`, `params`) or a value."""
+    return _fields_at(Ruleset, loc)
+
+
 def load_ruleset_file(path: Path) -> tuple[Ruleset, Sources, list[Removal]]:
     """Read a ruleset file and everything it extends into one validated model."""
     data, docs, removals = _chain(path)
@@ -246,16 +254,28 @@ def load_ruleset_file(path: Path) -> tuple[Ruleset, Sources, list[Removal]]:
     return validate_model(Ruleset, data, sources, removals), sources, removals
 
 
-def load(ref: str) -> Loaded:
+def load(ref: str, document: Document | None = None) -> Loaded:
     """Load a ruleset by built-in id or path, with its catalogue: the load pass only.
 
+    With `document`, the ruleset is that parsed mapping (a variant made in memory by
+    rules/overrides.py), as if it were the file `ref` (a path in the folder relative
+    `extends` and `catalogue` are resolved from; it need not exist).
     Checking and compiling are later passes (scoring/rules/build.py runs them all).
     """
+    if document is not None:
+        data, docs, removals = _chain(Path(ref), document)
+        sources = Sources(docs)
+        ruleset = validate_model(Ruleset, data, sources, removals)
+        return _with_catalogue(ruleset, sources, removals)
     path = resolve(ref, "rulesets")
     if path is None:
         hint = did_you_mean(ref, builtin_ids("rulesets"))
         raise RulesetError([Problem(ref, 1, 1, _missing(ref, "rulesets"), hint=hint)])
     ruleset, sources, removals = load_ruleset_file(path)
+    return _with_catalogue(ruleset, sources, removals)
+
+
+def _with_catalogue(ruleset: Ruleset, sources: Sources, removals: list[Removal]) -> Loaded:
     catalogue_base = _catalogue_base(sources)
     cat_path = resolve(ruleset.catalogue, "indicators", catalogue_base)
     if cat_path is None:

@@ -148,7 +148,12 @@ def _typed(frame: pl.DataFrame, table: str) -> pl.LazyFrame:
 
 
 def _registry_dtypes(table: str) -> list[tuple[re.Pattern[str], pl.DataType]]:
-    registry = {**columns.TABLES, **columns.MONITOR_TABLES, **columns.COMPARE_TABLES}.get(table, ())
+    registry = {
+        **columns.TABLES,
+        **columns.MONITOR_TABLES,
+        **columns.COMPARE_TABLES,
+        **columns.WHATIF_TABLES,
+    }.get(table, ())
     out = []
     for column in registry:
         pattern = re.escape(column.name)
@@ -184,7 +189,12 @@ def catalogue_label_map(cat: Catalogue) -> dict[str, str]:
 def headers(table: str, names: list[str], labels: Mapping[str, str]) -> dict[str, str]:
     """Chinese header of each column from the registry (patterns filled with `labels`);
     a column the registry does not know keeps its name."""
-    registry = {**columns.TABLES, **columns.MONITOR_TABLES, **columns.COMPARE_TABLES}.get(table, ())
+    registry = {
+        **columns.TABLES,
+        **columns.MONITOR_TABLES,
+        **columns.COMPARE_TABLES,
+        **columns.WHATIF_TABLES,
+    }.get(table, ())
     exact = {c.name: c.header for c in registry if c.placeholder is None}
     # The most specific pattern first: `<level1>_score` before the bare `<common>`.
     patterns = sorted(
