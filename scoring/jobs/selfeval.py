@@ -462,13 +462,16 @@ class Prepared:
 def preparation_key(plan: Plan) -> str:
     """What preparing reads of a plan (stages/prepare.py): the catalogue (columns,
     aliases, tree, units, tiers, comparator words, common formulas), the ruleset's
-    default comparator and its weighted categories. Two plans with the same key prepare
+    default comparator, its weighted categories and its budget indicator
+    (`budget_execution.indicator`: which catalogue formula becomes each project's
+    execution_rate while the projects are prepared). Two plans with the same key prepare
     the same rows (a reject's text may name the first plan's ruleset id)."""
     blob = json.dumps(
         {
             "catalogue": plan.loaded.catalogue.model_dump(mode="json"),
             "default_comparator": plan.loaded.ruleset.default_comparator,
             "categories": list(plan.categories),
+            "budget_indicator": plan.loaded.ruleset.budget_execution.indicator,
         },
         ensure_ascii=False,
         sort_keys=True,

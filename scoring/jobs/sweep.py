@@ -4,7 +4,7 @@ rows read and parsed once.
 Each swept value is a variant plan (rules/overrides.py). The input tables are read once
 (the caller's `Inputs`) and their rows placed and parsed once (`selfeval.prepare`) for
 every variant with the same preparation key (`selfeval.preparation_key`: the catalogue,
-the default comparator, the weighted categories), which is every sweep of a weight, a
+the default comparator, the weighted categories, the budget indicator), which is every sweep of a weight, a
 param, a grade band or a rule. Each variant then runs only what depends on it (applied
 points, scoring, totals, grade) on those rows, keeping only each project's total and
 grade. A variant that prepares rows differently gets its own preparation (once per key).
@@ -39,13 +39,6 @@ TOTALS_INPUTS = [
     "score",
 ]
 """What the roll-up reads of each scored row (as jobs/selfeval.py keeps per slice)."""
-
-
-def rows_key(plan: Plan) -> str:
-    """`selfeval.preparation_key` and the ruleset's budget indicator (`budget_execution.
-    indicator`: which catalogue formula becomes each project's execution_rate while the
-    projects are prepared): plans with the same rows key prepare the same rows."""
-    return f"{preparation_key(plan)}:{plan.loaded.ruleset.budget_execution.indicator}"
 
 
 def project_grades(plan: Plan, prepared: Prepared) -> pl.LazyFrame:
@@ -91,14 +84,14 @@ def sweep(
     out), rounded half away from zero to the plan's precision.
 
     `prepared`: rows already prepared with the plan `prepared_by` (a whatif's base), used
-    by every variant of the same `rows_key`; other keys are prepared here from `inputs`,
+    by every variant of the same `preparation_key`; other keys are prepared here from `inputs`,
     once each."""
     ready: dict[str, Prepared] = {}
     if prepared is not None and prepared_by is not None:
-        ready[rows_key(prepared_by)] = prepared
+        ready[preparation_key(prepared_by)] = prepared
     queries = []
     for _, plan in variants:
-        key = rows_key(plan)
+        key = preparation_key(plan)
         if key not in ready:
             ready[key] = prepare(plan, inputs, year=year)
         queries.append(project_grades(plan, ready[key]))

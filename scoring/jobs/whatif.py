@@ -20,8 +20,8 @@ import polars as pl
 from jixiao.scoring.errors import JixiaoError
 from jixiao.scoring.io.read import Inputs
 from jixiao.scoring.jobs.compare import CompareResults, compare
-from jixiao.scoring.jobs.selfeval import prepare, score_prepared
-from jixiao.scoring.jobs.sweep import rows_key, sweep
+from jixiao.scoring.jobs.selfeval import preparation_key, prepare, score_prepared
+from jixiao.scoring.jobs.sweep import sweep
 from jixiao.scoring.rules.compile import Plan
 
 
@@ -69,7 +69,7 @@ def run(
             "column_aliases change how the input files are read, which a whatif does once "
             "with the base ruleset; save the variant (--save) and run `jixiao compare`"
         )
-    shared = rows_key(variant) == rows_key(base)
+    shared = preparation_key(variant) == preparation_key(base)
     other = prepared if shared else prepare(variant, inputs, year=year)
     if not shared:
         notes.append(

@@ -274,6 +274,23 @@ def test_rows_placed_differently_are_prepared_for_each_side(
     assert results.ruleset_diff["key"].to_list() == ["id", "extends", "default_comparator"]
 
 
+def test_another_budget_indicator_is_prepared_for_its_side(
+    base: api.Plan, inputs: api.Inputs, tmp_path: Path
+) -> None:
+    """The budget indicator picks the catalogue formula that becomes each project's
+    execution_rate while projects are prepared (DOMAIN §2 预算执行率 vs 预算支出率): two
+    rulesets that differ only there must not share prepared rows, and the candidate's
+    budget scores are its own score's."""
+    candidate = variant(tmp_path, "budget_execution:\n  indicator: budget_spending_rate\n")
+    assert selfeval.preparation_key(candidate) != selfeval.preparation_key(base)
+    results = compare.run(base, candidate, inputs)
+    assert not results.shared
+    assert_frame_equal(
+        without_flag_counts(results.candidate.project_scores),
+        without_flag_counts(api.score(candidate, inputs).project_scores),
+    )
+
+
 def test_tables_follow_the_registry(base: api.Plan, inputs: api.Inputs) -> None:
     results = compare.run(base, api.load_ruleset(str(BENEFIT_HEAVY)), inputs)
     for name, frame in results.tables().items():
