@@ -70,8 +70,12 @@ def _entered(key: str, value: Any, other: dict[str, Any]) -> bool:
 def ruleset_diff(base: Loaded, candidate: Loaded) -> pl.DataFrame:
     """One row per effective key whose value differs, base order first, then the keys
     only the candidate has; empty for a ruleset compared with itself."""
+    # `extends` says where a ruleset came from, not what it does: both sides are already
+    # merged, so it is no effective key (a variant of the base would always differ there).
     rows = _rows(
-        base.ruleset.model_dump(mode="json"), candidate.ruleset.model_dump(mode="json"), ""
+        base.ruleset.model_dump(mode="json", exclude={"extends"}),
+        candidate.ruleset.model_dump(mode="json", exclude={"extends"}),
+        "",
     )
     rows += _rows(
         base.catalogue.model_dump(mode="json"),

@@ -242,7 +242,7 @@ def test_ruleset_diff_lists_effective_keys(base: api.Plan, tmp_path: Path) -> No
     assert rows["weights.benefit"] == ("changed", "30.0", "40.0")
     assert rows["weighting"] == ("changed", '"check"', '"proportional"')
     assert rows["id"] == ("changed", '"project-self-eval"', '"variant"')
-    assert set(rows) == {"id", "extends", "weights.output", "weights.benefit", "weighting"}
+    assert set(rows) == {"id", "weights.output", "weights.benefit", "weighting"}
     assert ruleset_diff(candidate.loaded, candidate.loaded).is_empty()
 
 
@@ -271,7 +271,7 @@ def test_rows_placed_differently_are_prepared_for_each_side(
         without_flag_counts(results.candidate.project_scores),
         without_flag_counts(api.score(candidate, inputs).project_scores),
     )
-    assert results.ruleset_diff["key"].to_list() == ["id", "extends", "default_comparator"]
+    assert results.ruleset_diff["key"].to_list() == ["id", "default_comparator"]
 
 
 def test_another_budget_indicator_is_prepared_for_its_side(
