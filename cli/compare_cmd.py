@@ -13,6 +13,7 @@ from jixiao.cli.score_cmd import (
     _null,
     _progress,
     console,
+    formats_option,
     hidden_sheets_option,
     inputs_argument,
     max_xlsx_option,
@@ -99,14 +100,7 @@ def print_summary(results: CompareResults, paths: list[Path]) -> None:
 )
 @inputs_argument
 @out_option
-@click.option(
-    "-f",
-    "--format",
-    "formats",
-    type=click.Choice(api.FORMATS),
-    multiple=True,
-    help="Output format, repeatable (default: xlsx and parquet).",
-)
+@formats_option
 @year_option
 @hidden_sheets_option
 @max_xlsx_option

@@ -56,6 +56,15 @@ max_xlsx_option = click.option(
     metavar="MB",
     help="Refuse a workbook whose parts unpack to more than this (a guard against zip bombs).",
 )
+formats_option = click.option(
+    "-f",
+    "--format",
+    "formats",
+    type=click.Choice(api.FORMATS),
+    multiple=True,
+    help="Output format, repeatable (default: xlsx and parquet).",
+)
+"""`-f/--format` of the jobs whose default is xlsx and parquet (compare, whatif)."""
 report_option = click.option(
     "--report",
     "report",
