@@ -662,8 +662,14 @@ def compare(
 
 
 def _reads_differently(base: Plan, candidate: Plan) -> bool:
-    tables = [p.loaded.catalogue.model_dump(mode="json")["tables"] for p in (base, candidate)]
-    return bool(tables[0] != tables[1])
+    """The reader takes column names from the catalogue's tables and the ruleset's
+    `column_aliases`; a difference in either means the candidate reads the files itself."""
+
+    def reading(plan: Plan) -> tuple[object, object]:
+        tables = plan.loaded.catalogue.model_dump(mode="json")["tables"]
+        return tables, plan.loaded.ruleset.column_aliases
+
+    return reading(base) != reading(candidate)
 
 
 def write_compare(

@@ -343,3 +343,24 @@ def test_a_category_dropped_rejects_its_rows_on_the_candidate_side(
     assert results.compare_projects["candidate_total"].null_count() == 0
     keys = results.ruleset_diff.select("key", "change").rows()
     assert ("weights.satisfaction", "removed") in keys
+
+
+def test_column_aliases_of_the_candidate_read_the_files_again(tmp_path: Path) -> None:
+    """`column_aliases` change which header a column comes from: a candidate that adds one
+    reads the files itself, so its side equals its own score of the same files."""
+    sample = ROOT / "examples" / "sample-district"
+    projects = tmp_path / "projects.csv"
+    text = (sample / "projects.csv").read_text(encoding="utf-8-sig")
+    projects.write_text(text.replace("项目名称", "项目全称", 1), encoding="utf-8")
+    paths = [projects, sample / "indicators.csv"]
+    base = api.load_ruleset("project-self-eval")
+    candidate = variant(tmp_path, "column_aliases:\n  project_name: [项目全称]\n")
+    results = api.compare(base, candidate, paths)
+    names = results.candidate.project_scores["project_name"]
+    assert names.null_count() == 0
+    assert results.base.project_scores["project_name"].null_count() == len(names)
+    own = api.score(candidate, api.read(candidate, paths))
+    assert_frame_equal(
+        without_flag_counts(results.candidate.project_scores),
+        without_flag_counts(own.project_scores),
+    )
