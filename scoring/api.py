@@ -744,6 +744,14 @@ def sweep_variants(
         assert one.plan is not None
         plans.append((value, one.plan))
         notes += [n for n in one.notes if n not in notes]
+    kept = [v for v, p in plans if p.loaded.ruleset.weighting == "check"]
+    if kept and len(kept) < len(plans):
+        values = ", ".join(f"{v:g}" for v in kept)
+        notes.append(
+            f"at {spec.key}={values} no weight changes, so weighting stays check there while "
+            "the other values are proportional; add --set weighting=proportional to sweep "
+            "under one regime (docs/whatif.md, Sweeps)"
+        )
     return SweepSpec(spec.key, plans, absorb), notes
 
 

@@ -34,3 +34,25 @@ def monitor_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     results = api.monitor(plan, [MONITORING], dt.date(2025, 7, 31))
     api.write_monitor(results, out, ["parquet"], report=True)
     return out
+
+
+@pytest.fixture(scope="session")
+def compare_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`jixiao compare --report -f parquet` of the sample: the built-in against the
+    benefit-heavy example variant."""
+    out = tmp_path_factory.mktemp("compare") / "out"
+    base = api.load_ruleset()
+    candidate = api.load_ruleset(str(EXAMPLES / "rulesets" / "benefit-heavy.yaml"))
+    api.write_compare(api.compare(base, candidate, [SAMPLE]), out, ["parquet"], report=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def sweep_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`jixiao whatif --set weights.output=40 --set weights.benefit=40 --sweep
+    weights.output=30..50:5 --absorb weights.benefit --report -f parquet` of the sample."""
+    out = tmp_path_factory.mktemp("sweep") / "out"
+    chosen = api.variant("project-self-eval", ["weights.output=40", "weights.benefit=40"])
+    spec, _ = api.sweep_variants(chosen, "weights.output=30..50:5", "weights.benefit")
+    api.write_whatif(api.whatif(chosen, [SAMPLE], sweep=spec), out, ["parquet"], report=True)
+    return out

@@ -143,6 +143,101 @@ def test_monitor_report_in_chromium(chromium: Any, monitor_dir: Path) -> None:
     ]
 
 
+def test_compare_report_in_chromium(chromium: Any, compare_dir: Path) -> None:
+    """The compare page: the migration heatmap's cells, the overview and every table
+    shown equal compare_projects, migration, compare_departments and top_movers."""
+    loaded = load(chromium, compare_dir / "report.html")
+    _clean(loaded)
+    _shot(loaded, "report-compare.png")
+    projects = pl.read_parquet(compare_dir / "compare_projects.parquet")
+    migration = pl.read_parquet(compare_dir / "migration.parquet")
+
+    # Heatmap: every pair of grades drawn, the non-zero cells are the migration table's,
+    # and they add up to every project compared.
+    moved = {(b, c): n for b, c, n in migration.iter_rows()}
+    cells = _chart_data(loaded, "migration", "migration")
+    drawn = {(r["base_grade"], r["candidate_grade"]): r["n"] for r in cells}
+    assert {k: v for k, v in drawn.items() if v} == {k: v for k, v in moved.items() if v}
+    assert sum(drawn.values()) == projects.height
+    grades = {g for pair in drawn for g in pair}
+    assert len(drawn) == len(grades) ** 2
+    from_pairs = projects.group_by("base_grade", "candidate_grade").len()
+    assert {k: v for k, v in moved.items() if v} == dict(
+        ((b, c), n) for b, c, n in from_pairs.iter_rows()
+    )
+    shown = zip(
+        _values(loaded, "table-migration", "base_grade"),
+        _values(loaded, "table-migration", "candidate_grade"),
+        (int(v) for v in _values(loaded, "table-migration", "n")),
+        strict=True,
+    )
+    assert {(b, c): n for b, c, n in shown} == moved
+
+    # Overview: projects compared and grade changes, as counted from compare_projects.
+    changed = int(projects["base_grade"].ne_missing(projects["candidate_grade"]).sum())
+    assert changed > 0, "the example variant moves some projects"
+    facts = loaded.page.inner_text("#facts")
+    assert f"对比项目数 Projects compared\n{projects.height:,}\n" in facts
+    assert f"等级变化 Changed grade\n{changed:,} (" in facts
+
+    # Departments: every number shown is compare_departments'.
+    dept = pl.read_parquet(compare_dir / "compare_departments.parquet")
+    names = _values(loaded, "table-compare_departments", "department")
+    assert names == dept["department"].to_list()
+    for column in ("n_projects", "mean_delta", "n_changed_grade", "n_up", "n_down"):
+        values = [float(v) for v in _values(loaded, "table-compare_departments", column)]
+        assert values == [float(v) for v in dept[column].to_list()], column
+
+    # Top movers: ids and deltas as in top_movers.
+    movers = pl.read_parquet(compare_dir / "top_movers.parquet").head(50)
+    assert _values(loaded, "table-top_movers", "project_id") == movers["project_id"].to_list()
+    deltas = [float(v) for v in _values(loaded, "table-top_movers", "delta")]
+    assert deltas == movers["delta"].to_list()
+
+    # Sorting the departments by mean delta, ascending.
+    loaded.page.click("#table-compare_departments th[data-col=mean_delta] button")
+    means = [float(v) for v in _values(loaded, "table-compare_departments", "mean_delta")]
+    assert means == sorted(means)
+    assert loaded.console_errors == []
+
+
+def test_sweep_report_in_chromium(chromium: Any, sweep_dir: Path) -> None:
+    """The whatif page with a sweep: the sweep chart's bars and mean line equal the
+    sweep table, every value accounts for every project, and the heatmap is there."""
+    loaded = load(chromium, sweep_dir / "report.html")
+    _clean(loaded)
+    _shot(loaded, "report-sweep.png")
+    sweep = pl.read_parquet(sweep_dir / "sweep.parquet")
+    n_projects = pl.read_parquet(sweep_dir / "compare_projects.parquet").height
+    assert sweep["value"].unique().sort().to_list() == [30.0, 35.0, 40.0, 45.0, 50.0]
+
+    drawn = {(r["value"], r["grade"]): r for r in _chart_data(loaded, "sweep", "sweep")}
+    assert set(drawn) == {(v, g) for v, g in sweep.select("value", "grade").iter_rows()}
+    for value, grade, n, mean in sweep.select("value", "grade", "n", "mean_total").iter_rows():
+        assert drawn[(value, grade)]["n"] == n
+        assert drawn[(value, grade)]["mean_total"] == mean
+    per_value = sweep.group_by("value").agg(pl.col("n").sum())
+    assert set(per_value["n"].to_list()) == {n_projects}
+
+    values = [float(v) for v in _values(loaded, "table-sweep", "value")]
+    counts = [int(v) for v in _values(loaded, "table-sweep", "n")]
+    assert list(zip(values, counts, strict=True)) == list(sweep.select("value", "n").iter_rows())
+    charts = {c["id"] for c in loaded.page.evaluate(CHART_CHECK)}
+    assert {"chart-sweep", "chart-migration"} <= charts
+    # The comparison with the variant is on the page as on compare's, with the overrides.
+    facts = loaded.page.inner_text("#facts")
+    assert "调整项 Overrides\nweights.output=40; weights.benefit=40\n" in facts
+    dept = pl.read_parquet(sweep_dir / "compare_departments.parquet")
+    assert (
+        _values(loaded, "table-compare_departments", "department") == dept["department"].to_list()
+    )
+    # The sweep's value 40 is the variant itself: its distribution is the candidate's.
+    projects = pl.read_parquet(sweep_dir / "compare_projects.parquet")
+    candidate = dict(projects.group_by("candidate_grade").len().iter_rows())
+    at_40 = {g: n for v, g, n in sweep.select("value", "grade", "n").iter_rows() if v == 40.0}
+    assert {g: n for g, n in at_40.items() if n} == candidate
+
+
 def test_a_page_that_asks_the_network_fails_the_check(chromium: Any, tmp_path: Path) -> None:
     """The harness itself: a request leaving the page is caught (and blocked)."""
     page = tmp_path / "leaky.html"

@@ -214,3 +214,14 @@ def test_report_of_a_csv_sweep_folder_draws_the_sweep(tmp_path: Path) -> None:
     sweep = report_data.from_folder(out).frame("sweep").collect()
     assert sweep.schema["value"] == pl.Float64
     assert sweep["value"].unique(maintain_order=True).to_list() == [5.0 * i for i in range(1, 11)]
+
+
+def test_a_weight_sweep_over_a_check_base_says_where_check_stays() -> None:
+    """The base's value changes no weight and keeps `weighting: check`; the others imply
+    proportional (docs/whatif.md): the mix is said, with the way to avoid it."""
+    chosen = api.variant("project-self-eval")
+    _, notes = api.sweep_variants(chosen, "weights.output=40..60:10", "weights.benefit")
+    assert any("weights.output=50 no weight changes" in n for n in notes), notes
+    chosen = api.variant("project-self-eval", ["weighting=proportional"])
+    _, notes = api.sweep_variants(chosen, "weights.output=40..60:10", "weights.benefit")
+    assert not any("stays check" in n for n in notes), notes

@@ -401,6 +401,9 @@ def compare_sections(data: ReportData) -> list[Section]:
         ("得分下降 Total down", f"{down:,}"),
         ("不同的规则键 Keys that differ", f"{diff.height:,}" if diff is not None else "0"),
     ]
+    whatif = data.manifest.get("whatif")
+    if isinstance(whatif, dict) and whatif.get("set"):
+        facts.insert(2, ("调整项 Overrides", "; ".join(str(s) for s in whatif["set"])))
     out = [Section("overview", "概览", "Overview", body=[_facts(facts)])]
     if data.has("compare_departments"):
         dept = data.frame("compare_departments")
@@ -436,6 +439,7 @@ SECTIONS: dict[str, Builder] = {
     "score": score_sections,
     "monitor": monitor_sections,
     "compare": compare_sections,
+    "whatif": compare_sections,
 }
 
 TITLES: dict[str, tuple[str, str]] = {
