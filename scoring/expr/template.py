@@ -200,15 +200,33 @@ def format_value(value: object, type_: Type, spec: Spec | None = None) -> str:
 # --- the plan (Polars) -----------------------------------------------------------------
 
 
-def _polars_units(x: pl.Expr, scale: pl.Expr | float) -> pl.Expr:
+# Each step reads the previous steps' results as fields of one struct (`pl.field`), a
+# let-binding for Polars: written as nested expressions, every value used twice doubles
+# the tree below it, and the formatter of one placeholder grew to ~50 kB of plan that
+# Polars re-optimised on every call (most of a small run's time went there).
+
+
+def _let(s: pl.Expr, **fields: pl.Expr) -> pl.Expr:
+    return s.struct.with_fields(**fields)
+
+
+_F = pl.field
+
+
+def _polars_units(s: pl.Expr, value: str, scale: str | float) -> pl.Expr:
     """Twin of `_units`: the same float operations (x × 10^N; × 1 is exact, so a row-wise
-    scale of 1 matches `_units(x, 0)`), then Int64 (null when it overflows)."""
-    y = x * scale if not (isinstance(scale, float) and scale == 1.0) else x
-    a = y.abs()
-    rounded = ((a + 0.5) + (a * TOL).clip(upper_bound=0.25)).floor()
-    f = pl.when(a >= _TWO_52).then(a).otherwise(rounded)
-    k = pl.when(f < _INT_LIMIT).then(f.cast(pl.Int64, strict=False))
-    return pl.when(y < 0).then(-k).otherwise(k)
+    scale of 1 matches `_units(x, 0)`), then Int64 (null when it overflows), as field `k`."""
+    y = (
+        _F(value)
+        if isinstance(scale, float) and scale == 1.0
+        else _F(value) * (_F(scale) if isinstance(scale, str) else scale)
+    )
+    s = _let(s, _y=y)
+    s = _let(s, _a=_F("_y").abs())
+    rounded = ((_F("_a") + 0.5) + (_F("_a") * TOL).clip(upper_bound=0.25)).floor()
+    s = _let(s, _f=pl.when(_F("_a") >= _TWO_52).then(_F("_a")).otherwise(rounded))
+    s = _let(s, _k=pl.when(_F("_f") < _INT_LIMIT).then(_F("_f").cast(pl.Int64, strict=False)))
+    return _let(s, k=pl.when(_F("_y") < 0).then(-_F("_k")).otherwise(_F("_k")))
 
 
 def _grouped(whole: pl.Expr) -> pl.Expr:
@@ -222,39 +240,43 @@ def _grouped(whole: pl.Expr) -> pl.Expr:
     )
 
 
-def _polars_digits(k: pl.Expr, scale: pl.Expr | int, grouping: bool, trim: bool) -> pl.Expr:
-    """Twin of `_digits`, for a whole number of units `k` and `scale` = 10^decimals."""
-    magnitude = k.abs()
-    whole = (magnitude // scale).cast(pl.String)
+def _polars_digits(s: pl.Expr, scale: str | int, grouping: bool, trim: bool) -> pl.Expr:
+    """Twin of `_digits`, for the whole number of units in field `k` and `scale` =
+    10^decimals (a number, or the name of a field holding it per row)."""
+    s = _let(s, _m=_F("k").abs())
+    div = _F(scale) if isinstance(scale, str) else scale
+    whole = (_F("_m") // div).cast(pl.String)
     head = _grouped(whole) if grouping else whole
-    sign = pl.when(k < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    sign = pl.when(_F("k") < 0).then(pl.lit("-")).otherwise(pl.lit(""))
     if isinstance(scale, int) and scale == 1:
-        return pl.concat_str([sign, head])
+        return _let(s, text=pl.concat_str([sign, head])).struct.field("text")
     # the fraction zero-padded: scale + frac has one more digit, the leading 1
-    tail = ((magnitude % scale) + scale).cast(pl.String).str.slice(1)
-    if trim:
-        tail = tail.str.strip_chars_end("0")
-    point = pl.when(tail == "").then(pl.lit("")).otherwise(pl.lit("."))
-    return pl.concat_str([sign, head, point, tail])
+    tail = ((_F("_m") % div) + div).cast(pl.String).str.slice(1)
+    s = _let(s, _t=tail.str.strip_chars_end("0") if trim else tail)
+    point = pl.when(_F("_t") == "").then(pl.lit("")).otherwise(pl.lit("."))
+    return _let(s, text=pl.concat_str([sign, head, point, _F("_t")])).struct.field("text")
 
 
 def _polars_number(x: pl.Expr, spec: Spec | None) -> pl.Expr:
     x = x.cast(pl.Float64)
-    x = pl.when(x.is_finite()).then(x)
+    s = pl.struct(x.alias("_x"))
+    s = _let(s, x=pl.when(_F("_x").is_finite()).then(_F("_x")))
     grouping = spec.grouping if spec else False
     if spec is None or spec.decimals is None:
         # 4 decimals, or none from LARGE on: one pipeline with the scale chosen per row
-        large = x.abs() >= LARGE
-        m = pl.when(large).then(pl.lit(1.0)).otherwise(pl.lit(10.0**DEFAULT_DECIMALS))
-        scale = (
-            pl.when(large)
+        s = _let(s, _large=_F("x").abs() >= LARGE)
+        s = _let(
+            s,
+            _mul=pl.when(_F("_large")).then(pl.lit(1.0)).otherwise(pl.lit(10.0**DEFAULT_DECIMALS)),
+            _scale=pl.when(_F("_large"))
             .then(pl.lit(1, pl.Int64))
-            .otherwise(pl.lit(10**DEFAULT_DECIMALS, pl.Int64))
+            .otherwise(pl.lit(10**DEFAULT_DECIMALS, pl.Int64)),
         )
-        return _polars_digits(_polars_units(x, m), scale, grouping, True)
-    value = x * 100.0 if spec.percent else x
+        return _polars_digits(_polars_units(s, "x", "_mul"), "_scale", grouping, True)
+    if spec.percent:
+        s = _let(s, x=_F("x") * 100.0)
     m_fixed = 10.0**spec.decimals
-    text = _polars_digits(_polars_units(value, m_fixed), 10**spec.decimals, grouping, False)
+    text = _polars_digits(_polars_units(s, "x", m_fixed), 10**spec.decimals, grouping, False)
     return pl.concat_str([text, pl.lit("%")]) if spec.percent else text
 
 
