@@ -12,6 +12,7 @@ refused as an internal error, like the rest of explain.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -174,6 +175,43 @@ def _claimed_grade(
     return str(band), CLAIMED_GRADE_SOURCES[1]
 
 
+_BATCH: list[tuple[tuple[weakref.ref[Any], ...], str, dict[str, pl.DataFrame]]] = []
+"""The batch tables of the last run explained (one entry, held by weak references to the
+plan and the two scored tables): explaining every project of a run
+(`explain_department`, the tests) judges all lines once, not once per project. Lines and
+project rows depend only on the project's own rows, so the project's slice of the whole
+is what the batch gives it alone."""
+
+
+def _batch_of(
+    plan: Plan,
+    results: Results,
+    rules: ReevaluationRules,
+    overrides: Mapping[str, float | bool],
+    project_id: str,
+) -> dict[str, pl.DataFrame]:
+    key = repr(sorted(overrides.items()))
+    held = (plan, results.indicator_scores, results.project_scores)
+    hit = next(
+        (
+            tables
+            for refs, k, tables in _BATCH
+            if k == key and all(r() is h for r, h in zip(refs, held, strict=True))
+        ),
+        None,
+    )
+    if hit is None:
+        hit = stage.reevaluate(
+            results.indicator_scores, results.project_scores, plan, rules, overrides
+        )
+        _BATCH[:] = [(tuple(weakref.ref(h) for h in held), key, hit)]
+    mine = pl.col("project_id") == project_id
+    return {
+        "reevaluation_indicators": hit["reevaluation_indicators"].filter(mine),
+        "reevaluation_projects": hit["reevaluation_projects"].filter(mine),
+    }
+
+
 def explain_reevaluation(
     plan: Plan,
     results: Results,
@@ -193,7 +231,7 @@ def explain_reevaluation(
     if not has_claim and not indicator_rows["claimed_score"].is_not_null().any():
         return None
     consts = rules.constants(overrides)
-    batch = stage.reevaluate(indicator_rows, project_rows, plan, rules, overrides or {})
+    batch = _batch_of(plan, results, rules, overrides or {}, project_id)
     claimed = stage.read_claims(project_rows, rules).row(0, named=True)
     project = {**project_rows.row(0, named=True), **claimed}
     lines = _lines(plan, rules, list(indicator_rows.iter_rows(named=True)), project, consts)
