@@ -102,16 +102,32 @@ class Guard:
                 scope, receive, send
             )
             return
+        # Bodies are small: read whole (up to the limit) before the app sees them, so a
+        # chunked body past the limit is refused before any answer has started.
+        chunks: list[bytes] = []
         received = 0
-
-        async def limited() -> Message:
-            nonlocal received
+        more = True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body:
-                    raise _TooLarge
-            return message
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_body:
+                await _plain(413, f"413: request bodies are limited to {self.max_body} bytes")(
+                    scope, receive, send
+                )
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
 
         async def secured(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -120,16 +136,7 @@ class Guard:
                 message["headers"] = headers
             await send(message)
 
-        try:
-            await self.app(scope, limited, secured)
-        except _TooLarge:
-            await _plain(413, f"413: request bodies are limited to {self.max_body} bytes")(
-                scope, receive, send
-            )
-
-
-class _TooLarge(Exception):
-    """A chunked body grew past the limit."""
+        await self.app(scope, replay, secured)
 
 
 def _plain(status: int, text: str) -> Response:

@@ -59,6 +59,10 @@ CACHE = 4
 """Row-level results kept (the base, and the last candidates' weightings)."""
 
 OPTION = "--set"
+PROJECT_COLUMNS = ["project_id", "project_name", "department", "total", "grade"]
+"""What the page reads of each project (the comparison, the boundary list)."""
+VARIANTS = 64
+"""Variants kept by their overrides (a slider moved back builds nothing again)."""
 _NAME = re.compile(r"[^\w\-.]+", re.UNICODE)
 
 
@@ -96,6 +100,7 @@ class Session:
     out_dir: Path
     base_scored: Scored | None = None
     _totals: OrderedDict[str, pl.DataFrame] = field(default_factory=OrderedDict)
+    _variants: OrderedDict[tuple[str, ...], Variant] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- building ---------------------------------------------------------------------
@@ -152,6 +157,20 @@ class Session:
         problems are named `--set KEY=VALUE` as `whatif --set` names them."""
         if len(sets) > MAX_OVERRIDES:
             raise JixiaoError(f"{len(sets)} overrides; a page sends at most {MAX_OVERRIDES}")
+        key = tuple(sets)
+        with self._lock:
+            known = self._variants.get(key)
+            if known is not None:
+                self._variants.move_to_end(key)
+                return known
+        chosen = self._build(sets)
+        with self._lock:
+            self._variants[key] = chosen
+            while len(self._variants) > VARIANTS:
+                self._variants.popitem(last=False)
+        return chosen
+
+    def _build(self, sets: Sequence[str]) -> Variant:
         overrides: list[Override] = []
         problems: list[Problem] = []
         for text in sets:
@@ -176,6 +195,12 @@ class Session:
             )
         return chosen
 
+    def _plan(self, chosen: Variant | None) -> Plan:
+        """The candidate's plan: the base itself when nothing is overridden."""
+        if chosen is None or not chosen.overrides or chosen.plan is None:
+            return self.base
+        return chosen.plan
+
     # --- scoring ----------------------------------------------------------------------
 
     def score(self, plan: Plan) -> Scored:
@@ -193,7 +218,13 @@ class Session:
                 self._totals[key] = totals
                 while len(self._totals) > CACHE:
                     self._totals.popitem(last=False)
-        table = project_scores(self.prepared.projects.lazy(), totals.lazy(), plan).collect()
+        # Only the columns the page shows: the optimiser then leaves out every roll-up
+        # step nothing here reads (the issue messages), as it does for a sweep.
+        table = (
+            project_scores(self.prepared.projects.lazy(), totals.lazy(), plan)
+            .select(PROJECT_COLUMNS)
+            .collect()
+        )
         return Scored(plan, table, near_boundary(plan, table), reused)
 
     def _row_totals(self, plan: Plan) -> pl.DataFrame:
@@ -209,13 +240,12 @@ class Session:
     def evaluate(self, sets: Sequence[str]) -> dict[str, Any]:
         """The page's views for the candidate `sets` against the base (JSON-ready)."""
         started = time.perf_counter()
-        chosen = self.variant(sets)
-        plan = chosen.plan if chosen.overrides else self.base
-        assert plan is not None
+        chosen = self.variant(sets) if sets else None
+        plan = self._plan(chosen)
         candidate = self.base_results if plan is self.base else self.score(plan)
         payload = self.views(candidate)
-        payload["overrides"] = [o.text for o in chosen.overrides]
-        payload["notes"] = list(chosen.notes)
+        payload["overrides"] = [o.text for o in chosen.overrides] if chosen else []
+        payload["notes"] = list(chosen.notes) if chosen else []
         payload["reused_rows"] = candidate.reused_rows
         payload["server_ms"] = round((time.perf_counter() - started) * 1000, 1)
         return payload
@@ -258,9 +288,7 @@ class Session:
         """The text `jixiao explain` prints for one project under the candidate: the
         project's prepared rows scored in full (every rule and flag) and explained by
         the reference evaluator, which refuses any difference from the batch."""
-        chosen = self.variant(sets)
-        plan = chosen.plan if chosen.overrides else self.base
-        assert plan is not None
+        plan = self._plan(self.variant(sets) if sets else None)
         one = self._subset(pl.col("project_id") == project_id)
         if one.projects.is_empty():
             raise JixiaoError(f"no scored project {project_id!r}")
@@ -271,9 +299,7 @@ class Session:
         """Flags raised under the base and the candidate, by flag id: both scored in full
         (every row kept, every flag raised), which costs a full scoring each; so the page
         asks for them on a button, not on every change."""
-        chosen = self.variant(sets)
-        plan = chosen.plan if chosen.overrides else self.base
-        assert plan is not None
+        plan = self._plan(self.variant(sets) if sets else None)
         started = time.perf_counter()
         base = _flag_counts(score_prepared(self.base, self.prepared))
         candidate = base if plan is self.base else _flag_counts(score_prepared(plan, self.prepared))
