@@ -90,7 +90,9 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        ok = any(secrets.compare_digest(t.encode(), self.token.encode()) for t in self._presented(scope))
+        ok = any(
+            secrets.compare_digest(t.encode(), self.token.encode()) for t in self._presented(scope)
+        )
         if not ok:
             await _plain(403, "403: this page needs the token printed by `jixiao tune`")(
                 scope, receive, send
@@ -140,8 +142,9 @@ class Guard:
 
 
 def _plain(status: int, text: str) -> Response:
-    return Response(text, status_code=status, media_type="text/plain; charset=utf-8",
-                    headers=SECURITY_HEADERS)
+    return Response(
+        text, status_code=status, media_type="text/plain; charset=utf-8", headers=SECURITY_HEADERS
+    )
 
 
 def create_app(session: Session, token: str) -> ASGI:

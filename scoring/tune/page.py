@@ -59,7 +59,7 @@ def document(ruleset: dict[str, Any]) -> str:
             "<header>",
             f'<h1>规则调参<span class="en">Live tuning</span> · {html.escape(str(ruleset.get("name") or ""))}</h1>',
             f'<p class="meta" id="meta">规则集 {html.escape(str(ruleset.get("id")))} '
-            f'{html.escape(str(ruleset.get("version")))}</p>',
+            f"{html.escape(str(ruleset.get('version')))}</p>",
             "</header>",
             '<div id="layout">',
             '<aside id="controls" aria-label="controls"></aside>',

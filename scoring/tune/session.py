@@ -343,7 +343,12 @@ class Session:
         rs = self.base.loaded.ruleset
         names = {**self.base.vocab.level1_names, **self.base.vocab.level2_names}
         weights = [
-            {"key": f"weights.{k}", "id": k, "label": names.get(k, _BUDGET_LABEL.get(k, k)), "value": v}
+            {
+                "key": f"weights.{k}",
+                "id": k,
+                "label": names.get(k, _BUDGET_LABEL.get(k, k)),
+                "value": v,
+            }
             for k, v in rs.weights.items()
         ]
         level2 = [
@@ -351,7 +356,12 @@ class Session:
                 "group": l1,
                 "label": names.get(l1, l1),
                 "items": [
-                    {"key": f"level2_weights.{l1}.{l2}", "id": l2, "label": names.get(l2, l2), "value": w}
+                    {
+                        "key": f"level2_weights.{l1}.{l2}",
+                        "id": l2,
+                        "label": names.get(l2, l2),
+                        "value": w,
+                    }
                     for l2, w in parts.items()
                 ],
             }
@@ -419,10 +429,10 @@ def used_by(plan: Plan, param: str) -> list[str]:
 
 
 def _absorbing(weights: dict[str, float]) -> str | None:
-    """The default absorbing weight: the largest level-1 category but the first moved
-    (the page lets the analyst choose another)."""
-    cats = [k for k in weights if k != BUDGET_PART]
-    return max(cats, key=lambda k: weights[k]) if cats else None
+    """The default absorbing weight: the second-largest level-1 category (the largest is
+    the one an analyst moves first: 产出 50 against 效益 30); the page lets them choose."""
+    cats = sorted((k for k in weights if k != BUDGET_PART), key=lambda k: -weights[k])
+    return cats[1] if len(cats) > 1 else (cats[0] if cats else None)
 
 
 def safe_name(name: str) -> str:
@@ -469,4 +479,6 @@ def _flag_counts(results: Results) -> dict[str, int]:
     flags = results.flags
     if flags.is_empty() or "flag" not in flags.columns:
         return {}
-    return {str(k): int(v) for k, v in flags.group_by("flag", maintain_order=True).len().iter_rows()}
+    return {
+        str(k): int(v) for k, v in flags.group_by("flag", maintain_order=True).len().iter_rows()
+    }

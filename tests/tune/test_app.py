@@ -78,9 +78,7 @@ def test_a_body_over_the_limit_is_413(client: TestClient) -> None:
     assert response.status_code == 413
     # And without a content-length (a chunked body), counted as it arrives.
     chunks = (b"x" * 8192 for _ in range(10))
-    response = client.post(
-        "/api/score", content=chunks, headers={"X-Jixiao-Token": TOKEN}
-    )
+    response = client.post("/api/score", content=chunks, headers={"X-Jixiao-Token": TOKEN})
     assert response.status_code == 413
 
 
@@ -115,7 +113,7 @@ def test_a_bad_key_gets_the_did_you_mean_of_whatif(client: TestClient) -> None:
         ["grades.优.min=abc"],
         ["weights.output=45"],  # no longer adds up to the scale
         ['budget_execution.score="clip(rate, 0, 1) * pointz"'],  # unknown name
-        ['budget_execution.score="__import__(\'os\')"'],  # refused by the language
+        ["budget_execution.score=\"__import__('os')\""],  # refused by the language
         ["rules.qualitative.tiers.达成.default=2"],
     ],
 )
@@ -278,7 +276,12 @@ def test_save_refuses_no_change_and_bad_overrides(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "stem"),
-    [("../../etc/passwd", "etc-passwd"), ("a b.yaml", "a-b"), ("...", "variant"), ("好 方案", "好-方案")],
+    [
+        ("../../etc/passwd", "etc-passwd"),
+        ("a b.yaml", "a-b"),
+        ("...", "variant"),
+        ("好 方案", "好-方案"),
+    ],
 )
 def test_safe_name(typed: str, stem: str) -> None:
     assert safe_name(typed) == stem

@@ -344,7 +344,7 @@
   function drawChart(d) {
     var values = chartValues(d), key = d.grades.join("|");
     if (S.view && S.grades === key) {
-      return S.view.change("table", vega.changeset().remove(vega.truthy).insert(values)).runAsync();
+      return S.view.data("table", values).runAsync();
     }
     S.grades = key;
     var spec = {
