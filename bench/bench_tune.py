@@ -54,7 +54,9 @@ def weight_sets(value: float) -> list[str]:
     return [f"weights.output={value:g}", f"weights.benefit={80 - value:g}"]
 
 
-def timed(post: Callable[[list[str]], dict[str, Any]], values: list[list[str]]) -> tuple[list[float], list[float]]:
+def timed(
+    post: Callable[[list[str]], dict[str, Any]], values: list[list[str]]
+) -> tuple[list[float], list[float]]:
     trips, server = [], []
     for sets in values:
         started = time.perf_counter()
