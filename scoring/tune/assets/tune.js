@@ -203,7 +203,15 @@
     $("status").textContent = "计算中… scoring";
     post("/api/score", { set: sets() }).then(function (r) {
       clearErrors();
-      if (r.status === 200) { S.last = r.body; return render(r.body).then(function () { return r; }); }
+      if (r.status === 200) {
+        var answered = performance.now();
+        S.last = r.body;
+        return render(r.body).then(function () {
+          body.dataset.renderMs = (performance.now() - answered).toFixed(1);
+          body.dataset.serverMs = String(r.body.server_ms);
+          return r;
+        });
+      }
       showErrors(r.body.errors || [{ message: "HTTP " + r.status }]);
       return r;
     }).then(function (r) {
@@ -286,7 +294,14 @@
     t.appendChild(tb);
   }
 
+  function esc(v) {
+    return String(v).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
   function drawTable(t, rows, cols) {
+    /* One string per body (escaped), not a node per cell: a thousand rows redraw in a
+       few milliseconds. Clicks on ids are delegated to the table. */
     t.textContent = "";
     var head = el("tr");
     cols.forEach(function (c) {
@@ -297,22 +312,26 @@
       th.appendChild(b); head.appendChild(th);
     });
     t.appendChild(el("thead", {}, [head]));
-    var tb = el("tbody");
-    rows.forEach(function (r) {
-      var tr = el("tr");
-      cols.forEach(function (c) {
+    var html = rows.map(function (r) {
+      return "<tr>" + cols.map(function (c) {
         var v = r[c[0]], numeric = typeof c[2] === "number";
-        var td = el("td", { "class": numeric ? "num" : "", dataset: { v: v === null || v === undefined ? "" : String(v) } });
-        if (c[2] === "link") {
-          var a = el("button", { type: "button", "class": "link", text: fmt(v) });
-          a.addEventListener("click", function () { explain(String(v)); });
-          td.appendChild(a);
-        } else td.textContent = numeric ? fmt(v, c[2] === 0 ? undefined : c[2]) : fmt(v);
-        tr.appendChild(td);
-      });
-      tb.appendChild(tr);
-    });
+        var raw = v === null || v === undefined ? "" : String(v);
+        var shown = numeric ? fmt(v, c[2] === 0 ? undefined : c[2]) : fmt(v);
+        if (c[2] === "link") shown = '<button type="button" class="link" data-id="' + esc(raw) + '">' + esc(raw) + "</button>";
+        else shown = esc(shown);
+        return '<td class="' + (numeric ? "num" : "") + '" data-v="' + esc(raw) + '">' + shown + "</td>";
+      }).join("") + "</tr>";
+    }).join("");
+    var tb = el("tbody");
+    tb.innerHTML = html;
     t.appendChild(tb);
+    if (!t.dataset.delegated) {
+      t.dataset.delegated = "1";
+      t.addEventListener("click", function (e) {
+        var b = e.target.closest("button.link");
+        if (b) explain(b.dataset.id);
+      });
+    }
   }
 
   function sortBy(table, th) {
