@@ -290,3 +290,18 @@ def test_safe_name(typed: str, stem: str) -> None:
 def test_json_answers_are_json(client: TestClient) -> None:
     response = post(client, "/api/score", {"set": ["weights.output=40", "weights.benefit=40"]})
     json.dumps(response.json(), ensure_ascii=False)
+
+
+def test_a_file_base_is_extended_relative_to_the_saved_variant(tmp_path: Path) -> None:
+    ruleset = tmp_path / "rules" / "level2.yaml"
+    ruleset.parent.mkdir()
+    ruleset.write_text(LEVEL2, "utf-8")
+    session = Session.open(str(ruleset), [SAMPLE], out_dir=tmp_path / "out" / "variants")
+    sets = ["level2_weights.output.quantity=25", "level2_weights.output.quality=5"]
+    page = session.evaluate(sets)
+    saved = session.save(sets, "q25")
+    assert yaml.safe_load(saved.read_text("utf-8"))["extends"] == "../../rules/level2.yaml"
+    [outcome] = api.validate([str(saved)])
+    assert outcome.ok, [str(p) for p in outcome.problems]
+    results = api.score(api.load_ruleset(str(saved)), [SAMPLE])
+    assert counts_of(results.project_scores, "grade") == nonzero(page["counts"]["candidate"])
