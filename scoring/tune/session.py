@@ -101,6 +101,7 @@ class Session:
     base_scored: Scored | None = None
     _totals: OrderedDict[str, pl.DataFrame] = field(default_factory=OrderedDict)
     _variants: OrderedDict[tuple[str, ...], Variant] = field(default_factory=OrderedDict)
+    _base_flags: dict[str, int] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- building ---------------------------------------------------------------------
@@ -301,7 +302,9 @@ class Session:
         asks for them on a button, not on every change."""
         plan = self._plan(self.variant(sets) if sets else None)
         started = time.perf_counter()
-        base = _flag_counts(score_prepared(self.base, self.prepared))
+        if self._base_flags is None:
+            self._base_flags = _flag_counts(score_prepared(self.base, self.prepared))
+        base = self._base_flags
         candidate = base if plan is self.base else _flag_counts(score_prepared(plan, self.prepared))
         ids = list(dict.fromkeys([*base, *candidate]))
         return {
@@ -468,7 +471,7 @@ def _bands(plan: Plan) -> list[str]:
 
 def _counts(projects: pl.DataFrame, column: str, grades: list[str]) -> dict[str, int]:
     counts = dict(projects.group_by(column).len().iter_rows())
-    return {g: int(counts.get(g, 0)) for g in grades if g in counts or g in grades}
+    return {g: int(counts.get(g, 0)) for g in grades}
 
 
 def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
