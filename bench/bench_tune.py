@@ -23,17 +23,18 @@ Targets (issue 13): a weight change < 100 ms server-side (median), the page upda
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,12 +106,15 @@ def main() -> None:
         token = new_token()
         server = start_in_thread(create_app(session, token), token=token)
         origin = server.url.split("/?")[0]
-        client = httpx.Client(headers={"X-Jixiao-Token": token}, timeout=600)
 
         def post(sets: list[str]) -> dict[str, Any]:
-            response = client.post(f"{origin}/api/score", json={"set": sets})
-            response.raise_for_status()
-            return dict(response.json())
+            request = urllib.request.Request(
+                f"{origin}/api/score",
+                data=json.dumps({"set": sets}).encode("utf-8"),
+                headers={"X-Jixiao-Token": token, "Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=600) as response:
+                return dict(json.loads(response.read()))
 
         post([])  # the base's answer, as the page's first load
         n = args.changes

@@ -3,12 +3,17 @@ check; and the session's caches (row-level sums, parsed ruleset files)."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shlex
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -50,10 +55,27 @@ def test_only_loopback_is_quiet() -> None:
     assert not serve.is_loopback("0.0.0.0") and not serve.is_loopback("192.168.1.5")
 
 
-def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def readme_tune_line() -> list[str]:
+    """The README's `jixiao tune …` example (its own sh block: it serves until Ctrl-C)."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", readme, re.DOTALL)
+    [line] = [ln for b in blocks for ln in b.splitlines() if ln.startswith("jixiao tune ")]
+    return shlex.split(line.split("  #")[0])
+
+
+def test_the_readme_line_serves_the_page_and_ctrl_c_stops_it(tmp_path: Path) -> None:
+    """The README's example as written (plus --no-browser --port 0), run from a folder
+    holding the examples: it prints the URL with its token, the page answers with it and
+    403 without, and Ctrl-C ends it with exit 0 and no traceback."""
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    args = readme_tune_line()
     jixiao = Path(sys.executable).with_name("jixiao")
     process = subprocess.Popen(
-        [str(jixiao), "tune", "--no-browser", "--port", "0", "-o", str(tmp_path), str(SAMPLE)],
+        [str(jixiao), *args[1:], "--no-browser", "--port", "0"],
+        cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -65,7 +87,17 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
         line = ""
         while "open http" not in line and time.monotonic() < deadline:
             line = process.stdout.readline()
-        assert "?token=" in line
+        url = line.split("open ", 1)[1].strip()
+        assert url.startswith("http://127.0.0.1:") and "?token=" in url
+        origin, token = url.split("/?token=")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(origin + "/api/controls", timeout=30)
+        assert refused.value.code == 403
+        request = urllib.request.Request(
+            origin + "/api/controls", headers={"X-Jixiao-Token": token}
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert json.loads(answer.read())["projects"] == 300
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)
     finally:
@@ -74,6 +106,7 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
     assert process.returncode == 0, err
     assert "Traceback" not in err and "Traceback" not in out
     assert "stopped" in err + out
+    assert not (tmp_path / "variants").exists(), "nothing is written until a save"
 
 
 def test_the_row_key_separates_row_changes_from_roll_up_changes() -> None:
