@@ -23,6 +23,7 @@ from jixiao.cli import (
     report_cmd,
     rulesets_cmd,
     score_cmd,
+    tune_cmd,
     whatif_cmd,
 )
 from jixiao.scoring.errors import JixiaoError, os_errno, os_message, os_reason
@@ -108,5 +109,6 @@ for command in [
     *report_cmd.COMMANDS,
     *compare_cmd.COMMANDS,
     *whatif_cmd.COMMANDS,
+    *tune_cmd.COMMANDS,
 ]:
     main.add_command(command)
