@@ -1,0 +1,322 @@
+"""The Spark engine: the self-evaluation's compiled plan run on Apache Spark (docs/spark.md).
+
+Every project scores on its own, so the indicator rows are partitioned by project (Spark's
+hash of project_id: all of a project's rows land in one partition) and each partition is
+scored inside `mapInArrow` by jixiao's own stages, Arrow in, Arrow out: placed and parsed
+(`prepare_indicators`), its weighting sums taken (`group_sums`), scored
+(`score_indicators`), its indicator flags raised (`indicator_flags`) and its per-project
+totals summed (`indicator_totals`). No rule is written here; the same `Plan` runs.
+
+What is whole-table stays on the driver, as in the in-memory engine: reading (header
+matching, repeated keys, rejects), preparing the projects, then from the partitions'
+per-project totals the project scores, project flags, department measures, department
+flags and the near-boundary list, all over the collected project table (one row per
+project). The department measures are expression-language aggregates (means, minima,
+ratios of sums); summed over the one project table in project order, their last digit is
+the in-memory engine's (partial float sums combined in another order would not be).
+
+Order: before the rows go to Spark the provenance row number (`_row`) is replaced by the
+row's position in the input; every output row that came from an indicator row (scored
+row, reject, indicator flag) carries it, so the driver sorts each table by it (stable:
+a row's flags keep their ruleset order) and then puts the real row numbers back. The
+tables are then the in-memory engine's, row for row (tests/spark/).
+
+pyspark is imported only when the engine runs (`jixiao --help` does not pay for it).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import re
+import secrets
+import shutil
+import sys
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+from importlib.util import find_spec
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from jixiao.scoring import columns
+from jixiao.scoring.errors import JixiaoError
+from jixiao.scoring.io.read import Inputs
+from jixiao.scoring.jobs.selfeval import (
+    PROVENANCE,
+    TOTALS_INPUTS,
+    Results,
+    Spill,
+    _finish,
+    _prepared,
+    _require_year,
+    _scratch,
+    _whole,
+    _with_provenance,
+    manifest,
+)
+from jixiao.scoring.rules.compile import Plan
+from jixiao.scoring.stages import flags as flag_stage
+from jixiao.scoring.stages.rollup import indicator_totals, project_scores
+from jixiao.scoring.stages.score import score_indicators
+from jixiao.scoring.stages.weighting import SUM_INPUTS, group_sums, needs_sums
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import SparkSession
+
+SPARK_INSTALL = "pip install 'jixiao[spark]'"
+JAVA_INSTALL = "apt-get install openjdk-17-jre-headless"
+DEFAULT_MASTER = "local[2]"
+PAYLOAD_ROWS = 200_000
+"""Rows of one table per Arrow IPC payload a partition sends back (a Spark binary cell
+must stay well under 2 GB)."""
+
+SPARK_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+"""A path Spark resolves itself (hdfs://, s3a://, abfss://, file://)."""
+
+
+@dataclass(frozen=True)
+class SparkOptions:
+    """Where and how wide to run. `master`: a Spark master URL; None means the
+    SPARK_MASTER environment variable, else spark-submit's own, else `local[2]`.
+    `partitions`: how many project buckets (None: the session's default parallelism)."""
+
+    master: str | None = None
+    partitions: int | None = None
+
+
+def missing() -> str | None:
+    """Why the Spark engine cannot run here (pyspark or Java missing), or None."""
+    if find_spec("pyspark") is None:
+        return f"--engine spark needs pyspark: {SPARK_INSTALL} (and Java 17: {JAVA_INSTALL})"
+    home = os.environ.get("JAVA_HOME")
+    if shutil.which("java") is None and not (home and (Path(home) / "bin" / "java").exists()):
+        return f"--engine spark needs Java 17 (no java found): {JAVA_INSTALL}"
+    return None
+
+
+def master_url(options: SparkOptions) -> str | None:
+    """The master to ask for: the option, SPARK_MASTER, or (outside spark-submit) local[2].
+    Under spark-submit (it starts Python with PYSPARK_GATEWAY_PORT) its own is kept."""
+    if options.master:
+        return options.master
+    if os.environ.get("SPARK_MASTER"):
+        return os.environ["SPARK_MASTER"]
+    return None if os.environ.get("PYSPARK_GATEWAY_PORT") else DEFAULT_MASTER
+
+
+def session(options: SparkOptions) -> SparkSession:
+    """The active SparkSession, or a new one on `master_url(options)`; one clear line when
+    pyspark or Java is missing."""
+    why = missing()
+    if why:
+        raise JixiaoError(why)
+    # Executors run the partitions with this Python (the one that has jixiao installed).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("jixiao score")
+    master = master_url(options)
+    if master:
+        builder = builder.master(master)
+    try:
+        return builder.getOrCreate()
+    except Exception as exc:  # noqa: BLE001 (the JVM's own error types vary)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise JixiaoError(
+            f"cannot start Spark ({first}); Java 17: {JAVA_INSTALL}; pyspark: {SPARK_INSTALL}"
+        ) from None
+
+
+def run(
+    plan: Plan,
+    inputs: Inputs,
+    *,
+    year: int | None = None,
+    options: SparkOptions | None = None,
+) -> Results:
+    """Score already-read inputs on Spark: the same tables `selfeval.run` makes."""
+    import time
+
+    options = options or SparkOptions()
+    started = time.perf_counter()
+    spark = session(options)
+    _require_year(plan, inputs, year)
+    with _scratch(None) as tmp:
+        whole = _whole(plan, inputs, year, tmp, "in-memory")
+        source = pl.read_parquet(whole.source)
+        whole.source.unlink()
+    rows_of = source["_row"]
+    numbered = source.with_columns(_row=pl.int_range(pl.len(), dtype=pl.Int64))
+    partitions = options.partitions or spark.sparkContext.defaultParallelism
+    parts = _score_partitions(spark, plan, whole.projects, numbered, partitions)
+    spill = Spill(Path("."), keep=False)  # in memory: no file written
+    indicators = _restored(_in_order(parts["indicators"], "source_row"), "source_row", rows_of)
+    spill.add_flags(_restored(_in_order(parts["flags"], "source_row"), "source_row", rows_of))
+    spill.add(indicators)
+    rejects = _restored(_in_order(parts["rejects"], "row"), "row", rows_of)
+    counts = (indicators.height, int((~indicators["evaluable"]).sum()))
+    project_table = _projects(plan, whole.projects, pl.concat(parts["totals"]), spill)
+    results = _finish(plan, project_table, pl.concat([*whole.rejects, rejects]), counts, spill)
+    results.manifest = manifest(plan.loaded, inputs, results, time.perf_counter() - started)
+    results.manifest["engine"] = {
+        "name": "spark",
+        "master": spark.sparkContext.master,
+        "partitions": partitions,
+        "spark": spark.version,
+    }
+    return results
+
+
+def _projects(plan: Plan, projects: pl.DataFrame, totals: pl.DataFrame, spill: Spill) -> pl.DataFrame:
+    """Project scores from the partitions' per-project totals (each project's rows were
+    summed in one partition, in input order), project flags, flag counts: on the driver,
+    as `selfeval._scored_slices` ends."""
+    query = project_scores(projects.lazy(), totals.lazy(), plan)
+    names = columns.project_columns(plan.categories, list(plan.common), flag_counts=False)
+    table = _with_provenance(query, names).collect()
+    spill.add_flags(flag_stage.project_flags(table, plan))
+    order = [*columns.project_columns(plan.categories, list(plan.common)), *PROVENANCE.values()]
+    return flag_stage.with_counts(table, spill.counts("project_id"), "project_id", order)
+
+
+def _in_order(parts: list[pl.DataFrame], key: str) -> pl.DataFrame:
+    """The partitions' rows in input order (stable: a row's flags keep their order)."""
+    return pl.concat(parts).sort(key, maintain_order=True, nulls_last=True)
+
+
+def _restored(frame: pl.DataFrame, key: str, rows_of: pl.Series) -> pl.DataFrame:
+    """The real provenance row numbers back in place of the input positions."""
+    return frame.with_columns(rows_of.gather(frame[key]).cast(frame[key].dtype).alias(key))
+
+
+# --- on Spark ------------------------------------------------------------------------
+
+
+PACKED = "kind string, payload binary"
+KINDS = ("indicators", "flags", "rejects", "totals")
+
+
+def _score_partitions(
+    spark: SparkSession, plan: Plan, projects: pl.DataFrame, rows: pl.DataFrame, partitions: int
+) -> dict[str, list[pl.DataFrame]]:
+    """Hash-partition the indicator rows by project, score every partition with
+    `score_partition`, and bring back its tables (Arrow IPC payloads) by kind."""
+    from pyspark.sql import functions as F
+
+    table = to_spark_arrow(rows)
+    frame = spark.createDataFrame(table) if rows.height else _empty_frame(spark, table)
+    payload = pickle.dumps((plan, projects, rows.clear()))
+    shared = spark.sparkContext.broadcast(payload)
+    scored = (
+        frame.repartition(partitions, F.col("project_id"))
+        .sortWithinPartitions("_row")
+        .mapInArrow(partial(score_partition, shared, secrets.token_hex(8)), PACKED)
+    )
+    packed = scored.toArrow()
+    shared.unpersist()
+    out: dict[str, list[pl.DataFrame]] = defaultdict(list)
+    for kind, blob in zip(
+        packed.column("kind").to_pylist(), packed.column("payload").to_pylist(), strict=True
+    ):
+        out[kind].append(pl.read_ipc(io.BytesIO(blob)))
+    absent = [k for k in KINDS if not out[k]]
+    if absent:
+        raise JixiaoError(f"internal error: no {', '.join(absent)} came back from Spark")
+    return out
+
+
+def _empty_frame(spark: SparkSession, table: pa.Table) -> Any:
+    """A Spark DataFrame of the input schema with no rows (createDataFrame wants rows)."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return spark.createDataFrame([], from_arrow_schema(table.schema))
+
+
+def to_spark_arrow(frame: pl.DataFrame) -> pa.Table:
+    """Polars' Arrow with the types Spark reads: large_string → string, large_binary →
+    binary (Spark's Arrow reader wants the 32-bit offsets)."""
+    import pyarrow as pa
+
+    table = frame.to_arrow()
+    fields = []
+    for f in table.schema:
+        t = f.type
+        if pa.types.is_large_string(t) or pa.types.is_string_view(t):
+            t = pa.string()
+        elif pa.types.is_large_binary(t) or pa.types.is_binary_view(t):
+            t = pa.binary()
+        fields.append(pa.field(f.name, t, f.nullable))
+    return table.cast(pa.schema(fields))
+
+
+_CACHE: dict[str, tuple[Plan, pl.DataFrame, pl.DataFrame]] = {}
+"""The unpickled plan and projects per broadcast, once per Python worker."""
+
+
+def score_partition(
+    shared: Any, key: str, batches: Iterator[pa.RecordBatch]
+) -> Iterator[pa.RecordBatch]:
+    """One partition (whole projects, rows in input order) through jixiao's own stages:
+    the scored rows, their flags, the rows rejected while placing them and each project's
+    totals, each as Arrow IPC payloads tagged by kind. This is the Arrow-in/Arrow-out
+    entry point another engine (Dask, Ray) would call on its partitions."""
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = pickle.loads(shared.value)
+    plan, projects, empty = _CACHE[key]
+    for kind, table in score_rows(plan, projects, _frame(batches, empty)).items():
+        for offset in range(0, max(table.height, 1), PAYLOAD_ROWS):
+            yield _packed(kind, table.slice(offset, PAYLOAD_ROWS))
+
+
+def score_rows(plan: Plan, projects: pl.DataFrame, rows: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The per-project work of `selfeval.run` on whole projects' indicator rows (in input
+    order): scored rows (output columns and provenance), indicator flags, rejects and the
+    per-project totals the roll-up reads."""
+    prepared, rejects = _prepared(rows.lazy(), projects.lazy(), plan)
+    prepared = prepared.cache()
+    sums = None
+    if needs_sums(plan):  # all of a project's rows are here: its sums are whole
+        sums = group_sums(prepared.select(SUM_INPUTS), plan).collect().lazy()
+    scored = score_indicators(prepared, plan, sums).cache()
+    table, narrow, rejected = pl.collect_all(
+        [
+            _with_provenance(scored, columns.indicator_columns()),
+            scored.select(TOTALS_INPUTS),
+            rejects,
+        ]
+    )
+    return {
+        "indicators": table,
+        "flags": flag_stage.indicator_flags(table, projects, plan),
+        "rejects": rejected,
+        "totals": indicator_totals(narrow.lazy(), plan).collect(),
+    }
+
+
+def _frame(batches: Iterator[pa.RecordBatch], empty: pl.DataFrame) -> pl.DataFrame:
+    import pyarrow as pa
+
+    parts = list(batches)
+    if not parts:
+        return empty
+    frame = pl.from_arrow(pa.Table.from_batches(parts))
+    assert isinstance(frame, pl.DataFrame)
+    return frame.cast(dict(empty.schema))
+
+
+def _packed(kind: str, table: pl.DataFrame) -> pa.RecordBatch:
+    import pyarrow as pa
+
+    buffer = io.BytesIO()
+    table.write_ipc(buffer, compression="lz4")
+    return pa.RecordBatch.from_pydict(
+        {"kind": [kind], "payload": [buffer.getvalue()]},
+        schema=pa.schema([("kind", pa.string()), ("payload", pa.binary())]),
+    )
