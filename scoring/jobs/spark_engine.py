@@ -27,6 +27,7 @@ pyspark is imported only when the engine runs (`jixiao --help` does not pay for 
 from __future__ import annotations
 
 import io
+import json
 import os
 import pickle
 import re
@@ -120,13 +121,15 @@ def session(options: SparkOptions) -> SparkSession:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder.appName("jixiao score")
+    builder = SparkSession.builder.appName("jixiao score").config(
+        "spark.ui.showConsoleProgress", "false"
+    )
     master = master_url(options)
     if master:
         builder = builder.master(master)
     try:
         return builder.getOrCreate()
-    except Exception as exc:  # noqa: BLE001 (the JVM's own error types vary)
+    except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise JixiaoError(
             f"cannot start Spark ({first}); Java 17: {JAVA_INSTALL}; pyspark: {SPARK_INSTALL}"
@@ -165,6 +168,7 @@ def run(
     results = _finish(plan, project_table, pl.concat([*whole.rejects, rejects]), counts, spill)
     results.manifest = manifest(plan.loaded, inputs, results, time.perf_counter() - started)
     results.manifest["engine"] = {
+        **results.manifest.get("engine", {}),
         "name": "spark",
         "master": spark.sparkContext.master,
         "partitions": partitions,
@@ -173,7 +177,9 @@ def run(
     return results
 
 
-def _projects(plan: Plan, projects: pl.DataFrame, totals: pl.DataFrame, spill: Spill) -> pl.DataFrame:
+def _projects(
+    plan: Plan, projects: pl.DataFrame, totals: pl.DataFrame, spill: Spill
+) -> pl.DataFrame:
     """Project scores from the partitions' per-project totals (each project's rows were
     summed in one partition, in input order), project flags, flag counts: on the driver,
     as `selfeval._scored_slices` ends."""
@@ -320,3 +326,39 @@ def _packed(kind: str, table: pl.DataFrame) -> pa.RecordBatch:
         {"kind": [kind], "payload": [buffer.getvalue()]},
         schema=pa.schema([("kind", pa.string()), ("payload", pa.binary())]),
     )
+
+
+# --- writing through Spark --------------------------------------------------------------
+
+
+def write(
+    tables: dict[str, pl.DataFrame], uri: str, manifest: dict[str, Any], options: SparkOptions
+) -> list[str]:
+    """Each table as a parquet dataset `uri/<table>/` (its part files, in name order, hold
+    the rows in order), then `uri/manifest.json` with the tables listed, through Hadoop's file system
+    API, so any URI Spark reaches works (hdfs://, s3a://, file://)."""
+    spark = session(options)
+    base = uri.rstrip("/")
+    written = []
+    for name, table in tables.items():
+        frame = spark.createDataFrame(to_spark_arrow(table)) if table.height else None
+        if frame is None:
+            frame = _empty_frame(spark, to_spark_arrow(table))
+        frame.write.mode("overwrite").parquet(f"{base}/{name}")
+        written.append(f"{base}/{name}")
+    blob = {**manifest, "outputs": [*sorted(f"{n}/" for n in tables), "manifest.json"]}
+    _write_bytes(spark, f"{base}/manifest.json", json.dumps(blob, ensure_ascii=False, indent=2))
+    return [*written, f"{base}/manifest.json"]
+
+
+def _write_bytes(spark: SparkSession, uri: str, text: str) -> None:
+    """One small file through the JVM's Hadoop FileSystem (whatever scheme `uri` has)."""
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    stream = fs.create(path, True)
+    try:
+        stream.write(bytearray(text.encode("utf-8")))
+    finally:
+        stream.close()
