@@ -130,9 +130,9 @@ def session(options: SparkOptions) -> SparkSession:
     try:
         return builder.getOrCreate()
     except Exception as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise JixiaoError(
-            f"cannot start Spark ({first}); Java 17: {JAVA_INSTALL}; pyspark: {SPARK_INSTALL}"
+            f"cannot start Spark ({_first_line(exc)}); Java 17: {JAVA_INSTALL}; "
+            f"pyspark: {SPARK_INSTALL}"
         ) from None
 
 
@@ -246,15 +246,20 @@ def _empty_frame(spark: SparkSession, table: pa.Table) -> Any:
 
 def to_spark_arrow(frame: pl.DataFrame) -> pa.Table:
     """Polars' Arrow with the types Spark reads: large_string → string, large_binary →
-    binary (Spark's Arrow reader wants the 32-bit offsets)."""
+    binary (Spark's Arrow reader wants the 32-bit offsets), categories → their text,
+    unsigned counts → the next signed integer (Spark has no unsigned types)."""
     import pyarrow as pa
 
     table = frame.to_arrow()
     fields = []
     for f in table.schema:
         t = f.type
+        if pa.types.is_dictionary(t):
+            t = t.value_type
         if pa.types.is_large_string(t) or pa.types.is_string_view(t):
             t = pa.string()
+        elif pa.types.is_unsigned_integer(t):  # Spark has no unsigned types
+            t = {8: pa.int16(), 16: pa.int32()}.get(t.bit_width, pa.int64())
         elif pa.types.is_large_binary(t) or pa.types.is_binary_view(t):
             t = pa.binary()
         fields.append(pa.field(f.name, t, f.nullable))
@@ -338,7 +343,20 @@ def write(
     the rows in order), then `uri/manifest.json` with the tables listed, through Hadoop's file system
     API, so any URI Spark reaches works (hdfs://, s3a://, file://)."""
     spark = session(options)
-    base = uri.rstrip("/")
+    try:
+        return _write(spark, tables, uri.rstrip("/"), manifest)
+    except Exception as exc:
+        raise JixiaoError(f"cannot write to {uri} through Spark: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _write(
+    spark: SparkSession, tables: dict[str, pl.DataFrame], base: str, manifest: dict[str, Any]
+) -> list[str]:
     written = []
     for name, table in tables.items():
         frame = spark.createDataFrame(to_spark_arrow(table)) if table.height else None
