@@ -67,7 +67,7 @@ from jixiao.scoring.stages.score import score_indicators
 from jixiao.scoring.stages.weighting import SUM_INPUTS, group_sums, needs_sums
 
 if TYPE_CHECKING:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
     from pyspark.sql import SparkSession
 
 SPARK_INSTALL = "pip install 'jixiao[spark]'"
@@ -248,7 +248,7 @@ def to_spark_arrow(frame: pl.DataFrame) -> pa.Table:
     """Polars' Arrow with the types Spark reads: large_string → string, large_binary →
     binary (Spark's Arrow reader wants the 32-bit offsets), categories → their text,
     unsigned counts → the next signed integer (Spark has no unsigned types)."""
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     table = frame.to_arrow()
     fields = []
@@ -312,18 +312,18 @@ def score_rows(plan: Plan, projects: pl.DataFrame, rows: pl.DataFrame) -> dict[s
 
 
 def _frame(batches: Iterator[pa.RecordBatch], empty: pl.DataFrame) -> pl.DataFrame:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     parts = list(batches)
     if not parts:
         return empty
     frame = pl.from_arrow(pa.Table.from_batches(parts))
     assert isinstance(frame, pl.DataFrame)
-    return frame.cast(dict(empty.schema))
+    return frame.cast(empty.schema)
 
 
 def _packed(kind: str, table: pl.DataFrame) -> pa.RecordBatch:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     buffer = io.BytesIO()
     table.write_ipc(buffer, compression="lz4")
