@@ -224,8 +224,12 @@ def _score_partitions(
         .sortWithinPartitions("_row")
         .mapInArrow(partial(score_partition, shared, secrets.token_hex(8)), PACKED)
     )
-    packed = scored.toArrow()
-    shared.unpersist()
+    try:
+        packed = scored.toArrow()
+    except Exception as exc:  # a lost executor, a worker without jixiao, memory
+        raise JixiaoError(f"the Spark job failed: {_last_line(exc)}") from exc
+    finally:
+        shared.unpersist()
     out: dict[str, list[pl.DataFrame]] = defaultdict(list)
     for kind, blob in zip(
         packed.column("kind").to_pylist(), packed.column("payload").to_pylist(), strict=True
@@ -347,6 +351,13 @@ def write(
         return _write(spark, tables, uri.rstrip("/"), manifest)
     except Exception as exc:
         raise JixiaoError(f"cannot write to {uri} through Spark: {_first_line(exc)}") from None
+
+
+def _last_line(exc: BaseException) -> str:
+    """The Python error at the bottom of a Spark worker's traceback (or the first line)."""
+    lines = [line for line in str(exc).strip().splitlines() if line.strip()]
+    errors = [line.strip() for line in lines if re.match(r"^\s*\w+(Error|Exception)\b", line)]
+    return errors[-1] if errors else _first_line(exc)
 
 
 def _first_line(exc: BaseException) -> str:

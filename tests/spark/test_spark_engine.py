@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +176,13 @@ def test_master_url_order(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SPARK_MASTER")
     monkeypatch.setenv("PYSPARK_GATEWAY_PORT", "4040")  # started by spark-submit
     assert spark_engine.master_url(api.SparkOptions()) is None
+
+
+def test_help_does_not_import_pyspark() -> None:
+    """`jixiao --help` start-up does not pay for pyspark (nor pyarrow, pandas)."""
+    code = (
+        "import sys; from jixiao.cli.main import main; import jixiao.scoring.api\n"
+        "heavy = [m for m in ('pyspark', 'pyarrow', 'pandas') if m in sys.modules]\n"
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
