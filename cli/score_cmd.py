@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -102,7 +102,7 @@ def _progress(quiet: bool) -> Progress | None:
 
 def score_and_write(
     ruleset: str,
-    inputs: list[Path],
+    inputs: list[str | Path],
     out: Path,
     formats: tuple[str, ...],
     year: int | None,
@@ -115,13 +115,27 @@ def score_and_write(
 ) -> tuple[Plan, Results, list[Path]]:
     progress = _progress(quiet)
     started = time.perf_counter()
-    with progress or _null():
+    with progress or _null(), ExitStack() as stack:
         with stage(progress, f"loading ruleset {ruleset}"):
             plan = api.load_ruleset(ruleset)
         with stage(progress, f"reading {len(inputs)} input file(s)"):
-            read = api.read(
-                plan, inputs, include_hidden_sheets=include_hidden_sheets, max_xlsx_mb=max_xlsx_mb
-            )
+            if spark is not None:  # URIs (hdfs://, s3a://) fetched through Spark
+                read = stack.enter_context(
+                    api.read_spark(
+                        plan,
+                        inputs,
+                        options=spark,
+                        include_hidden_sheets=include_hidden_sheets,
+                        max_xlsx_mb=max_xlsx_mb,
+                    )
+                )
+            else:
+                read = api.read(
+                    plan,
+                    inputs,
+                    include_hidden_sheets=include_hidden_sheets,
+                    max_xlsx_mb=max_xlsx_mb,
+                )
         if not quiet:
             print_sources(read)
         # Streaming to csv/parquet keeps the indicator rows on disk until they are
@@ -210,7 +224,7 @@ def print_summary(results: Results, paths: list[Path]) -> None:
 
 @click.command("score")
 @ruleset_option
-@inputs_argument
+@click.argument("inputs", nargs=-1, required=True)
 @click.option(
     "-o",
     "--out",
@@ -265,7 +279,7 @@ def print_summary(results: Results, paths: list[Path]) -> None:
 )
 def score_cmd(
     ruleset: str,
-    inputs: tuple[Path, ...],
+    inputs: tuple[str, ...],
     out: str,
     formats: tuple[str, ...],
     year: int | None,
@@ -284,7 +298,9 @@ def score_cmd(
     with both sheets (项目 / 指标). Writes project_scores, indicator_scores,
     department_summary, flags (the ruleset's deviation flags raised) and rejects, plus
     report.md and manifest.json. An INPUT may be a folder (its data files, sorted) and a
-    workbook may hold self-evaluation forms, one project per sheet (docs/forms.md).
+    workbook may hold self-evaluation forms, one project per sheet (docs/forms.md); with
+    --engine spark it may be a URI Spark reads (hdfs://, s3a://: a file, or a parquet
+    dataset folder; docs/spark.md).
 
     \b
     Examples:
@@ -294,21 +310,26 @@ def score_cmd(
       jixiao score 自评表/ -o out/
       jixiao score --report 自评表.xlsx -o out/      (out/report.html: charts, offline)
       jixiao score --engine spark projects.parquet indicators.parquet -o out/
-      jixiao score --engine spark --spark-master yarn p.parquet i.parquet -o hdfs://nn/jx/2025
+      jixiao score --engine spark --spark-master yarn hdfs://nn/in/projects.parquet \\
+          hdfs://nn/in/indicators/ -o hdfs://nn/jixiao/2025
     """
     spark = api.SparkOptions(master=spark_master, partitions=spark_partitions)
     if engine != "spark" and (spark_master or spark_partitions or spark_output):
         raise click.UsageError(
             "--spark-master, --spark-partitions and --spark-output need --engine spark"
         )
+    remote = [i for i in inputs if api.is_spark_uri(i)]
+    if remote and engine != "spark":
+        raise click.UsageError(f"INPUT {remote[0]} is a URI: reading it needs --engine spark")
+    paths: list[str | Path] = [i if api.is_spark_uri(i) else Path(i) for i in inputs]
     if engine == "spark" and (spark_output or api.is_spark_uri(out)):
-        score_through_spark(ruleset, list(inputs), out, formats, year, quiet, spark, report)
+        score_through_spark(ruleset, paths, out, formats, year, quiet, spark, report)
         return
     if api.is_spark_uri(out):
         raise click.UsageError(f"--out {out} is a URI: writing there needs --engine spark")
-    _, results, paths = score_and_write(
+    _, results, written = score_and_write(
         ruleset,
-        list(inputs),
+        paths,
         Path(out),
         formats or api.DEFAULT_FORMATS,
         year,
@@ -320,12 +341,12 @@ def score_cmd(
         spark if engine == "spark" else None,
     )
     if not quiet:
-        print_summary(results, paths)
+        print_summary(results, written)
 
 
 def score_through_spark(
     ruleset: str,
-    inputs: list[Path],
+    inputs: list[str | Path],
     out: str,
     formats: tuple[str, ...],
     year: int | None,
@@ -342,11 +363,11 @@ def score_through_spark(
     if missing:
         raise JixiaoError(missing)
     progress = _progress(quiet)
-    with progress or _null():
+    with progress or _null(), ExitStack() as stack:
         with stage(progress, f"loading ruleset {ruleset}"):
             plan = api.load_ruleset(ruleset)
         with stage(progress, f"reading {len(inputs)} input file(s)"):
-            read = api.read(plan, inputs)
+            read = stack.enter_context(api.read_spark(plan, inputs, options=spark))
         with stage(progress, "scoring on Spark"):
             results = api.score_spark(plan, read, year=year, options=spark)
         with stage(progress, f"writing parquet datasets to {out} through Spark"):

@@ -831,6 +831,26 @@ def is_spark_uri(path: str) -> bool:
     return bool(spark_engine.SPARK_URI.match(path))
 
 
+@contextmanager
+def read_spark(
+    plan: Plan,
+    paths: Sequence[str | Path],
+    *,
+    options: SparkOptions | None = None,
+    include_hidden_sheets: bool = False,
+    max_xlsx_mb: int = DEFAULT_MAX_XLSX_MB,
+) -> Iterator[Inputs]:
+    """`read`, where a path may be a URI Spark reaches (hdfs://, s3a://): a file is copied
+    through Hadoop's file system, a parquet dataset folder read by Spark, into a scratch
+    folder that lives as long as the `with` (score inside it); provenance, rejects and the
+    manifest name the URI."""
+    with spark_engine.fetched(paths, options or SparkOptions()) as (local, names):
+        inputs = read(
+            plan, local, include_hidden_sheets=include_hidden_sheets, max_xlsx_mb=max_xlsx_mb
+        )
+        yield spark_engine.renamed(inputs, names)
+
+
 def score_spark(
     plan: Plan,
     inputs: Inputs | Sequence[str | Path],
@@ -860,4 +880,11 @@ def write_spark(
     return spark_engine.write(results.tables(), uri, manifest, options or SparkOptions())
 
 
-__all__ += ["SparkOptions", "is_spark_uri", "score_spark", "spark_missing", "write_spark"]
+__all__ += [
+    "SparkOptions",
+    "is_spark_uri",
+    "read_spark",
+    "score_spark",
+    "spark_missing",
+    "write_spark",
+]

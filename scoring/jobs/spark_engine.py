@@ -26,6 +26,7 @@ pyspark is imported only when the engine runs (`jixiao --help` does not pay for 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -35,7 +36,8 @@ import secrets
 import shutil
 import sys
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from importlib.util import find_spec
@@ -391,3 +393,78 @@ def _write_bytes(spark: SparkSession, uri: str, text: str) -> None:
         stream.write(bytearray(text.encode("utf-8")))
     finally:
         stream.close()
+
+
+# --- reading through Spark ---------------------------------------------------------------
+
+
+@contextmanager
+def fetched(
+    paths: Sequence[str | Path], options: SparkOptions
+) -> Iterator[tuple[list[str | Path], dict[str, str]]]:
+    """Inputs given as URIs (hdfs://, s3a://…) brought to the driver through Spark, into a
+    scratch folder that lives as long as the `with` (the reader scans the files lazily):
+    a file is copied as it is, through Hadoop's file system (so the reader sees the very
+    bytes: encodings, workbooks); a folder (a parquet dataset, as Spark or Hive write
+    them) is read by Spark and written as one parquet file. Yields the paths to read, and
+    each fetched file's local path → its URI (see `renamed`). Local paths pass through."""
+    if not any(isinstance(p, str) and SPARK_URI.match(p) for p in paths):
+        yield list(paths), {}
+        return
+    spark = session(options)
+    with _scratch(None) as folder:
+        local: list[str | Path] = []
+        names: dict[str, str] = {}
+        for i, path in enumerate(paths):
+            if not (isinstance(path, str) and SPARK_URI.match(path)):
+                local.append(path)
+                continue
+            target = _fetch(spark, path, folder / f"{i:04d}")
+            names[str(target)] = path
+            local.append(target)
+        yield local, names
+
+
+def _fetch(spark: SparkSession, uri: str, folder: Path) -> Path:
+    folder.mkdir()
+    sc = spark.sparkContext
+    assert sc._jvm is not None
+    hadoop = sc._jvm.org.apache.hadoop.fs
+    try:
+        path = hadoop.Path(uri)
+        fs = path.getFileSystem(sc._jsc.hadoopConfiguration())
+        if not fs.exists(path):
+            raise JixiaoError(f"{uri}: no such file or folder")
+        if not fs.getFileStatus(path).isDirectory():
+            target = folder / str(path.getName())
+            fs.copyToLocalFile(False, path, hadoop.Path(target.as_uri()), True)
+            return target
+        target = folder / f"{path.getName()}.parquet"
+        frame = pl.from_arrow(spark.read.parquet(uri).toArrow())
+        assert isinstance(frame, pl.DataFrame)
+        frame.write_parquet(target)
+        return target
+    except JixiaoError:
+        raise
+    except Exception as exc:
+        raise JixiaoError(f"cannot read {uri} through Spark: {_first_line(exc)}") from None
+
+
+def renamed(inputs: Inputs, names: dict[str, str]) -> Inputs:
+    """The inputs with every fetched file's local path replaced by its URI: provenance,
+    rejects (their file, and reasons that name it), sources and unused columns."""
+    if not names:
+        return inputs
+
+    def text(column: str) -> pl.Expr:
+        expr = pl.col(column)
+        for local, uri in names.items():
+            expr = expr.str.replace_all(local, uri, literal=True)
+        return expr
+
+    return Inputs(
+        frames={k: f.with_columns(text("_file")) for k, f in inputs.frames.items()},
+        reject_frame=inputs.reject_frame.with_columns(text("file"), text("reason")),
+        sources=[dataclasses.replace(s, path=names.get(s.path, s.path)) for s in inputs.sources],
+        unused_columns=[(names.get(f, f), s, h) for f, s, h in inputs.unused_columns],
+    )

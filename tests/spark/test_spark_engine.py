@@ -186,3 +186,28 @@ def test_help_does_not_import_pyspark() -> None:
         "assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_inputs_read_through_spark(spark: Any, tmp_path: Path) -> None:
+    """A file:// file (copied as is) and a parquet dataset folder written by Spark (read by
+    Spark): the tables equal the local run's, provenance naming the URIs."""
+    projects, indicators = generate(40, seed=3)
+    projects.write_parquet(tmp_path / "projects.parquet")
+    spark.createDataFrame(spark_engine.to_spark_arrow(indicators)).repartition(1).write.parquet(
+        str(tmp_path / "indicators")
+    )
+    local = tmp_path / "indicators.parquet"
+    indicators.write_parquet(local)
+    uris = [(tmp_path / "projects.parquet").as_uri(), (tmp_path / "indicators").as_uri()]
+    result = CliRunner().invoke(
+        cli, ["score", "-q", *uris, "--engine", "spark", "-f", "parquet", "-o", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 0, result.output
+    plan = api.load_ruleset()
+    memory = api.score(plan, [tmp_path / "projects.parquet", local])
+    got = pl.read_parquet(tmp_path / "o" / "indicator_scores.parquet")
+    assert set(got["source_file"]) == {uris[1]}
+    expected = memory.indicator_scores.drop("source_file")
+    assert_frame_equal(got.drop("source_file"), expected)
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text("utf-8"))
+    assert [s["path"] for s in manifest["inputs"]] == uris
