@@ -35,6 +35,7 @@ import re
 import secrets
 import shutil
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -146,8 +147,6 @@ def run(
     options: SparkOptions | None = None,
 ) -> Results:
     """Score already-read inputs on Spark: the same tables `selfeval.run` makes."""
-    import time
-
     options = options or SparkOptions()
     started = time.perf_counter()
     spark = session(options)
