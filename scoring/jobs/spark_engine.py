@@ -130,13 +130,17 @@ def session(options: SparkOptions) -> SparkSession:
     master = master_url(options)
     if master:
         builder = builder.master(master)
+    started_here = SparkSession.getActiveSession() is None
     try:
-        return builder.getOrCreate()
+        spark = builder.getOrCreate()
     except Exception as exc:
         raise JixiaoError(
             f"cannot start Spark ({_first_line(exc)}); Java 17: {JAVA_INSTALL}; "
             f"pyspark: {SPARK_INSTALL}"
         ) from None
+    if started_here:  # a session of ours: Spark's warnings would bury jixiao's lines
+        spark.sparkContext.setLogLevel("ERROR")
+    return spark
 
 
 def run(
