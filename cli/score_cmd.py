@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from rich.table import Table
 
 from jixiao.scoring import api
 from jixiao.scoring.api import Inputs, Plan, Results
+from jixiao.scoring.errors import JixiaoError
 
 console = Console(stderr=True)
 
@@ -101,7 +102,7 @@ def _progress(quiet: bool) -> Progress | None:
 
 def score_and_write(
     ruleset: str,
-    inputs: list[Path],
+    inputs: list[str | Path],
     out: Path,
     formats: tuple[str, ...],
     year: int | None,
@@ -110,30 +111,48 @@ def score_and_write(
     include_hidden_sheets: bool = False,
     max_xlsx_mb: int = api.DEFAULT_MAX_XLSX_MB,
     report: bool = False,
+    spark: api.SparkOptions | None = None,
 ) -> tuple[Plan, Results, list[Path]]:
     progress = _progress(quiet)
     started = time.perf_counter()
-    with progress or _null():
+    with progress or _null(), ExitStack() as stack:
         with stage(progress, f"loading ruleset {ruleset}"):
             plan = api.load_ruleset(ruleset)
         with stage(progress, f"reading {len(inputs)} input file(s)"):
-            read = api.read(
-                plan, inputs, include_hidden_sheets=include_hidden_sheets, max_xlsx_mb=max_xlsx_mb
-            )
+            if spark is not None:  # URIs (hdfs://, s3a://) fetched through Spark
+                read = stack.enter_context(
+                    api.read_spark(
+                        plan,
+                        inputs,
+                        options=spark,
+                        include_hidden_sheets=include_hidden_sheets,
+                        max_xlsx_mb=max_xlsx_mb,
+                    )
+                )
+            else:
+                read = api.read(
+                    plan,
+                    inputs,
+                    include_hidden_sheets=include_hidden_sheets,
+                    max_xlsx_mb=max_xlsx_mb,
+                )
         if not quiet:
             print_sources(read)
         # Streaming to csv/parquet keeps the indicator rows on disk until they are
         # written; the workbook cannot be written from disk, so with xlsx they stay in memory.
         spilling = engine == "streaming" and "xlsx" not in formats
         with api.spill(out) if spilling else _null() as spill_dir:
-            with stage(progress, "scoring"):
-                results = api.score(
-                    plan,
-                    read,
-                    year=year,
-                    engine=engine,  # type: ignore[arg-type]
-                    spill_dir=spill_dir,
-                )
+            with stage(progress, "scoring" + (" on Spark" if engine == "spark" else "")):
+                if engine == "spark":
+                    results = api.score_spark(plan, read, year=year, options=spark)
+                else:
+                    results = api.score(
+                        plan,
+                        read,
+                        year=year,
+                        engine=engine,  # type: ignore[arg-type]
+                        spill_dir=spill_dir,
+                    )
             if "xlsx" in formats and not quiet:
                 warn_slow_xlsx(results)
             what = ", ".join([*formats, *(["report.html"] if report else [])])
@@ -205,8 +224,17 @@ def print_summary(results: Results, paths: list[Path]) -> None:
 
 @click.command("score")
 @ruleset_option
-@inputs_argument
-@out_option
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--out",
+    metavar="DIRECTORY|URI",
+    default="jixiao-out",
+    show_default=True,
+    help="Output folder. A run replaces it whole (written beside it, then swapped in), "
+    "so it may hold only a previous run's files. With --engine spark it may be a URI "
+    "Spark writes to (hdfs://, s3a://): parquet datasets, see --spark-output.",
+)
 @click.option(
     "-f",
     "--format",
@@ -218,21 +246,41 @@ def print_summary(results: Results, paths: list[Path]) -> None:
 @year_option
 @click.option(
     "--engine",
-    type=click.Choice(["in-memory", "streaming"]),
+    type=click.Choice(["in-memory", "streaming", "spark"]),
     default="in-memory",
     show_default=True,
-    help="Polars engine. streaming scores the indicator rows in slices and, for csv and "
+    help="Engine. streaming (Polars) scores the indicator rows in slices and, for csv and "
     "parquet, writes them from a scratch folder in --out, so memory stays bounded; with "
-    "-f xlsx the workbook needs every row in memory.",
+    "-f xlsx the workbook needs every row in memory. spark runs the same plan on Apache "
+    "Spark, partitioned by project (pip install 'jixiao[spark]', Java 17; docs/spark.md).",
 )
 @hidden_sheets_option
 @max_xlsx_option
 @report_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
+@click.option(
+    "--spark-master",
+    metavar="URL",
+    help="With --engine spark: the Spark master (default: $SPARK_MASTER, spark-submit's "
+    "own, else local[2]), e.g. local[8], yarn, k8s://https://host:6443.",
+)
+@click.option(
+    "--spark-partitions",
+    type=click.IntRange(1),
+    metavar="N",
+    help="With --engine spark: project buckets to score in parallel (default: Spark's "
+    "default parallelism).",
+)
+@click.option(
+    "--spark-output",
+    is_flag=True,
+    help="With --engine spark: write the tables through Spark as parquet datasets "
+    "(--out/<table>/) and manifest.json; implied when --out is a URI (hdfs://, s3a://).",
+)
 def score_cmd(
     ruleset: str,
-    inputs: tuple[Path, ...],
-    out: Path,
+    inputs: tuple[str, ...],
+    out: str,
     formats: tuple[str, ...],
     year: int | None,
     engine: str,
@@ -240,6 +288,9 @@ def score_cmd(
     max_xlsx_mb: int,
     report: bool,
     quiet: bool,
+    spark_master: str | None,
+    spark_partitions: int | None,
+    spark_output: bool,
 ) -> None:
     """Score every project in INPUT files (xlsx, csv or parquet).
 
@@ -247,7 +298,9 @@ def score_cmd(
     with both sheets (项目 / 指标). Writes project_scores, indicator_scores,
     department_summary, flags (the ruleset's deviation flags raised) and rejects, plus
     report.md and manifest.json. An INPUT may be a folder (its data files, sorted) and a
-    workbook may hold self-evaluation forms, one project per sheet (docs/forms.md).
+    workbook may hold self-evaluation forms, one project per sheet (docs/forms.md); with
+    --engine spark it may be a URI Spark reads (hdfs://, s3a://: a file, or a parquet
+    dataset folder; docs/spark.md).
 
     \b
     Examples:
@@ -256,11 +309,28 @@ def score_cmd(
       jixiao score --year 2025 data/*.xlsx
       jixiao score 自评表/ -o out/
       jixiao score --report 自评表.xlsx -o out/      (out/report.html: charts, offline)
+      jixiao score --engine spark projects.parquet indicators.parquet -o out/
+      jixiao score --engine spark --spark-master yarn hdfs://nn/in/projects.parquet \\
+          hdfs://nn/in/indicators/ -o hdfs://nn/jixiao/2025
     """
-    _, results, paths = score_and_write(
+    spark = api.SparkOptions(master=spark_master, partitions=spark_partitions)
+    if engine != "spark" and (spark_master or spark_partitions or spark_output):
+        raise click.UsageError(
+            "--spark-master, --spark-partitions and --spark-output need --engine spark"
+        )
+    remote = [i for i in inputs if api.is_spark_uri(i)]
+    if remote and engine != "spark":
+        raise click.UsageError(f"INPUT {remote[0]} is a URI: reading it needs --engine spark")
+    paths: list[str | Path] = [i if api.is_spark_uri(i) else Path(i) for i in inputs]
+    if engine == "spark" and (spark_output or api.is_spark_uri(out)):
+        score_through_spark(ruleset, paths, out, formats, year, quiet, spark, report)
+        return
+    if api.is_spark_uri(out):
+        raise click.UsageError(f"--out {out} is a URI: writing there needs --engine spark")
+    _, results, written = score_and_write(
         ruleset,
-        list(inputs),
-        out,
+        paths,
+        Path(out),
         formats or api.DEFAULT_FORMATS,
         year,
         engine,
@@ -268,9 +338,42 @@ def score_cmd(
         include_hidden_sheets,
         max_xlsx_mb,
         report,
+        spark if engine == "spark" else None,
     )
     if not quiet:
-        print_summary(results, paths)
+        print_summary(results, written)
+
+
+def score_through_spark(
+    ruleset: str,
+    inputs: list[str | Path],
+    out: str,
+    formats: tuple[str, ...],
+    year: int | None,
+    quiet: bool,
+    spark: api.SparkOptions,
+    report: bool,
+) -> None:
+    """Score on Spark and write the tables through Spark as parquet datasets at `out`."""
+    if set(formats) - {"parquet"} or report:
+        raise click.UsageError(
+            f"writing to {out} through Spark gives parquet datasets only; leave out -f and --report"
+        )
+    missing = api.spark_missing()
+    if missing:
+        raise JixiaoError(missing)
+    progress = _progress(quiet)
+    with progress or _null(), ExitStack() as stack:
+        with stage(progress, f"loading ruleset {ruleset}"):
+            plan = api.load_ruleset(ruleset)
+        with stage(progress, f"reading {len(inputs)} input file(s)"):
+            read = stack.enter_context(api.read_spark(plan, inputs, options=spark))
+        with stage(progress, "scoring on Spark"):
+            results = api.score_spark(plan, read, year=year, options=spark)
+        with stage(progress, f"writing parquet datasets to {out} through Spark"):
+            written = api.write_spark(results, out, options=spark)
+    if not quiet:
+        console.print(f"results in {out}: " + ", ".join(w.rsplit("/", 1)[-1] for w in written))
 
 
 def sample_district() -> Path:

@@ -46,6 +46,7 @@ from jixiao.scoring.io.write import write_text as io_write_text
 from jixiao.scoring.io.write_reevaluation import output_names as reevaluation_output_names
 from jixiao.scoring.io.write_reevaluation import write_reevaluation_files
 from jixiao.scoring.jobs import sample as sampling
+from jixiao.scoring.jobs import spark_engine
 from jixiao.scoring.jobs.compare import CompareResults
 from jixiao.scoring.jobs.compare import run as run_compare
 from jixiao.scoring.jobs.monitor import MonitorResults
@@ -811,4 +812,79 @@ __all__ += [
     "variant",
     "whatif",
     "write_whatif",
+]
+
+
+# --- the Spark engine (docs/spark.md) --------------------------------------------------
+
+SparkOptions = spark_engine.SparkOptions
+
+
+def spark_missing() -> str | None:
+    """Why `--engine spark` cannot run here (no pyspark, no Java: the install commands),
+    or None. Checked before any input is read."""
+    return spark_engine.missing()
+
+
+def is_spark_uri(path: str) -> bool:
+    """A path Spark resolves itself (hdfs://, s3a://, abfss://, file://…)."""
+    return bool(spark_engine.SPARK_URI.match(path))
+
+
+@contextmanager
+def read_spark(
+    plan: Plan,
+    paths: Sequence[str | Path],
+    *,
+    options: SparkOptions | None = None,
+    include_hidden_sheets: bool = False,
+    max_xlsx_mb: int = DEFAULT_MAX_XLSX_MB,
+) -> Iterator[Inputs]:
+    """`read`, where a path may be a URI Spark reaches (hdfs://, s3a://): a file is copied
+    through Hadoop's file system, a parquet dataset folder read by Spark, into a scratch
+    folder that lives as long as the `with` (score inside it); provenance, rejects and the
+    manifest name the URI."""
+    with spark_engine.fetched(paths, options or SparkOptions()) as (local, names):
+        inputs = read(
+            plan, local, include_hidden_sheets=include_hidden_sheets, max_xlsx_mb=max_xlsx_mb
+        )
+        yield spark_engine.renamed(inputs, names)
+
+
+def score_spark(
+    plan: Plan,
+    inputs: Inputs | Sequence[str | Path],
+    *,
+    year: int | None = None,
+    options: SparkOptions | None = None,
+) -> Results:
+    """Score on Apache Spark: the same compiled plan, partitioned by project (the same
+    tables as `score`, row for row; jobs/spark_engine.py). pyspark loads only here."""
+    if not isinstance(inputs, Inputs):
+        inputs = read(plan, inputs)
+    return spark_engine.run(plan, inputs, year=year, options=options)
+
+
+def write_spark(
+    results: Results,
+    uri: str,
+    *,
+    options: SparkOptions | None = None,
+    written_at: str | None = None,
+) -> list[str]:
+    """Write every table through Spark as a parquet dataset `uri/<table>/` (HDFS, S3, any
+    Hadoop file system Spark reaches), then `uri/manifest.json`; returns what was written.
+    Each dataset is committed by Spark's own committer; the set is not swapped in whole as
+    `write` does for a local folder (docs/spark.md)."""
+    manifest = {**results.manifest, "written_at": written_at or utc_now()}
+    return spark_engine.write(results.tables(), uri, manifest, options or SparkOptions())
+
+
+__all__ += [
+    "SparkOptions",
+    "is_spark_uri",
+    "read_spark",
+    "score_spark",
+    "spark_missing",
+    "write_spark",
 ]
