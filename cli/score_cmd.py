@@ -110,6 +110,7 @@ def score_and_write(
     include_hidden_sheets: bool = False,
     max_xlsx_mb: int = api.DEFAULT_MAX_XLSX_MB,
     report: bool = False,
+    partition_by: tuple[str, ...] = (),
 ) -> tuple[Plan, Results, list[Path]]:
     progress = _progress(quiet)
     started = time.perf_counter()
@@ -139,7 +140,9 @@ def score_and_write(
             what = ", ".join([*formats, *(["report.html"] if report else [])])
             with stage(progress, f"writing {what} to {out}"):
                 write_started = time.perf_counter()
-                paths = api.write(results, out, formats, plan=plan, report=report)
+                paths = api.write(
+                    results, out, formats, plan=plan, report=report, partition_by=partition_by
+                )
                 results.manifest["timings"]["write_seconds"] = round(
                     time.perf_counter() - write_started, 3
                 )
@@ -198,7 +201,9 @@ def print_summary(results: Results, paths: list[Path]) -> None:
         for severity in ("serious", "warning", "info"):
             table.add_row(f"  {severity}", str(int(dept[f"n_flags_{severity}"].sum())))
     console.print(table)
-    console.print(f"results in {paths[0].parent}/: " + ", ".join(p.name for p in paths))
+    folder = paths[-1].parent  # manifest.json, at the top of the output folder
+    tops = [p.relative_to(folder).parts[0] for p in paths]  # a partitioned table: its folder
+    console.print(f"results in {folder}/: " + ", ".join(dict.fromkeys(tops)))
     for note in results.manifest.get("output_notes", []):
         console.print(f"[yellow]note[/yellow]: {note}")
 
@@ -229,6 +234,16 @@ def print_summary(results: Results, paths: list[Path]) -> None:
 @max_xlsx_option
 @report_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
+@click.option(
+    "--partition-by",
+    "partition_by",
+    multiple=True,
+    metavar="COLUMN",
+    help="Write the parquet tables partitioned, one folder per value "
+    "(project_scores/department=教育局/part-0.parquet), repeatable (--partition-by year "
+    "--partition-by department); needs -f parquet, the workbook and csv stay whole. "
+    "Example: jixiao score data/ -o out/ -f parquet --partition-by department",
+)
 def score_cmd(
     ruleset: str,
     inputs: tuple[Path, ...],
@@ -240,6 +255,7 @@ def score_cmd(
     max_xlsx_mb: int,
     report: bool,
     quiet: bool,
+    partition_by: tuple[str, ...],
 ) -> None:
     """Score every project in INPUT files (xlsx, csv or parquet).
 
@@ -256,18 +272,27 @@ def score_cmd(
       jixiao score --year 2025 data/*.xlsx
       jixiao score 自评表/ -o out/
       jixiao score --report 自评表.xlsx -o out/      (out/report.html: charts, offline)
+      jixiao score warehouse/projects warehouse/indicators -f parquet --partition-by department
+                      (folders of year=/department=… parquet in, partitioned parquet out)
     """
+    chosen = formats or api.DEFAULT_FORMATS
+    if partition_by and "parquet" not in chosen:
+        raise click.UsageError(
+            "--partition-by partitions the parquet outputs: add -f parquet (the workbook "
+            "and csv are written whole)"
+        )
     _, results, paths = score_and_write(
         ruleset,
         list(inputs),
         out,
-        formats or api.DEFAULT_FORMATS,
+        chosen,
         year,
         engine,
         quiet,
         include_hidden_sheets,
         max_xlsx_mb,
         report,
+        partition_by,
     )
     if not quiet:
         print_summary(results, paths)

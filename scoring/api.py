@@ -210,9 +210,11 @@ def write(
     plan: Plan | None = None,
     written_at: str | None = None,
     report: bool = False,
+    partition_by: Sequence[str] = (),
 ) -> list[Path]:
     """Write the tables, report.md and manifest.json into out_dir, as one unit; with
-    `report`, also report.html and its PNG charts (docs/report.md), listed in the manifest.
+    `report`, also report.html and its PNG charts (docs/report.md), listed in the manifest;
+    with `partition_by`, the parquet tables in one folder per value (io/write_partitioned).
 
     Everything is written into a staging folder beside `out_dir` and takes its place
     only when complete (io/staging.py): an interrupted or killed run leaves the previous
@@ -242,7 +244,9 @@ def write(
     names = [*output_names(tables, formats), "report.md", MANIFEST, *report_render.file_names()]
     notes: list[str] = []
     with staged(out, names) as staging:
-        paths = write_tables(tables, staging, formats, headers_for(results, plan), metadata, notes)
+        paths = write_tables(
+            tables, staging, formats, headers_for(results, plan), metadata, notes, partition_by
+        )
         summary = summary_markdown(results) + "".join(
             ["\n## Output notes\n\n", *(f"- {note}\n" for note in notes)] if notes else []
         )
@@ -254,15 +258,15 @@ def write(
             )
         manifest = {
             **results.manifest,
-            "outputs": [*sorted(p.name for p in paths), MANIFEST],
-            "output_sha256": {p.name: sha256_file(p) for p in sorted(paths)},
+            "outputs": [*sorted(_relative(p, staging) for p in paths), MANIFEST],
+            "output_sha256": {_relative(p, staging): sha256_file(p) for p in sorted(paths)},
             "output_notes": notes,
             "written_at": written_at or utc_now(),
         }
         write_json(staging / MANIFEST, manifest)
         paths.append(staging / MANIFEST)
     results.manifest["output_notes"] = notes
-    return [out / p.name for p in paths]
+    return [out / _relative(p, staging) for p in paths]
 
 
 def write_text(path: str | Path, text: str) -> Path:
@@ -812,3 +816,8 @@ __all__ += [
     "whatif",
     "write_whatif",
 ]
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """An output's name in the manifest: its path inside the output folder."""
+    return path.relative_to(folder).as_posix()

@@ -30,6 +30,7 @@ from jixiao.scoring.errors import JixiaoError, os_errno
 from jixiao.scoring.io.atomic import atomic_path as atomic_path  # re-exported
 from jixiao.scoring.io.cells import CutCells, excel_text, neutralise
 from jixiao.scoring.io.hashing import sha256_file as sha256_file  # moved; re-exported
+from jixiao.scoring.io.write_partitioned import write_partitioned
 from jixiao.scoring.io.xlsx_props import fix_properties
 
 EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, the header row included
@@ -79,6 +80,7 @@ def write_tables(
     headers: Mapping[str, Mapping[str, str]] | None = None,
     metadata: Mapping[str, str] | None = None,
     notes: list[str] | None = None,
+    partition_by: Sequence[str] = (),
 ) -> list[Path]:
     """Write every table in every format; returns the files written, in a stable order.
 
@@ -90,7 +92,8 @@ def write_tables(
     A LazyFrame (a streaming run's spilled rows) is sunk to csv and parquet, in bounded
     memory and to the same bytes; the workbook cannot stream and collects it. Text that a
     spreadsheet could run as a formula is neutralised in csv (`cells.neutralise`); what
-    had to be cut to fit the workbook is said in `notes`.
+    had to be cut to fit the workbook is said in `notes`. `partition_by` (columns) writes
+    the parquet outputs partitioned, one folder per value (`io/write_partitioned`).
     """
     meta = dict(metadata or {})
     unknown = [f for f in formats if f not in FORMATS]
@@ -108,6 +111,11 @@ def write_tables(
             written.append(write_xlsx(frames, out_dir / WORKBOOK_NAME, headers or {}, meta, cut))
             if notes is not None:
                 notes.extend(cut.notes(WORKBOOK_NAME))
+            continue
+        if fmt == "parquet" and partition_by:
+            written += write_partitioned(
+                tables, out_dir, partition_by, lambda f, p: _write_parquet(f, p, meta), atomic_path
+            )
             continue
         for name in sorted(tables):
             target = out_dir / f"{name}.{fmt}"
