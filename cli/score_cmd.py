@@ -152,12 +152,15 @@ def score_and_write(
 
 XLSX_ROWS_PER_SECOND = 5_000
 """Measured: xlsxwriter writes about 5,000 rows of indicator_scores a second here."""
+FAST_XLSX_ROWS_PER_SECOND = 40_000
+"""Measured (bench/bench_xlsx.py, loaded 2-core machine): rustpy-xlsxwriter, 30 columns."""
 
 
 def warn_slow_xlsx(results: Results) -> None:
     rows = sum(t.height for t in results.tables().values())
-    if rows > 200_000:
-        minutes = rows / XLSX_ROWS_PER_SECOND / 60
+    fast = api.xlsx_writer() != "xlsxwriter"
+    if rows > (2_000_000 if fast else 200_000):
+        minutes = rows / (FAST_XLSX_ROWS_PER_SECOND if fast else XLSX_ROWS_PER_SECOND) / 60
         console.print(
             f"[yellow]note[/yellow]: writing {rows:,} rows to xlsx takes about {minutes:.0f} "
             "minutes; use -f parquet (or -f csv) to skip the workbook"

@@ -41,6 +41,7 @@ from jixiao.scoring.io.write import (
     write_json,
     write_light_tables,
     write_tables,
+    xlsx_writer,
 )
 from jixiao.scoring.io.write import write_text as io_write_text
 from jixiao.scoring.io.write_reevaluation import output_names as reevaluation_output_names
@@ -821,3 +822,6 @@ __all__ += [
 def _relative(path: Path, folder: Path) -> str:
     """An output's name in the manifest: its path inside the output folder."""
     return path.relative_to(folder).as_posix()
+
+
+__all__ += ["xlsx_writer"]  # which library writes workbooks (docs/inputs.md, "The workbook writer")
