@@ -81,20 +81,20 @@ def child(writer: str, rows: int, folder: Path) -> None:
     from jixiao.scoring.io.write import write_tables
 
     frame = table(rows)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     (path,) = write_tables({"indicator_scores": frame}, folder, ["xlsx"], {}, {"k": "v"})
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{seconds:.3f} {path.stat().st_size} {peak:.0f}")
+    print(f"{seconds:.3f} {path.stat().st_size} {peak:.0f} {cpu:.3f}")
 
 
-def run(writer: str, rows: int) -> tuple[float, int, float]:
-    """(seconds, bytes, peak RSS MB) of one child process writing the workbook."""
-    with tempfile.TemporaryDirectory(dir=Path(__file__).parent) as folder:
+def run(writer: str, rows: int) -> tuple[float, int, float, float]:
+    """(seconds, bytes, peak RSS MB, CPU seconds) of one child process writing it."""
+    with tempfile.TemporaryDirectory(prefix="jixiao-bench-xlsx-") as folder:
         cmd = [sys.executable, __file__, "--child", writer, "--rows", str(rows), "--out", folder]
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    seconds, size, peak = out.split()
-    return float(seconds), int(size), float(peak)
+    seconds, size, peak, cpu = out.split()
+    return float(seconds), int(size), float(peak), float(cpu)
 
 
 def main() -> None:
@@ -103,19 +103,25 @@ def main() -> None:
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--writers", nargs="+", choices=WRITERS, default=list(WRITERS), help="writers to time"
+    )
     parser.add_argument("--child", choices=WRITERS, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.rows, args.out)
         return
-    times: dict[str, list[float]] = {w: [] for w in WRITERS}
+    writers = [w for w in WRITERS if w in args.writers]
+    times: dict[str, list[float]] = {w: [] for w in writers}
+    cpus: dict[str, list[float]] = {w: [] for w in writers}
     sizes: dict[str, int] = {}
     peaks: dict[str, float] = {}
     for _ in range(args.repeat):
-        for writer in WRITERS:
-            seconds, size, peak = run(writer, args.rows)
+        for writer in writers:
+            seconds, size, peak, cpu = run(writer, args.rows)
             times[writer].append(seconds)
+            cpus[writer].append(cpu)
             sizes[writer] = size
             peaks[writer] = max(peaks.get(writer, 0.0), peak)
     print(
