@@ -231,3 +231,23 @@ def test_partition_by_needs_parquet_and_a_known_column(dataset: Path, tmp_path: 
     )
     assert code == 1 and "no output table has this column" in output
     assert not (tmp_path / "y").exists()
+
+
+def test_a_key_held_by_the_files_is_read_from_them(tmp_path: Path) -> None:
+    """Folders `year=/department=<label>` over files that hold `department` with the
+    exact value (as jixiao writes them): the file's value is read, the path gives the year."""
+    projects, indicators = raw()
+    labels = {d: f"label{i}" for i, d in enumerate(sorted(set(DEPARTMENTS)))}
+    for (year, department), part in projects.partition_by(
+        ["年度", "主管部门"], as_dict=True
+    ).items():
+        folder = tmp_path / "projects" / f"year={year}" / f"department={labels[str(department)]}"
+        folder.mkdir(parents=True)
+        part.drop("年度").rename({"主管部门": "department"}).write_parquet(
+            folder / "part-0.parquet"
+        )
+    indicators.write_parquet(tmp_path / "i.parquet")
+    read = api.read(api.load_ruleset(), [tmp_path / "projects", tmp_path / "i.parquet"])
+    table = read.tables["projects"]
+    assert sorted(table["department"].to_list()) == sorted(DEPARTMENTS)
+    assert set(table["year"]) == set(projects["年度"])
