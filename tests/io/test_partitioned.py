@@ -251,3 +251,11 @@ def test_a_key_held_by_the_files_is_read_from_them(tmp_path: Path) -> None:
     table = read.tables["projects"]
     assert sorted(table["department"].to_list()) == sorted(DEPARTMENTS)
     assert set(table["year"]) == set(projects["年度"])
+
+
+def test_the_streaming_engine_reads_a_partitioned_folder_the_same(dataset: Path) -> None:
+    plan = api.load_ruleset()
+    memory = api.score(plan, [dataset])
+    streaming = api.score(plan, [dataset], engine="streaming")
+    assert memory.project_scores.equals(streaming.project_scores)
+    assert memory.indicator_scores.equals(streaming.indicator_scores)
