@@ -335,7 +335,7 @@ def _sheet_parts(name: str, df: pl.DataFrame) -> list[tuple[str, pl.DataFrame, s
         note = (
             f"表 {name} 共 {df.height} 行，超过 Excel 每表行数上限（{per_sheet} 行数据），"
             f"{'按主管部门' if departments else ''}分为 {len(groups)} 个工作表；"
-            f"本表为第 {i + 1} 部分{departments or ''}。完整的表见 {name}.csv / {name}.parquet。"
+            f"本表为第 {i + 1} 部分{departments or ''}；完整的表见本次运行的 csv / parquet 输出。"
         )
         out.append((base[: 31 - len(suffix)] + suffix, part, note))
     return out

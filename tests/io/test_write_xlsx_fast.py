@@ -168,9 +168,7 @@ def test_over_the_row_limit_split_by_department(
     assert sorted(r for p in parts for r in p) == sorted(table.rows())
     book = openpyxl.load_workbook(path)
     note = book["projects (2)"]["A1"].comment
-    assert (
-        note is not None and "第 2 部分（乙、丙）" in note.text and "projects.parquet" in note.text
-    )
+    assert note is not None and "第 2 部分（乙、丙）" in note.text and "parquet" in note.text
     assert book["projects"]["A1"].comment is not None
 
 
