@@ -259,3 +259,14 @@ def test_the_streaming_engine_reads_a_partitioned_folder_the_same(dataset: Path)
     streaming = api.score(plan, [dataset], engine="streaming")
     assert memory.project_scores.equals(streaming.project_scores)
     assert memory.indicator_scores.equals(streaming.indicator_scores)
+
+
+def test_the_report_reads_a_partitioned_results_folder(dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, output = run(
+        str(dataset), "-o", str(out), "-f", "parquet", "--partition-by", "department", "-q"
+    )
+    assert code == 0, output
+    page = api.report(out, tmp_path / "page.html", pngs=False)[0]
+    text = page.read_text("utf-8")
+    assert all(pid in text for pid in raw()[0]["项目编号"])  # every project from the folders
