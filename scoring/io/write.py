@@ -234,12 +234,8 @@ def _write_fast(
             shown = _light_labels(part, lights) if lights else part
             sheets.append(FastSheet(sheet_name, shown, titles, widths, note, lights))
     with atomic_path(target) as tmp:
-        raw = tmp.with_name(tmp.name + ".rust")
-        try:
-            write_fast(sheets, raw, cut, LIGHT_FILLS_BY_LABEL if lights else None)
-            fix_properties(raw, tmp, metadata or {}, [s.name for s in sheets])
-        finally:
-            raw.unlink(missing_ok=True)
+        write_fast(sheets, tmp, cut, LIGHT_FILLS_BY_LABEL if lights else None)
+        fix_properties(tmp, metadata or {}, [s.name for s in sheets])
     return target
 
 

@@ -8,10 +8,12 @@ and `docProps/app.xml` with the parts xlsxwriter writes for the same workbook: c
 and modified 2000-01-01, the metadata (`jixiao.ruleset.id=…; …`) as the description
 (Excel: File › Info › Comments), the sheet names as the titles of parts.
 
-Every other part is copied byte for byte, still compressed (a 1M-row sheet is not
-inflated and deflated again): local header, data and data descriptor as they are, the
-central directory written anew with the new offsets. Zip entries keep the writer's own
-fixed date (1980-01-01); the new parts get the same.
+The file is fixed in place: the parts before the first replaced one (the sheets: the
+writer puts the properties after them) stay on disk untouched, so a 1M-row sheet is not
+read, inflated or written again; the few small members after it are copied back as
+stored (local header, data, data descriptor), and the central directory is written
+anew. Zip entries keep the writer's own fixed date (1980-01-01); the new parts get the
+same.
 """
 
 from __future__ import annotations
@@ -67,42 +69,62 @@ def app_xml(sheets: Sequence[str]) -> str:
     )
 
 
-def fix_properties(
-    source: Path, target: Path, metadata: Mapping[str, str], sheets: Sequence[str]
-) -> None:
-    """Copy the workbook `source` to `target` with fixed `docProps` parts (see above)."""
+def fix_properties(path: Path, metadata: Mapping[str, str], sheets: Sequence[str]) -> None:
+    """Rewrite the workbook at `path` in place with fixed `docProps` parts (see above).
+
+    The writer puts the sheets first and the properties after them, so the file is cut
+    where the first replaced part starts: the sheets before it stay where they are, on
+    disk, untouched; the members after it are copied back as stored, the new parts
+    written, and the central directory anew."""
     parts = {CORE: core_xml(metadata).encode(), APP: app_xml(sheets).encode()}
-    with zipfile.ZipFile(source) as zin, open(source, "rb") as raw, open(target, "wb") as out:
-        zout = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
-        for info in zin.infolist():
-            if info.filename in parts:
-                entry = zipfile.ZipInfo(info.filename, _ENTRY_DATE)
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                zout.writestr(entry, parts.pop(info.filename))
+    with zipfile.ZipFile(path) as zin:
+        infos = zin.infolist()
+        end = zin.start_dir  # where the central directory starts: after the last member
+    first = next((i for i, info in enumerate(infos) if info.filename in parts), len(infos))
+    with open(path, "r+b") as fh:
+        after = [
+            (info, None if info.filename in parts else _raw(fh, info)) for info in infos[first:]
+        ]
+        fh.seek(infos[first].header_offset if first < len(infos) else end)
+        fh.truncate()
+        zout = zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED)  # writes from here on
+        for info in infos[:first]:
+            zout.filelist.append(info)
+            zout.NameToInfo[info.filename] = info
+        for info, raw in after:
+            if raw is None:
+                _write_part(zout, info.filename, parts.pop(info.filename))
             else:
-                _copy_raw(raw, info, out, zout)
+                _append_raw(fh, info, raw, zout)
         for name, data in parts.items():  # a writer that left a part out
-            entry = zipfile.ZipInfo(name, _ENTRY_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            zout.writestr(entry, data)
+            _write_part(zout, name, data)
         zout.close()
 
 
-def _copy_raw(src: BinaryIO, info: zipfile.ZipInfo, dst: BinaryIO, zout: zipfile.ZipFile) -> None:
-    """One member copied as stored (header, compressed data, descriptor), then listed in
-    the new central directory at its new offset (zipfile writes that directory from
-    `filelist` when closed, at `start_dir`)."""
+def _write_part(zout: zipfile.ZipFile, name: str, data: bytes) -> None:
+    entry = zipfile.ZipInfo(name, _ENTRY_DATE)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    zout.writestr(entry, data)
+
+
+def _raw(src: BinaryIO, info: zipfile.ZipInfo) -> bytes:
+    """One member as stored: local header, compressed data, data descriptor."""
     src.seek(info.header_offset)
     header = src.read(_LOCAL_HEADER.size)
     fields = _LOCAL_HEADER.unpack(header)
-    length = fields[-2] + fields[-1] + info.compress_size
-    body = src.read(length)
+    body = src.read(fields[-2] + fields[-1] + info.compress_size)
     if info.flag_bits & 0x08:
         head = src.read(4)
         body += head + src.read(12 if head == _DESCRIPTOR else 8)
-    offset = dst.tell()
-    dst.write(header + body)
-    info.header_offset = offset
+    return header + body
+
+
+def _append_raw(dst: BinaryIO, info: zipfile.ZipInfo, raw: bytes, zout: zipfile.ZipFile) -> None:
+    """A member written back as stored at the end, listed in the new central directory at
+    its new offset (zipfile writes that directory from `filelist`, at `start_dir`)."""
+    dst.seek(zout.start_dir)
+    info.header_offset = dst.tell()
+    dst.write(raw)
     zout.filelist.append(info)
     zout.NameToInfo[info.filename] = info
     zout.start_dir = dst.tell()
