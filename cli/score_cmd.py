@@ -112,6 +112,7 @@ def score_and_write(
     max_xlsx_mb: int = api.DEFAULT_MAX_XLSX_MB,
     report: bool = False,
     spark: api.SparkOptions | None = None,
+    partition_by: tuple[str, ...] = (),
 ) -> tuple[Plan, Results, list[Path]]:
     progress = _progress(quiet)
     started = time.perf_counter()
@@ -158,7 +159,9 @@ def score_and_write(
             what = ", ".join([*formats, *(["report.html"] if report else [])])
             with stage(progress, f"writing {what} to {out}"):
                 write_started = time.perf_counter()
-                paths = api.write(results, out, formats, plan=plan, report=report)
+                paths = api.write(
+                    results, out, formats, plan=plan, report=report, partition_by=partition_by
+                )
                 results.manifest["timings"]["write_seconds"] = round(
                     time.perf_counter() - write_started, 3
                 )
@@ -168,12 +171,15 @@ def score_and_write(
 
 XLSX_ROWS_PER_SECOND = 5_000
 """Measured: xlsxwriter writes about 5,000 rows of indicator_scores a second here."""
+FAST_XLSX_ROWS_PER_SECOND = 50_000
+"""Measured (bench/bench_xlsx.py): rustpy-xlsxwriter, 1M rows x 30 columns in 19 s of CPU."""
 
 
 def warn_slow_xlsx(results: Results) -> None:
     rows = sum(t.height for t in results.tables().values())
-    if rows > 200_000:
-        minutes = rows / XLSX_ROWS_PER_SECOND / 60
+    fast = api.xlsx_writer() != "xlsxwriter"
+    if rows > (2_000_000 if fast else 200_000):
+        minutes = rows / (FAST_XLSX_ROWS_PER_SECOND if fast else XLSX_ROWS_PER_SECOND) / 60
         console.print(
             f"[yellow]note[/yellow]: writing {rows:,} rows to xlsx takes about {minutes:.0f} "
             "minutes; use -f parquet (or -f csv) to skip the workbook"
@@ -217,7 +223,9 @@ def print_summary(results: Results, paths: list[Path]) -> None:
         for severity in ("serious", "warning", "info"):
             table.add_row(f"  {severity}", str(int(dept[f"n_flags_{severity}"].sum())))
     console.print(table)
-    console.print(f"results in {paths[0].parent}/: " + ", ".join(p.name for p in paths))
+    folder = paths[-1].parent  # manifest.json, at the top of the output folder
+    tops = [p.relative_to(folder).parts[0] for p in paths]  # a partitioned table: its folder
+    console.print(f"results in {folder}/: " + ", ".join(dict.fromkeys(tops)))
     for note in results.manifest.get("output_notes", []):
         console.print(f"[yellow]note[/yellow]: {note}")
 
@@ -277,6 +285,16 @@ def print_summary(results: Results, paths: list[Path]) -> None:
     help="With --engine spark: write the tables through Spark as parquet datasets "
     "(--out/<table>/) and manifest.json; implied when --out is a URI (hdfs://, s3a://).",
 )
+@click.option(
+    "--partition-by",
+    "partition_by",
+    multiple=True,
+    metavar="COLUMN",
+    help="Write the parquet tables partitioned, one folder per value "
+    "(project_scores/department=教育局/part-0.parquet), repeatable (--partition-by year "
+    "--partition-by department); needs -f parquet, the workbook and csv stay whole. "
+    "Example: jixiao score data/ -o out/ -f parquet --partition-by department",
+)
 def score_cmd(
     ruleset: str,
     inputs: tuple[str, ...],
@@ -291,6 +309,7 @@ def score_cmd(
     spark_master: str | None,
     spark_partitions: int | None,
     spark_output: bool,
+    partition_by: tuple[str, ...],
 ) -> None:
     """Score every project in INPUT files (xlsx, csv or parquet).
 
@@ -312,7 +331,15 @@ def score_cmd(
       jixiao score --engine spark projects.parquet indicators.parquet -o out/
       jixiao score --engine spark --spark-master yarn hdfs://nn/in/projects.parquet \\
           hdfs://nn/in/indicators/ -o hdfs://nn/jixiao/2025
+      jixiao score warehouse/projects warehouse/indicators -f parquet --partition-by department
+                      (folders of year=/department=… parquet in, partitioned parquet out)
     """
+    chosen = formats or api.DEFAULT_FORMATS
+    if partition_by and "parquet" not in chosen:
+        raise click.UsageError(
+            "--partition-by partitions the parquet outputs: add -f parquet (the workbook "
+            "and csv are written whole)"
+        )
     spark = api.SparkOptions(master=spark_master, partitions=spark_partitions)
     if engine != "spark" and (spark_master or spark_partitions or spark_output):
         raise click.UsageError(
@@ -323,6 +350,11 @@ def score_cmd(
         raise click.UsageError(f"INPUT {remote[0]} is a URI: reading it needs --engine spark")
     paths: list[str | Path] = [i if api.is_spark_uri(i) else Path(i) for i in inputs]
     if engine == "spark" and (spark_output or api.is_spark_uri(out)):
+        if partition_by:
+            raise click.UsageError(
+                "--partition-by writes a local folder; through Spark, partition the datasets "
+                "with Spark itself"
+            )
         score_through_spark(ruleset, paths, out, formats, year, quiet, spark, report)
         return
     if api.is_spark_uri(out):
@@ -331,7 +363,7 @@ def score_cmd(
         ruleset,
         paths,
         Path(out),
-        formats or api.DEFAULT_FORMATS,
+        chosen,
         year,
         engine,
         quiet,
@@ -339,6 +371,7 @@ def score_cmd(
         max_xlsx_mb,
         report,
         spark if engine == "spark" else None,
+        partition_by,
     )
     if not quiet:
         print_summary(results, written)

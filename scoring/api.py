@@ -41,6 +41,7 @@ from jixiao.scoring.io.write import (
     write_json,
     write_light_tables,
     write_tables,
+    xlsx_writer,
 )
 from jixiao.scoring.io.write import write_text as io_write_text
 from jixiao.scoring.io.write_reevaluation import output_names as reevaluation_output_names
@@ -211,9 +212,11 @@ def write(
     plan: Plan | None = None,
     written_at: str | None = None,
     report: bool = False,
+    partition_by: Sequence[str] = (),
 ) -> list[Path]:
     """Write the tables, report.md and manifest.json into out_dir, as one unit; with
-    `report`, also report.html and its PNG charts (docs/report.md), listed in the manifest.
+    `report`, also report.html and its PNG charts (docs/report.md), listed in the manifest;
+    with `partition_by`, the parquet tables in one folder per value (io/write_partitioned).
 
     Everything is written into a staging folder beside `out_dir` and takes its place
     only when complete (io/staging.py): an interrupted or killed run leaves the previous
@@ -243,7 +246,9 @@ def write(
     names = [*output_names(tables, formats), "report.md", MANIFEST, *report_render.file_names()]
     notes: list[str] = []
     with staged(out, names) as staging:
-        paths = write_tables(tables, staging, formats, headers_for(results, plan), metadata, notes)
+        paths = write_tables(
+            tables, staging, formats, headers_for(results, plan), metadata, notes, partition_by
+        )
         summary = summary_markdown(results) + "".join(
             ["\n## Output notes\n\n", *(f"- {note}\n" for note in notes)] if notes else []
         )
@@ -255,15 +260,15 @@ def write(
             )
         manifest = {
             **results.manifest,
-            "outputs": [*sorted(p.name for p in paths), MANIFEST],
-            "output_sha256": {p.name: sha256_file(p) for p in sorted(paths)},
+            "outputs": [*sorted(_relative(p, staging) for p in paths), MANIFEST],
+            "output_sha256": {_relative(p, staging): sha256_file(p) for p in sorted(paths)},
             "output_notes": notes,
             "written_at": written_at or utc_now(),
         }
         write_json(staging / MANIFEST, manifest)
         paths.append(staging / MANIFEST)
     results.manifest["output_notes"] = notes
-    return [out / p.name for p in paths]
+    return [out / _relative(p, staging) for p in paths]
 
 
 def write_text(path: str | Path, text: str) -> Path:
@@ -888,3 +893,11 @@ __all__ += [
     "spark_missing",
     "write_spark",
 ]
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """An output's name in the manifest: its path inside the output folder."""
+    return path.relative_to(folder).as_posix()
+
+
+__all__ += ["xlsx_writer"]  # which library writes workbooks (docs/inputs.md, "The workbook writer")

@@ -18,6 +18,7 @@ from jixiao.scoring.errors import InputError
 from jixiao.scoring.io.headers import lower_header
 from jixiao.scoring.io.paths import check_input
 from jixiao.scoring.io.read_excel import ExcelOptions, read_excel_sheets
+from jixiao.scoring.io.read_partitioned import is_partitioned, scan_dataset
 from jixiao.scoring.io.read_text import HEADER_SCAN_ROWS, scan_text
 from jixiao.scoring.io.tablespec import TableSpec
 
@@ -43,6 +44,7 @@ class Grid:
     headers: list[str | None] | None = None
     broken: dict[int, tuple[str, str]] = field(default_factory=dict)  # line → (why, text)
     notes: list[str] = field(default_factory=list)  # for the run's sources
+    file_column: bool = False  # the body's `_file` names each row's file (a partitioned folder)
 
 
 def blank(cell: pl.Expr) -> pl.Expr:
@@ -120,6 +122,23 @@ def _parquet_grid(path: Path, file: str) -> Grid:
     return Grid(None, body, cells, head, height, list(schema.names()))
 
 
+def _partitioned_grid(path: Path, file: str) -> Grid:
+    """The dataset's columns (partition keys included) as text, `_file` per row."""
+    scan, columns, height, notes = scan_dataset(path, file)
+    schema = scan.collect_schema()
+    cells = [f"c{j}" for j in range(len(columns))]
+    body = scan.select(
+        *(
+            _as_text(name, schema[name], file).alias(c)
+            for c, name in zip(cells, columns, strict=True)
+        ),
+        "_row",
+        "_file",
+    )
+    head = _head(body, cells)
+    return Grid(None, body, cells, head, height, list(columns), notes=notes, file_column=True)
+
+
 def _as_text(name: str, dtype: pl.DataType, file: str) -> pl.Expr:
     """Text as a spreadsheet would show it: integral floats without `.0`."""
     if dtype.is_nested():
@@ -135,6 +154,8 @@ def _as_text(name: str, dtype: pl.DataType, file: str) -> pl.Expr:
 def read_grids(
     path: Path, file: str, excel: ExcelOptions
 ) -> tuple[list[Grid], str, str | None, list[str]]:
+    if is_partitioned(path):  # a Hive-partitioned folder of parquet files: one table
+        return [_partitioned_grid(path, file)], "parquet (hive-partitioned)", None, []
     check_input(path, file)  # a folder, FIFO, device or unreadable file: one line, no wait
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:

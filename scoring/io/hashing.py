@@ -13,3 +13,16 @@ def sha256_file(path: str | Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def sha256_path(path: str | Path) -> str:
+    """`sha256_file`, or for a folder (a partitioned dataset) the SHA-256 of the lines
+    `<path inside it>\t<its SHA-256>` of its files, sorted: any change shows."""
+    folder = Path(path)
+    if not folder.is_dir():
+        return sha256_file(folder)
+    digest = hashlib.sha256()
+    for file in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).parts):
+        if file.is_file():
+            digest.update(f"{file.relative_to(folder).as_posix()}\t{sha256_file(file)}\n".encode())
+    return digest.hexdigest()

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from jixiao.scoring.errors import InputError, os_reason
+from jixiao.scoring.io.read_partitioned import is_partitioned
 
 _KINDS = {
     stat.S_IFIFO: "a pipe (FIFO)",
@@ -91,7 +92,7 @@ def expand_folders(
     origin: dict[str, str] = {}
     for given in paths:
         folder = Path(given)
-        if not folder.is_dir():
+        if not folder.is_dir() or is_partitioned(folder):  # a partitioned dataset is one input
             out.append(given)
             continue
         found: list[Path] = []
@@ -99,11 +100,15 @@ def expand_folders(
         outputs = {
             p.parent for p in folder.rglob("manifest.json") if p.is_file() and p.parent != folder
         }
+        datasets = _datasets(folder, outputs)
+        found.extend(datasets)
         for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).parts):
             inside = path.relative_to(folder)
             if any(part.startswith((".", "~$")) for part in inside.parts) or not path.is_file():
                 continue
             if any(out_dir == path.parent or out_dir in path.parents for out_dir in outputs):
+                continue
+            if any(root in path.parents for root in datasets):
                 continue
             if path.suffix.lower() in FOLDER_SUFFIXES:
                 found.append(path)
@@ -114,6 +119,7 @@ def expand_folders(
                 f"{given}: the folder holds no data file (searched for "
                 f"{', '.join(FOLDER_SUFFIXES)}, hidden and lock files left out)"
             )
+        found.sort(key=lambda p: p.relative_to(folder).parts)
         _refuse_two_formats(given, found, folder)
         out.extend(found)
         origin.update((str(path), str(given)) for path in found)
@@ -124,6 +130,22 @@ def expand_folders(
             for d in sorted(outputs)
         )
     return out, notes, origin
+
+
+def _datasets(folder: Path, outputs: set[Path]) -> list[Path]:
+    """Hive-partitioned folders inside `folder` (each read as one input), outermost only."""
+    roots: list[Path] = []
+    for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).parts):
+        inside = path.relative_to(folder)
+        if any(part.startswith((".", "~$")) for part in inside.parts) or not path.is_dir():
+            continue
+        if path in outputs or any(o in path.parents for o in outputs):
+            continue
+        if any(root in path.parents for root in roots):
+            continue
+        if is_partitioned(path):
+            roots.append(path)
+    return roots
 
 
 def _refuse_two_formats(given: str | Path, found: list[Path], folder: Path) -> None:

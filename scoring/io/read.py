@@ -35,7 +35,7 @@ from jixiao.scoring.io.forms import (
     with_reader_columns,
 )
 from jixiao.scoring.io.grids import Grid, blank, lower_header_note, read_grids, stripped
-from jixiao.scoring.io.hashing import sha256_file
+from jixiao.scoring.io.hashing import sha256_file, sha256_path
 from jixiao.scoring.io.headers import Match, check_duplicates, classify, column_letter
 from jixiao.scoring.io.keys import key_cell, key_notes, repeated_header
 from jixiao.scoring.io.paths import expand_folders
@@ -156,7 +156,7 @@ def _piece(grid: Grid, match: Match, file: str) -> tuple[_Piece, list[str]]:
     malformed, shown = pl.col("__malformed"), pl.col("__shown")
     frame = flagged.select(
         *(_canonical(used, name, name in key) for name in match.spec.column_names),
-        pl.lit(file, pl.String).alias("_file"),
+        (pl.col("_file") if grid.file_column else pl.lit(file, pl.String)).alias("_file"),
         pl.lit(grid.sheet, pl.String).alias("_sheet"),
         pl.col("_row"),
         (pl.all_horizontal(blank(c) for c in cells) if cells else pl.lit(True)).alias(BLANK),
@@ -258,7 +258,7 @@ def _read_source(
 ) -> tuple[SourceInfo, list[_Piece], Unused]:
     file = str(path)
     grids, fmt, encoding, notes = read_grids(Path(path), file, excel or ExcelOptions())
-    info = SourceInfo(file, sha256_file(path), fmt, encoding, notes=notes)
+    info = SourceInfo(file, sha256_path(path), fmt, encoding, notes=notes)
     book = read_form_book(grids, file) if grids and grids[0].sheet is not None else None
     if book is not None:
         seen = {} if forms_seen is None else forms_seen

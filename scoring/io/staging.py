@@ -183,6 +183,11 @@ def _listed_folder(folder: Path, files: set[str]) -> bool:
     if not any(f.startswith(prefix) for f in files):
         return False
     for entry in os.scandir(folder):
+        if entry.is_dir(follow_symlinks=False):  # a partition (`department=…/`)
+            inner = {f[len(prefix) :] for f in files if f.startswith(prefix)}
+            if not _listed_folder(Path(entry.path), inner):
+                return False
+            continue
         if not entry.is_file(follow_symlinks=False):
             return False
         if prefix + entry.name not in files and not _leftover(entry.name):

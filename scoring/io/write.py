@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import importlib.util
 import json
 import os
 import sys
@@ -29,6 +30,8 @@ from jixiao.scoring.errors import JixiaoError, os_errno
 from jixiao.scoring.io.atomic import atomic_path as atomic_path  # re-exported
 from jixiao.scoring.io.cells import CutCells, excel_text, neutralise
 from jixiao.scoring.io.hashing import sha256_file as sha256_file  # moved; re-exported
+from jixiao.scoring.io.write_partitioned import write_partitioned
+from jixiao.scoring.io.xlsx_props import fix_properties
 
 EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, the header row included
 FORMATS = ("csv", "parquet", "xlsx")
@@ -77,6 +80,7 @@ def write_tables(
     headers: Mapping[str, Mapping[str, str]] | None = None,
     metadata: Mapping[str, str] | None = None,
     notes: list[str] | None = None,
+    partition_by: Sequence[str] = (),
 ) -> list[Path]:
     """Write every table in every format; returns the files written, in a stable order.
 
@@ -88,7 +92,8 @@ def write_tables(
     A LazyFrame (a streaming run's spilled rows) is sunk to csv and parquet, in bounded
     memory and to the same bytes; the workbook cannot stream and collects it. Text that a
     spreadsheet could run as a formula is neutralised in csv (`cells.neutralise`); what
-    had to be cut to fit the workbook is said in `notes`.
+    had to be cut to fit the workbook is said in `notes`. `partition_by` (columns) writes
+    the parquet outputs partitioned, one folder per value (`io/write_partitioned`).
     """
     meta = dict(metadata or {})
     unknown = [f for f in formats if f not in FORMATS]
@@ -106,6 +111,11 @@ def write_tables(
             written.append(write_xlsx(frames, out_dir / WORKBOOK_NAME, headers or {}, meta, cut))
             if notes is not None:
                 notes.extend(cut.notes(WORKBOOK_NAME))
+            continue
+        if fmt == "parquet" and partition_by:
+            written += write_partitioned(
+                tables, out_dir, partition_by, lambda f, p: _write_parquet(f, p, meta), atomic_path
+            )
             continue
         for name in sorted(tables):
             target = out_dir / f"{name}.{fmt}"
@@ -169,10 +179,68 @@ def write_xlsx(
     xlsxwriter's scratch files go beside the workbook, so a killed run leaves none
     elsewhere."""
     cut = cut if cut is not None else CutCells()
+    if xlsx_writer() == RUST_WRITER:
+        return _write_fast(tables, target, headers, metadata, cut)
     with _workbook(target, metadata) as (workbook, formats):
         for name, df in tables.items():
             _write_table_sheets(workbook, formats, name, df, headers.get(name, {}), cut)
     return target
+
+
+# --- which library writes the workbook ---------------------------------------------------
+
+RUST_WRITER = "rustpy-xlsxwriter"
+XLSX_WRITERS = (RUST_WRITER, "xlsxwriter")
+XLSX_WRITER_ENV = "JIXIAO_XLSX_WRITER"
+"""Set to `xlsxwriter` to write workbooks with xlsxwriter although the Rust writer is
+installed (to compare the two, or to work around a problem in one)."""
+
+
+def xlsx_writer() -> str:
+    """The library that writes workbooks: rustpy-xlsxwriter when installed (the extra
+    `jixiao[fast-xlsx]`; 1M rows in seconds), else xlsxwriter (the fallback, always
+    installed); `JIXIAO_XLSX_WRITER` chooses one explicitly."""
+    chosen = os.environ.get(XLSX_WRITER_ENV, "").strip()
+    if chosen and chosen not in XLSX_WRITERS:
+        raise JixiaoError(
+            f"{XLSX_WRITER_ENV}={chosen!r}: expected one of {', '.join(XLSX_WRITERS)}"
+        )
+    installed = importlib.util.find_spec("rustpy_xlsxwriter") is not None
+    if chosen == RUST_WRITER and not installed:
+        raise JixiaoError(
+            f"{XLSX_WRITER_ENV}={RUST_WRITER} but it is not installed: "
+            "pip install 'jixiao[fast-xlsx]'"
+        )
+    return RUST_WRITER if installed and chosen != "xlsxwriter" else "xlsxwriter"
+
+
+def _write_fast(
+    tables: Mapping[str, pl.DataFrame],
+    target: Path,
+    headers: Mapping[str, Mapping[str, str]],
+    metadata: Mapping[str, str] | None,
+    cut: CutCells,
+    lights: frozenset[str] = frozenset(),
+) -> Path:
+    """The workbook through the Rust writer (`xlsx_fast`), same sheets and look, its
+    `docProps` then fixed (`xlsx_props`): the same tables give the same bytes."""
+    from jixiao.scoring.io.xlsx_fast import FastSheet, write_fast
+
+    sheets = []
+    for name, df in tables.items():
+        titles = [headers.get(name, {}).get(c, c) for c in df.columns]
+        widths = [_width(t, df.get_column(c)) for t, c in zip(titles, df.columns, strict=True)]
+        for sheet_name, part, note in _sheet_parts(name, df):
+            shown = _light_labels(part, lights) if lights else part
+            sheets.append(FastSheet(sheet_name, shown, titles, widths, note, lights))
+    with atomic_path(target) as tmp:
+        write_fast(sheets, tmp, cut, LIGHT_FILLS_BY_LABEL if lights else None)
+        fix_properties(tmp, metadata or {}, [s.name for s in sheets])
+    return target
+
+
+def _width(title: str, series: pl.Series) -> float:
+    return min(max(_display_width(title), _column_width(series)) + 2, _MAX_WIDTH)
 
 
 @contextmanager
@@ -237,16 +305,67 @@ SHEET_NAMES: dict[str, str] = {"flags": "偏差标记"}
 """Worksheet name of a table whose sheet is not named after the table itself."""
 
 
-def _sheet_parts(name: str, df: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
-    """Slices of at most EXCEL_MAX_ROWS - 1 data rows, named `name`, `name (2)`, …."""
+def _sheet_parts(name: str, df: pl.DataFrame) -> list[tuple[str, pl.DataFrame, str | None]]:
+    """The sheets of one table: (sheet name, rows, note for A1 or None).
+
+    A table within Excel's row limit is one sheet. A longer one (9M indicator rows of a
+    country) is split over sheets named `name`, `name (2)`, … of at most EXCEL_MAX_ROWS - 1
+    data rows: by department when it has a `department` column (each department's rows
+    together, in their input order, departments in order of first appearance, whole
+    departments packed into a sheet while they fit, one department larger than a sheet
+    over several), else by row order. The note on A1 says which part it is and, by
+    department, which departments it holds. The csv and parquet outputs hold the table
+    whole (docs/outputs.md)."""
     per_sheet = EXCEL_MAX_ROWS - 1
-    count = max(1, -(-df.height // per_sheet))
     base = SHEET_NAMES.get(name, name).translate(_SHEET_BAD_CHARS)
-    out = []
-    for i in range(count):
+    if df.height <= per_sheet:
+        return [(base[:31], df, None)]
+    groups: list[tuple[pl.DataFrame, str | None]]
+    if "department" in df.columns:
+        groups = list(_department_groups(df, per_sheet))
+    else:
+        groups = [(df.slice(start, per_sheet), None) for start in range(0, df.height, per_sheet)]
+    out: list[tuple[str, pl.DataFrame, str | None]] = []
+    for i, (part, departments) in enumerate(groups):
         suffix = f" ({i + 1})" if i else ""
-        out.append((base[: 31 - len(suffix)] + suffix, df.slice(i * per_sheet, per_sheet)))
+        note = (
+            f"表 {name} 共 {df.height} 行，超过 Excel 每表行数上限（{per_sheet} 行数据），"
+            f"{'按主管部门' if departments else ''}分为 {len(groups)} 个工作表；"
+            f"本表为第 {i + 1} 部分{departments or ''}；完整的表见本次运行的 csv / parquet 输出。"
+        )
+        out.append((base[: 31 - len(suffix)] + suffix, part, note))
     return out
+
+
+def _department_groups(df: pl.DataFrame, per_sheet: int) -> list[tuple[pl.DataFrame, str]]:
+    """Rows gathered by department and packed into sheets of at most `per_sheet` rows."""
+    groups = (
+        df.select(pl.col("department"))
+        .with_row_index("__row")
+        .group_by("department", maintain_order=True)
+        .agg(pl.col("__row"))
+    )
+    sheets: list[tuple[list[int], list[str]]] = []
+    rows: list[int] = []
+    names: list[str] = []
+    for department, indices in groups.iter_rows():
+        label = "（未填部门）" if department is None else str(department)
+        for start in range(0, len(indices), per_sheet):
+            chunk = indices[start : start + per_sheet]
+            if rows and len(rows) + len(chunk) > per_sheet:
+                sheets.append((rows, names))
+                rows, names = [], []
+            rows.extend(chunk)
+            if not names or names[-1] != label:
+                names.append(label)
+    if rows:
+        sheets.append((rows, names))
+    return [(df[indices], _departments_said(names)) for indices, names in sheets]
+
+
+def _departments_said(names: list[str]) -> str:
+    shown = "、".join(names[:3]) + (f" 等 {len(names)} 个部门" if len(names) > 3 else "")
+    return f"（{shown}）"
 
 
 def _write_table_sheets(
@@ -257,17 +376,11 @@ def _write_table_sheets(
     headers: Mapping[str, str],
     cut: CutCells,
 ) -> None:
-    parts = _sheet_parts(name, df)
-    for index, (sheet_name, part) in enumerate(parts):
+    for sheet_name, part, note in _sheet_parts(name, df):
         sheet = workbook.add_worksheet(sheet_name)
         _write_header(sheet, formats, df, headers)
-        if len(parts) > 1:
-            sheet.write_comment(
-                0,
-                0,
-                f"表 {name} 共 {df.height} 行，超过 Excel 每表行数上限，分为 {len(parts)} 个"
-                f"工作表；本表为第 {index + 1} 部分。",
-            )
+        if note:
+            sheet.write_comment(0, 0, note)
         for row, col in _write_body(sheet, formats, part):
             column = part.columns[col]
             cut.add(sheet_name, headers.get(column, column), xl_rowcol_to_cell(row, col))
@@ -349,6 +462,14 @@ def _display_width(text: str) -> int:
 LIGHT_LABELS = {"red": "红", "yellow": "黄", "green": "绿", "grey": "灰"}
 """How a light (red/yellow/green/grey in csv and parquet) is shown in the workbook."""
 LIGHT_FILLS = {"red": "#FF9C9C", "yellow": "#FFE699", "green": "#A9D08E", "grey": "#D9D9D9"}
+LIGHT_FILLS_BY_LABEL = {LIGHT_LABELS[k]: v for k, v in LIGHT_FILLS.items()}
+
+
+def _light_labels(frame: pl.DataFrame, lights: frozenset[str]) -> pl.DataFrame:
+    """Lights shown as 红/黄/绿/灰 (other values as they are), for the Rust writer."""
+    return frame.with_columns(
+        pl.col(c).cast(pl.String).replace(LIGHT_LABELS) for c in frame.columns if c in lights
+    )
 
 
 def write_light_tables(
@@ -366,6 +487,11 @@ def write_light_tables(
     if "xlsx" not in formats:
         return written
     cut = CutCells()
+    if xlsx_writer() == RUST_WRITER:
+        _write_fast(tables, out_dir / WORKBOOK_NAME, headers, metadata, cut, light_columns)
+        if notes is not None:
+            notes.extend(cut.notes(WORKBOOK_NAME))
+        return [*written, out_dir / WORKBOOK_NAME]
     with _workbook(out_dir / WORKBOOK_NAME, metadata) as (workbook, formats_):
         fills = {k: workbook.add_format({"bg_color": v}) for k, v in LIGHT_FILLS.items()}
         for name, df in tables.items():
@@ -388,9 +514,11 @@ def _write_light_sheets(
     cut: CutCells,
 ) -> None:
     lights = {i for i, c in enumerate(df.columns) if c in light_columns}
-    for sheet_name, part in _sheet_parts(name, df):
+    for sheet_name, part, note in _sheet_parts(name, df):
         sheet = workbook.add_worksheet(sheet_name)
         _write_header(sheet, formats, df, headers)
+        if note:
+            sheet.write_comment(0, 0, note)
         cell_formats = [_column_format(formats, df.schema[c]) for c in df.columns]
         for row_index, row in enumerate(part.iter_rows(), start=1):
             for col_index, value in enumerate(row):

@@ -39,11 +39,28 @@ def tables() -> dict[str, pl.DataFrame]:
     return {"projects": projects, "rejects": rejects}
 
 
+@pytest.fixture(params=w.XLSX_WRITERS)
+def writer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each xlsx test runs with both writers (the Rust one and the xlsxwriter fallback)."""
+    if request.param == w.RUST_WRITER:
+        needs_rust_writer()
+    monkeypatch.setenv(w.XLSX_WRITER_ENV, request.param)
+    return str(request.param)
+
+
+def needs_rust_writer() -> None:
+    """Skip without rustpy-xlsxwriter on a developer's machine; under CI, fail."""
+    import importlib.util
+
+    if importlib.util.find_spec("rustpy_xlsxwriter") is None and not os.environ.get("CI"):
+        pytest.skip("the Rust workbook writer is not installed: pip install 'jixiao[fast-xlsx]'")
+
+
 def files_in(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir())
 
 
-def test_one_file_per_table_and_a_workbook(tmp_path: Path) -> None:
+def test_one_file_per_table_and_a_workbook(tmp_path: Path, writer: str) -> None:
     written = write_tables(tables(), tmp_path, ["xlsx", "parquet", "csv"], HEADERS)
     names = [p.name for p in written]
     assert names == [
@@ -65,7 +82,7 @@ def test_unknown_format(tmp_path: Path) -> None:
         write_tables(tables(), tmp_path, ["csv", "docx"])
 
 
-def test_xlsx_reads_back_with_chinese_headers(tmp_path: Path) -> None:
+def test_xlsx_reads_back_with_chinese_headers(tmp_path: Path, writer: str) -> None:
     (path,) = write_tables(tables(), tmp_path, ["xlsx"], HEADERS)
     reader = fastexcel.read_excel(str(path))
     assert reader.sheet_names == ["projects", "rejects"]
@@ -82,7 +99,9 @@ def test_xlsx_reads_back_with_chinese_headers(tmp_path: Path) -> None:
     assert "<col " in sheet  # widths set
 
 
-def test_large_table_split_over_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_large_table_split_over_sheets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: str
+) -> None:
     monkeypatch.setattr(w, "EXCEL_MAX_ROWS", 4)  # header + 3 data rows per sheet
     big = pl.DataFrame({"project_id": [f"P{i:03d}" for i in range(8)], "score": range(8)})
     (path,) = write_tables({"projects": big}, tmp_path, ["xlsx"], HEADERS)
@@ -95,14 +114,14 @@ def test_large_table_split_over_sheets(tmp_path: Path, monkeypatch: pytest.Monke
         assert any(n.startswith("xl/comments") for n in zf.namelist())
 
 
-def test_long_table_names_fit_excel_sheet_names(tmp_path: Path) -> None:
+def test_long_table_names_fit_excel_sheet_names(tmp_path: Path, writer: str) -> None:
     name = "a/very:long*table?name[that]exceeds thirty-one"
     (path,) = write_tables({name: pl.DataFrame({"x": [1]})}, tmp_path, ["xlsx"])
     (sheet,) = fastexcel.read_excel(str(path)).sheet_names
     assert len(sheet) <= 31 and not set(sheet) & set("[]:*?/\\")
 
 
-def test_outputs_are_byte_identical(tmp_path: Path) -> None:
+def test_outputs_are_byte_identical(tmp_path: Path, writer: str) -> None:
     a = write_tables(tables(), tmp_path / "a", ["csv", "parquet", "xlsx"], HEADERS)
     b = write_tables(tables(), tmp_path / "b", ["csv", "parquet", "xlsx"], HEADERS)
     assert [sha256_file(p) for p in a] == [sha256_file(p) for p in b]
@@ -134,6 +153,7 @@ def test_failed_xlsx_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Mo
             raise RuntimeError("interrupted")
         real(*args)  # type: ignore[arg-type]
 
+    monkeypatch.setenv(w.XLSX_WRITER_ENV, "xlsxwriter")
     monkeypatch.setattr(w, "_write_cell", flaky)
     with pytest.raises(RuntimeError, match="interrupted"):
         write_tables(tables(), tmp_path, ["xlsx"], HEADERS)
@@ -230,7 +250,7 @@ def test_csv_text_that_could_run_as_a_formula_gets_an_apostrophe(
     assert back["int"].cast(pl.Int64).to_list() == frame["int"].to_list()
 
 
-def test_xlsx_keeps_formula_like_text_as_string_cells(tmp_path: Path) -> None:
+def test_xlsx_keeps_formula_like_text_as_string_cells(tmp_path: Path, writer: str) -> None:
     """xlsx cells are typed: the same texts are shared strings, never formulas, and read
     back exactly as written (no apostrophe added)."""
     frame = _text_frame().drop("cat")
@@ -256,7 +276,7 @@ def test_outputs_get_the_users_umask(tmp_path: Path, umask: int) -> None:
         assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path
 
 
-def test_a_cell_over_excels_limit_is_cut_visibly_and_noted(tmp_path: Path) -> None:
+def test_a_cell_over_excels_limit_is_cut_visibly_and_noted(tmp_path: Path, writer: str) -> None:
     """Excel holds 32,767 characters a cell: a longer text is cut with a marker saying so,
     the run's notes name the cell, and the csv keeps the whole text."""
     long_text = "长" * 40_000

@@ -111,6 +111,9 @@ their sections plug in without a change here."""
 def _read_table(folder: Path, name: str) -> pl.LazyFrame | None:
     parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
     try:
+        if (folder / name).is_dir():  # `score --partition-by`: its files hold every column
+            files = sorted(str(p) for p in (folder / name).rglob("*.parquet"))
+            return pl.read_parquet(files, hive_partitioning=False).lazy() if files else None
         if parquet.is_file():
             return pl.read_parquet(parquet).lazy()
         if csv.is_file():
