@@ -407,7 +407,9 @@ def _scored_slices(
     for rows, chunk_rejects in prepared:
         scored = score_indicators(rows.cache(), plan, sums).cache()
         if lean:
-            part, rejected = pl.collect_all([scored.select(TOTALS_INPUTS), chunk_rejects])
+            part, rejected = pl.collect_all(
+                [scored.select(TOTALS_INPUTS), chunk_rejects], engine=engine
+            )
             if not spill.frames:  # the empty indicator table (its schema) and no flags
                 full = _with_provenance(scored, columns.indicator_columns())
                 spill.add(full.clear().collect())
@@ -420,7 +422,8 @@ def _scored_slices(
                 _with_provenance(scored, columns.indicator_columns()),
                 scored.select(TOTALS_INPUTS),
                 chunk_rejects,
-            ]
+            ],
+            engine=engine,
         )
         spill.add_flags(flag_stage.indicator_flags(table, projects, plan))
         spill.add(table)
@@ -491,7 +494,7 @@ def prepare(
         parts, rejects = [], list(whole.rejects)
         for chunk in whole.chunks(SLICE_ROWS[engine]):
             rows, chunk_rejects = _prepared(chunk, whole.projects.lazy(), plan)
-            table, rejected = pl.collect_all([rows, chunk_rejects])
+            table, rejected = pl.collect_all([rows, chunk_rejects], engine=engine)
             parts.append(table)
             rejects.append(rejected)
     return Prepared(
