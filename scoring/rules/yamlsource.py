@@ -50,7 +50,7 @@ class _Bounds(yaml.composer.Composer):
         self._open_anchors: list[str | None] = []
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()  # type: ignore[attr-defined]
         if isinstance(event, yaml.AliasEvent):
             self._count_alias(event)
             return super().compose_node(parent, index)
@@ -100,10 +100,11 @@ class _BoundedLoader(_Bounds, yaml.SafeLoader):
         self._start_bounds()
 
 
+_CParser: Any = None
 try:  # libyaml's parser, in every PyYAML wheel; without it the pure loader does all
-    from yaml.cyaml import CParser as _CParser
+    from yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined,no-redef]
 except ImportError:  # pragma: no cover
-    _CParser = None
+    pass
 
 
 class _BoundedCLoader(_Bounds, _CParser or object, yaml.resolver.Resolver):  # type: ignore[misc]
