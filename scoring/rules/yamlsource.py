@@ -8,6 +8,7 @@ caused it, so we compose the node graph ourselves and record a position per key 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,10 +102,8 @@ class _BoundedLoader(_Bounds, yaml.SafeLoader):
 
 
 _CParser: Any = None
-try:  # libyaml's parser, in every PyYAML wheel; without it the pure loader does all
+with contextlib.suppress(ImportError):  # libyaml's parser, in PyYAML's wheels; else pure
     from yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined,no-redef]
-except ImportError:  # pragma: no cover
-    pass
 
 
 class _BoundedCLoader(_Bounds, _CParser or object, yaml.resolver.Resolver):  # type: ignore[misc]
