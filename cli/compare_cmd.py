@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from jixiao.cli.score_cmd import (
     _null,
@@ -23,8 +22,15 @@ from jixiao.cli.score_cmd import (
     stage,
     year_option,
 )
-from jixiao.scoring import api
-from jixiao.scoring.api import CompareResults
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from jixiao.scoring import api
+    from jixiao.scoring.api import CompareResults
+else:
+    from jixiao.cli.lazy import Console, Table, api
 
 DIFF_LINES = 40
 """Rows of the ruleset diff printed; the whole diff is in ruleset_diff."""

@@ -4,11 +4,17 @@ the blank form for departments. See docs/forms.md."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
-from jixiao.scoring import api
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from jixiao.scoring import api
+else:
+    from jixiao.cli.lazy import Console, api
+
 
 console = Console(stderr=True)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.table import Table
 
 from jixiao.cli.score_cmd import (
     _null,
@@ -22,7 +22,13 @@ from jixiao.cli.score_cmd import (
     ruleset_option,
     stage,
 )
-from jixiao.scoring import api
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from jixiao.scoring import api
+else:
+    from jixiao.cli.lazy import Table, api
 
 
 class IsoDate(click.ParamType[dt.date]):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.table import Table
 
 from jixiao.cli.score_cmd import (
     _null,
@@ -23,7 +23,13 @@ from jixiao.cli.score_cmd import (
     stage,
     year_option,
 )
-from jixiao.scoring import api
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from jixiao.scoring import api
+else:
+    from jixiao.cli.lazy import Table, api
 
 
 class Points(click.ParamType[float]):

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from jixiao.scoring import api
+if TYPE_CHECKING:
+    from jixiao.scoring import api
+else:
+    from jixiao.cli.lazy import api
 
 
 @click.command("report")

@@ -8,14 +8,21 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from jixiao.scoring import api
-from jixiao.scoring.api import Inputs, Plan, Results
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from jixiao.scoring import api
+    from jixiao.scoring.api import Inputs, Plan, Results
+else:
+    from jixiao.cli.lazy import Console, Table, api
+
+from jixiao.cli.lazy import rich_console
 from jixiao.scoring.errors import JixiaoError
 
 console = Console(stderr=True)
@@ -91,11 +98,13 @@ def stage(progress: Progress | None, text: str) -> Iterator[None]:
 def _progress(quiet: bool) -> Progress | None:
     if quiet:
         return None
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
-        console=console,
+        console=rich_console(console),
         transient=False,
     )
 

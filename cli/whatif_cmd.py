@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from jixiao.cli.compare_cmd import print_comparison
 from jixiao.cli.score_cmd import (
@@ -25,8 +24,15 @@ from jixiao.cli.score_cmd import (
     stage,
     year_option,
 )
-from jixiao.scoring import api
-from jixiao.scoring.api import WhatifResults
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from jixiao.scoring import api
+    from jixiao.scoring.api import WhatifResults
+else:
+    from jixiao.cli.lazy import Console, Table, api
 
 
 def sweep_table(results: WhatifResults) -> Table | None:

@@ -8,6 +8,7 @@ caused it, so we compose the node graph ourselves and record a position per key 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import pickle
 import re
@@ -40,19 +41,20 @@ class _Limit(yaml.YAMLError):
         self.col = getattr(mark, "column", 0) + 1
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """The safe loader, counting the nodes the document will have once aliases are
+class _Bounds(yaml.composer.Composer):
+    """Composing that counts the nodes the document will have once aliases are
     expanded (each alias adds its anchor's whole subtree) and the nesting depth, and
-    stopping at the first alias or node past `MAX_NODES` / `MAX_DEPTH`."""
+    stops at the first alias or node past `MAX_NODES` / `MAX_DEPTH`."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+    anchors: dict[Any, yaml.Node]
+
+    def _start_bounds(self) -> None:
         self._nodes = 0
         self._sizes: dict[int, int] = {}
         self._open_anchors: list[str | None] = []
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()  # type: ignore[attr-defined]
         if isinstance(event, yaml.AliasEvent):
             self._count_alias(event)
             return super().compose_node(parent, index)
@@ -92,6 +94,45 @@ class _BoundedLoader(yaml.SafeLoader):
             "aliases that repeat aliases grow exponentially (a YAML bomb); write the "
             "values out, or reuse a ruleset with `extends`",
         )
+
+
+class _BoundedLoader(_Bounds, yaml.SafeLoader):
+    """The safe loader (pure Python) with the bounds: it gives the error messages."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.SafeLoader.__init__(self, stream)
+        self._start_bounds()
+
+
+_CParser: Any = None
+with contextlib.suppress(ImportError):  # libyaml's parser, in PyYAML's wheels; else pure
+    from yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined,no-redef]
+
+
+class _BoundedCLoader(_Bounds, _CParser or object, yaml.resolver.Resolver):  # type: ignore[misc]
+    """The same composer (bounds, positions, resolution) over libyaml's event parser:
+    the pure-Python scanner was most of loading a ruleset. Only valid text is composed
+    here; any error re-reads the text with `_BoundedLoader` for its message."""
+
+    def __init__(self, stream: str) -> None:
+        _CParser.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+        self._start_bounds()
+
+    def dispose(self) -> None:
+        """Nothing to release (yaml.compose calls it)."""
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node graph of `text`: libyaml's parser when present and the text has no
+    character the pure reader refuses, else (and on any error) the pure loader."""
+    if _CParser is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
+        try:
+            return yaml.compose(text, Loader=_BoundedCLoader)  # type: ignore[no-any-return]
+        except yaml.YAMLError:
+            pass  # the pure loader below raises the error with its own message
+    return yaml.compose(text, Loader=_BoundedLoader)  # type: ignore[no-any-return]
 
 
 def _size(node: yaml.Node, sizes: dict[int, int]) -> int:
@@ -210,7 +251,7 @@ def parse_document(text: str, name: str) -> Document:
         hint = "indent with spaces; YAML does not allow tabs for indentation"
         raise RulesetError([Problem(name, line, col, "tab character in indentation", hint=hint)])
     try:
-        node = yaml.compose(text, Loader=_BoundedLoader)
+        node = _compose(text)
     except _Limit as exc:
         raise RulesetError([Problem(name, exc.line, exc.col, exc.message, hint=exc.hint)]) from None
     except yaml.MarkedYAMLError as exc:
@@ -289,10 +330,11 @@ class _Builder:
 
     def _scalar_info(self, node: yaml.ScalarNode) -> Scalar:
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
-        start = col + (1 if node.style in ("'", '"') else 0)
-        if node.style in ("|", ">"):
+        style = node.style or None  # plain: None from the pure parser, "" from libyaml's
+        start = col + (1 if style in ("'", '"') else 0)
+        if style in ("|", ">"):
             line, start = self._block_start(node.start_mark.line + 1)
-        return Scalar(self.doc.file, line, col, node.style, start)
+        return Scalar(self.doc.file, line, col, style, start)
 
     def _block_start(self, after_line: int) -> tuple[int, int]:
         """First content line of a block scalar (1-based) and its indentation column."""
