@@ -17,7 +17,6 @@ from jixiao.cli.score_cmd import (
 )
 from jixiao.scoring.errors import JixiaoError
 from jixiao.scoring.tune import serve
-from jixiao.scoring.tune.session import Session
 
 
 @click.command("tune")
@@ -97,6 +96,8 @@ def tune_cmd(
 
         def step(text: str) -> None:
             console.print(f"[dim]{time.perf_counter() - started:6.1f}s[/dim] {text} …")
+
+        from jixiao.scoring.tune.session import Session  # the engine: loaded only to run
 
         session = Session.open(
             ruleset,

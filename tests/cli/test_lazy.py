@@ -41,7 +41,7 @@ def test_light_constants_are_the_engines() -> None:
 
 
 def test_help_imports_neither_the_engine_nor_rich() -> None:
-    for args in (["--help"], ["score", "--help"], ["validate", "--help"]):
+    for args in (["--help"], ["score", "--help"], ["validate", "--help"], ["tune", "--help"]):
         loaded = _loaded(*args)
         heavy = [m for m in loaded if m.split(".")[0] in HEAVY or m.startswith(HEAVY)]
         assert heavy == [], (args, heavy)

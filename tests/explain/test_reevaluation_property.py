@@ -130,9 +130,7 @@ def test_batch_and_reference_agree_on_random_claims(
     )
     mine = pl.col("project_id") == pid
     assert alone["reevaluation_projects"].equals(tables["reevaluation_projects"].filter(mine))
-    assert alone["reevaluation_indicators"].equals(
-        tables["reevaluation_indicators"].filter(mine)
-    )
+    assert alone["reevaluation_indicators"].equals(tables["reevaluation_indicators"].filter(mine))
 
 
 def test_a_batch_that_differs_is_refused(scored: tuple[Plan, Results]) -> None:
