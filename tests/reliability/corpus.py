@@ -169,30 +169,73 @@ class Case:
 
 
 def run_case(case: Case, tmp: Path) -> Run:
-    """Write the inputs, run `jixiao` as a user would, check every expectation."""
+    """Write the inputs, run `jixiao` as a user would, check every expectation. The
+    command runs in this process (through the real command group); with
+    JIXIAO_CORPUS_SUBPROCESS=1 each case is a separate `python -m jixiao.cli`."""
     inputs, out = tmp / "in", tmp / "out"
     inputs.mkdir(parents=True, exist_ok=True)
     paths = case.make(inputs)
     args = [a.replace("{out}", str(out)).replace("{in}", str(inputs)) for a in case.args]
     if case.command == "score" and "-o" not in args and "--out" not in args:
         args += ["-o", str(out), "-f", "csv"]
-    argv = [sys.executable, "-m", "jixiao.cli", case.command, *args, *paths]
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
-    proc = subprocess.run(
-        argv, cwd=tmp, capture_output=True, text=True, timeout=case.timeout, env=env, check=False
-    )
-    output = proc.stdout + proc.stderr
-    run = Run(proc.returncode, output, out, inputs)
+    argv = [case.command, *args, *paths]
+    if os.environ.get("JIXIAO_CORPUS_SUBPROCESS"):
+        code, output = _in_a_process(argv, tmp, case.timeout)
+    else:
+        code, output = _in_this_process(argv, tmp)
+    run = Run(code, output, out, inputs)
     assert "Traceback" not in output, output
-    assert proc.returncode == case.exit_code, f"exit {proc.returncode}: {output}"
+    assert code == case.exit_code, f"exit {code}: {output}"
     if case.message is not None:
         flat = " ".join(output.split())
         assert re.search(case.message, flat), f"{case.message!r} not in: {flat}"
-    if case.command == "score" and proc.returncode == 0:
+    if case.command == "score" and code == 0:
         _check_outputs(case, run)
     if case.check is not None:
         case.check(run)
     return run
+
+
+ENV = {"COLUMNS": "200", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+
+
+def _in_this_process(argv: list[str], cwd: Path) -> tuple[int, str]:
+    """`jixiao ARGV` through the real command group, in this process (click's runner):
+    what a user sees on stdout and stderr and the exit code, without paying a Python
+    start and the engine's import per case. An exception that escapes the group is
+    what a user would see as a traceback, so it is returned as one."""
+    from click.testing import CliRunner
+
+    from jixiao.cli.main import main
+
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner(env=ENV).invoke(main, argv, prog_name="jixiao")
+    finally:
+        os.chdir(before)
+    output = result.output
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        output += "Traceback (most recent call last):\n" + "".join(
+            traceback.format_exception(result.exception)
+        )
+    return result.exit_code, output
+
+
+def _in_a_process(argv: list[str], cwd: Path, timeout: float) -> tuple[int, str]:
+    """The same as a separate `python -m jixiao.cli` (JIXIAO_CORPUS_SUBPROCESS=1)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "jixiao.cli", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **ENV},
+        check=False,
+    )
+    return proc.returncode, proc.stdout + proc.stderr
 
 
 def _check_outputs(case: Case, run: Run) -> None:
@@ -262,7 +305,7 @@ def run_cli(
         if file_size_limit is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
 
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    env = {**os.environ, **ENV}
     proc = subprocess.run(
         [sys.executable, "-m", "jixiao.cli", *args],
         cwd=cwd,
