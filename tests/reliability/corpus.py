@@ -180,7 +180,7 @@ def run_case(case: Case, tmp: Path) -> Run:
         args += ["-o", str(out), "-f", "csv"]
     argv = [case.command, *args, *paths]
     if os.environ.get("JIXIAO_CORPUS_SUBPROCESS"):
-        code, output = _in_a_process(argv, tmp, case.timeout)
+        code, output = run_cli(argv, tmp, timeout=case.timeout)
     else:
         code, output = _in_this_process(argv, tmp)
     run = Run(code, output, out, inputs)
@@ -222,20 +222,6 @@ def _in_this_process(argv: list[str], cwd: Path) -> tuple[int, str]:
             traceback.format_exception(result.exception)
         )
     return result.exit_code, output
-
-
-def _in_a_process(argv: list[str], cwd: Path, timeout: float) -> tuple[int, str]:
-    """The same as a separate `python -m jixiao.cli` (JIXIAO_CORPUS_SUBPROCESS=1)."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "jixiao.cli", *argv],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **ENV},
-        check=False,
-    )
-    return proc.returncode, proc.stdout + proc.stderr
 
 
 def _check_outputs(case: Case, run: Run) -> None:
