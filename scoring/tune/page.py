@@ -13,13 +13,15 @@ import html
 from importlib.resources import files
 from typing import Any
 
-from jixiao.scoring.report.html.page import vega_bundle
+from jixiao.scoring.report.html.page import SORT_TABLE_JS, vega_bundle
 
 ASSETS = {
     "tune.js": "text/javascript; charset=utf-8",
     "tune.css": "text/css; charset=utf-8",
 }
 VEGA = "vega.js"
+SORT = "sort.js"
+"""The report's table sorting (`jixiaoSortTable`), the same code on both pages."""
 
 
 @functools.cache
@@ -36,6 +38,8 @@ def asset(name: str) -> tuple[bytes, str] | None:
     """An asset by its fixed name, or None (never a path: the names are a closed set)."""
     if name == VEGA:
         return _vega(), "text/javascript; charset=utf-8"
+    if name == SORT:
+        return SORT_TABLE_JS.encode("utf-8"), "text/javascript; charset=utf-8"
     if name in ASSETS:
         return _read(name), ASSETS[name]
     return None
@@ -89,6 +93,7 @@ def document(ruleset: dict[str, Any]) -> str:
             "</main>",
             "</div>",
             f'<script src="/assets/{VEGA}"></script>',
+            f'<script src="/assets/{SORT}"></script>',
             '<script src="/assets/tune.js"></script>',
             "</body>",
             "</html>",

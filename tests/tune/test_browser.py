@@ -128,7 +128,14 @@ def test_a_refused_value_is_shown_next_to_its_control(
 
 
 def test_a_project_links_to_its_explanation(page: tuple[Any, dict[str, list[str]]]) -> None:
+    """On a fresh page (the tests of this module may run on different workers, each
+    with its own page): move the output weight, then follow a changed project's link."""
     p, _ = page
+    p.reload(wait_until="load")
+    p.wait_for_function("document.body.dataset.state === 'ready'", timeout=60_000)
+    before = p.evaluate("document.body.dataset.seq")
+    p.locator('input[type=range][data-key="weights.output"]').fill("40")
+    settle(p, before)
     first = p.locator("#changed tbody tr button.link").first
     pid = first.inner_text()
     first.click()

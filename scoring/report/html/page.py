@@ -79,28 +79,41 @@ footer pre {{ white-space: pre-wrap; word-break: break-all; background: #f7f7f7;
 p.note {{ color: #555; }}
 """
 
-SORT_JS = """
+SORT_TABLE_JS = """
+function jixiaoSortTable(table, th) {
+  var index = Array.prototype.indexOf.call(th.parentElement.children, th);
+  var ascending = th.getAttribute("aria-sort") !== "ascending";
+  table.querySelectorAll("th").forEach(function (h) {
+    if (h.hasAttribute("aria-sort")) h.setAttribute("aria-sort", "none");
+  });
+  th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+  var numeric = th.dataset.type === "num", body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  rows.sort(function (a, b) {
+    var x = a.cells[index].dataset.v, y = b.cells[index].dataset.v;
+    if (x === y) return 0;
+    if (x === "") return 1;
+    if (y === "") return -1;
+    var c = numeric ? Number(x) - Number(y) : x.localeCompare(y, "zh-CN");
+    return ascending ? c : -c;
+  });
+  rows.forEach(function (row) { body.appendChild(row); });
+}
+"""
+"""Sorting a table by a column (empty cells last, numbers as numbers, text in Chinese
+order): the report's tables and the tuning page's (served there as /assets/sort.js)."""
+
+SORT_JS = (
+    SORT_TABLE_JS
+    + """
 document.querySelectorAll("table.sortable th button").forEach(function (button) {
   button.addEventListener("click", function () {
-    var th = button.parentElement, table = th.closest("table");
-    var index = Array.prototype.indexOf.call(th.parentElement.children, th);
-    var ascending = th.getAttribute("aria-sort") !== "ascending";
-    table.querySelectorAll("th").forEach(function (h) { h.setAttribute("aria-sort", "none"); });
-    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-    var numeric = th.dataset.type === "num", body = table.tBodies[0];
-    var rows = Array.prototype.slice.call(body.rows);
-    rows.sort(function (a, b) {
-      var x = a.cells[index].dataset.v, y = b.cells[index].dataset.v;
-      if (x === y) return 0;
-      if (x === "") return 1;
-      if (y === "") return -1;
-      var c = numeric ? Number(x) - Number(y) : x.localeCompare(y, "zh-CN");
-      return ascending ? c : -c;
-    });
-    rows.forEach(function (row) { body.appendChild(row); });
+    var th = button.parentElement;
+    jixiaoSortTable(th.closest("table"), th);
   });
 });
 """
+)
 
 EMBED_JS = """
 (function () {

@@ -308,7 +308,7 @@
       var numeric = typeof c[2] === "number";
       var th = el("th", { "aria-sort": "none", dataset: { col: c[0], type: numeric ? "num" : "text" } });
       var b = el("button", { type: "button", text: c[1] });
-      b.addEventListener("click", function () { sortBy(t, th); });
+      b.addEventListener("click", function () { jixiaoSortTable(t, th); });
       th.appendChild(b); head.appendChild(th);
     });
     t.appendChild(el("thead", {}, [head]));
@@ -332,24 +332,6 @@
         if (b) explain(b.dataset.id);
       });
     }
-  }
-
-  function sortBy(table, th) {
-    var index = Array.prototype.indexOf.call(th.parentElement.children, th);
-    var ascending = th.getAttribute("aria-sort") !== "ascending";
-    table.querySelectorAll("th").forEach(function (h) { if (h.hasAttribute("aria-sort")) h.setAttribute("aria-sort", "none"); });
-    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-    var numeric = th.dataset.type === "num", tb = table.tBodies[0];
-    var rows = Array.prototype.slice.call(tb.rows);
-    rows.sort(function (a, b) {
-      var x = a.cells[index].dataset.v, y = b.cells[index].dataset.v;
-      if (x === y) return 0;
-      if (x === "") return 1;
-      if (y === "") return -1;
-      var c = numeric ? Number(x) - Number(y) : x.localeCompare(y, "zh-CN");
-      return ascending ? c : -c;
-    });
-    rows.forEach(function (r) { tb.appendChild(r); });
   }
 
   function chartValues(d) {
