@@ -58,6 +58,12 @@ class Console:
             self._console = RichConsole(*self._args, **self._kwargs)
         return self._console
 
+    def reset(self) -> None:
+        """Build the rich Console again on next use, under the environment then (its
+        width comes from COLUMNS when it is built): for commands run in one process one
+        after another, as the reliability corpus runs them."""
+        self._console = None
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real(), name)
 

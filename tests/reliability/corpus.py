@@ -206,8 +206,11 @@ def _in_this_process(argv: list[str], cwd: Path) -> tuple[int, str]:
     what a user would see as a traceback, so it is returned as one."""
     from click.testing import CliRunner
 
+    from jixiao.cli import forms_cmd, score_cmd
     from jixiao.cli.main import main
 
+    for console in (score_cmd.console, forms_cmd.console):
+        console.reset()  # built again inside the run, 200 columns wide as ENV says
     before = Path.cwd()
     os.chdir(cwd)
     try:
