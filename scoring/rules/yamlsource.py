@@ -109,25 +109,31 @@ with contextlib.suppress(ImportError):  # libyaml's parser, in PyYAML's wheels; 
     from yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined,no-redef]
 
 
-class _BoundedCLoader(_Bounds, _CParser or object, yaml.resolver.Resolver):  # type: ignore[misc]
-    """The same composer (bounds, positions, resolution) over libyaml's event parser:
-    the pure-Python scanner was most of loading a ruleset. Only valid text is composed
-    here; any error re-reads the text with `_BoundedLoader` for its message."""
+_BoundedCLoader: Any = None
+"""The same composer (bounds, positions, resolution) over libyaml's event parser: the
+pure-Python scanner was most of loading a ruleset. Only valid text is composed there;
+any error re-reads the text with `_BoundedLoader` for its message. None where PyYAML
+was built without libyaml (musl, source installs): the pure loader does it all."""
 
-    def __init__(self, stream: str) -> None:
-        _CParser.__init__(self, stream)
-        yaml.composer.Composer.__init__(self)
-        yaml.resolver.Resolver.__init__(self)
-        self._start_bounds()
+if _CParser is not None:
 
-    def dispose(self) -> None:
-        """Nothing to release (yaml.compose calls it)."""
+    class _CLoader(_Bounds, _CParser, yaml.resolver.Resolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self._start_bounds()
+
+        def dispose(self) -> None:
+            """Nothing to release (yaml.compose calls it)."""
+
+    _BoundedCLoader = _CLoader
 
 
 def _compose(text: str) -> yaml.Node | None:
     """The node graph of `text`: libyaml's parser when present and the text has no
     character the pure reader refuses, else (and on any error) the pure loader."""
-    if _CParser is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
+    if _BoundedCLoader is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
         try:
             return yaml.compose(text, Loader=_BoundedCLoader)  # type: ignore[no-any-return]
         except yaml.YAMLError:
