@@ -4,8 +4,12 @@ over one `Session` (docs/tune.md).
 Security, in the order a request meets it:
 
 - every request carries the session token (`?token=` on the first load, which sets a
-  SameSite=Strict, HttpOnly cookie; the page's own requests also send it as the
-  `X-Jixiao-Token` header); without it, 403, whatever the path;
+  SameSite=Strict, HttpOnly cookie named for the port; the page reads it from a meta tag
+  and sends it as the `X-Jixiao-Token` header); without it, 403, whatever the path;
+- a POST must carry the token in that header (a cookie alone is refused: another local
+  page, even on another port of this host, could make the browser send the cookie, but
+  not a custom header without a CORS preflight, which this server never grants) and a
+  JSON content type (else 415); other connection types (websockets) are closed;
 - a body over `MAX_BODY` bytes is refused with 413 before it is read whole;
 - the JSON bodies name overrides (`KEY=VALUE`, the grammar of `whatif --set`), a project
   id and a file stem, never a path: every override goes through rules/overrides.py and
@@ -29,7 +33,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from jixiao.scoring.errors import JixiaoError, RulesetError
+from jixiao.scoring.errors import JixiaoError, RulesetError, os_message
 from jixiao.scoring.tune import page
 from jixiao.scoring.tune.session import Session
 
@@ -42,6 +46,8 @@ ASGI = Callable[[Scope, Receive, Send], Awaitable[None]]
 MAX_BODY = 64 * 1024
 """Bytes of a request body: a page's overrides are a few hundred."""
 COOKIE = "jixiao_tune"
+"""The cookie's name is this with the server's port: cookies ignore ports, so two
+sessions on one host keep their own."""
 HEADER = "x-jixiao-token"
 
 CSP = (
@@ -76,25 +82,38 @@ class Guard:
 
     def _presented(self, scope: Scope) -> list[str]:
         request = Request(scope)
+        if request.method != "GET":
+            return [v for v in (request.headers.get(HEADER),) if v]
         return [
             v
             for v in (
                 request.query_params.get("token"),
                 request.headers.get(HEADER),
-                request.cookies.get(COOKIE),
+                request.cookies.get(cookie_name(scope)),
             )
             if v
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] == "lifespan":
             await self.app(scope, receive, send)
+            return
+        if scope["type"] != "http":
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008})
             return
         ok = any(
             secrets.compare_digest(t.encode(), self.token.encode()) for t in self._presented(scope)
         )
         if not ok:
             await _plain(403, "403: this page needs the token printed by `jixiao tune`")(
+                scope, receive, send
+            )
+            return
+        request = Request(scope)
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if request.method != "GET" and kind != "application/json":
+            await _plain(415, "415: requests send JSON (Content-Type: application/json)")(
                 scope, receive, send
             )
             return
@@ -141,6 +160,11 @@ class Guard:
         await self.app(scope, replay, secured)
 
 
+def cookie_name(scope: Scope) -> str:
+    server = scope.get("server")
+    return f"{COOKIE}_{server[1]}" if server and server[1] else COOKIE
+
+
 def _plain(status: int, text: str) -> Response:
     return Response(
         text, status_code=status, media_type="text/plain; charset=utf-8", headers=SECURITY_HEADERS
@@ -151,8 +175,9 @@ def create_app(session: Session, token: str) -> ASGI:
     """The ASGI app of one session, guarded by `token`."""
 
     async def index(request: Request) -> Response:
-        response = HTMLResponse(page.document(session.controls()["ruleset"]))
-        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/")
+        response = HTMLResponse(page.document(session.controls()["ruleset"], token))
+        name = cookie_name(request.scope)
+        response.set_cookie(name, token, httponly=True, samesite="strict", path="/")
         return response
 
     async def asset(request: Request) -> Response:
@@ -217,7 +242,7 @@ async def _body(
     """The JSON body: `set` a list of texts (and `project_id` / `name` texts)."""
     try:
         data = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _errors(400, [{"message": "the body is not JSON", "sets": []}])
     if not isinstance(data, dict):
         return _errors(400, [{"message": "the body is not a JSON object", "sets": []}])
@@ -240,10 +265,14 @@ async def _answer(sets: list[str], run: Callable[[], dict[str, Any]]) -> Respons
         return _errors(422, [_problem(str(p), p.file, sets) for p in exc.problems])
     except JixiaoError as exc:
         return _errors(422, [{"message": str(exc), "sets": []}])
+    except OSError as exc:  # the output folder cannot be written (save)
+        return _errors(500, [{"message": os_message(exc), "sets": []}])
 
 
 def _problem(message: str, source: str, sets: list[str]) -> dict[str, Any]:
-    named = [s for s in sets if f"--set {s}" in source]
+    """The overrides a problem names: its source is their labels, `--set KEY=VALUE`,
+    joined by spaces (whole labels only: `weights.a=1` is not `weights.a=10`)."""
+    named = [s for s in sets if f" --set {s} " in f" {source} "]
     return {"message": message, "sets": named}
 
 

@@ -45,8 +45,10 @@ def asset(name: str) -> tuple[bytes, str] | None:
     return None
 
 
-def document(ruleset: dict[str, Any]) -> str:
-    """The page shell (Chinese first, English beside)."""
+def document(ruleset: dict[str, Any], token: str) -> str:
+    """The page shell (Chinese first, English beside); the token in a meta tag, which
+    the script sends as a header with every request (only a page served by this server,
+    to someone holding the token, can read it)."""
     title = f"规则调参 · {ruleset.get('name') or ruleset.get('id')}"
     return "\n".join(
         [
@@ -56,6 +58,7 @@ def document(ruleset: dict[str, Any]) -> str:
             '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             '<meta name="generator" content="jixiao tune">',
+            f'<meta name="jixiao-token" content="{html.escape(token)}">',
             f"<title>{html.escape(title)}</title>",
             '<link rel="stylesheet" href="/assets/tune.css">',
             "</head>",

@@ -33,6 +33,7 @@ import polars as pl
 
 from jixiao.scoring import api
 from jixiao.scoring.errors import JixiaoError, Problem, RulesetError
+from jixiao.scoring.io.file_names import clean
 from jixiao.scoring.io.read import Inputs, SourceInfo
 from jixiao.scoring.jobs.boundary import near_boundary
 from jixiao.scoring.jobs.compare import (
@@ -319,6 +320,8 @@ class Session:
         if not chosen.overrides:
             raise JixiaoError("nothing to save: no key differs from the base")
         target = self.out_dir / f"{safe_name(name)}.yaml"
+        if target.exists():  # an earlier variant, or the base ruleset itself
+            raise JixiaoError(f"{target} exists: save under another name (nothing is overwritten)")
         text = chosen.save(target)
         head = (
             f"# made by `jixiao tune` on {api.utc_now()} from {self.base_ref} "
@@ -443,7 +446,7 @@ def safe_name(name: str) -> str:
     `_` and `.`; no path, no leading dot, at most 80 characters; never empty."""
     stem = _NAME.sub("-", name.strip()).strip("-.")
     stem = stem.removesuffix(".yaml").removesuffix(".yml")[:80].strip("-.")
-    return stem or "variant"
+    return clean(stem) if stem else "variant"  # clean: NFC, reserved names (CON, NUL)
 
 
 def row_key(plan: Plan) -> str:

@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 
 from jixiao.scoring import api
 from jixiao.scoring.errors import RulesetError
+from jixiao.scoring.tune import page as tune_page
 from jixiao.scoring.tune.app import CSP, MAX_BODY, create_app
 from jixiao.scoring.tune.session import Session, safe_name
 
@@ -26,6 +27,10 @@ TOKEN = "test-token-abc"
 @pytest.fixture(scope="module")
 def client(session: Session) -> TestClient:
     return TestClient(create_app(session, TOKEN))
+
+
+JSON_HEADER = {"Content-Type": "application/json"}
+JSON_WITH_TOKEN = {**JSON_HEADER, "X-Jixiao-Token": TOKEN}
 
 
 def post(client: TestClient, path: str, body: dict[str, Any]) -> Any:
@@ -70,6 +75,32 @@ def test_the_first_load_sets_the_cookie_and_headers(session: Session) -> None:
     # Every asset is served here; the page names no other origin.
     assert "http" not in page.text.replace('content="jixiao tune"', "")
     assert fresh.get("/assets/../session.py").status_code == 404
+    assert tune_page.asset("../session.py") is None and tune_page.asset("session.py") is None
+    assert f'<meta name="jixiao-token" content="{TOKEN}">' in page.text
+
+
+def test_a_post_needs_the_token_header_and_json(session: Session) -> None:
+    """Another local page (another port of this host counts as the same site) can make
+    the browser send the cookie, but not a custom header or a JSON content type without
+    a CORS preflight, which this server never grants: both are required on a POST."""
+    fresh = TestClient(create_app(session, TOKEN))
+    assert fresh.get(f"/?token={TOKEN}").status_code == 200  # the cookie is set
+    body = json.dumps({"set": [], "name": "x"})
+    plain = {"Content-Type": "text/plain"}
+    assert fresh.post("/api/save", content=body, headers=plain).status_code == 403
+    assert fresh.post("/api/save", content=body, headers=JSON_HEADER).status_code == 403
+    as_text = {**plain, "X-Jixiao-Token": TOKEN}
+    assert fresh.post("/api/save", content=body, headers=as_text).status_code == 415
+    assert fresh.post("/api/score", content=body, headers=JSON_WITH_TOKEN).status_code == 200
+
+
+def test_save_never_overwrites(client: TestClient, session: Session) -> None:
+    first = post(client, "/api/save", {"set": ["grades.优.min=88"], "name": "twice"})
+    assert first.status_code == 200
+    again = post(client, "/api/save", {"set": ["grades.优.min=87"], "name": "twice"})
+    assert again.status_code == 422
+    assert "exists" in again.json()["errors"][0]["message"]
+    assert "88" in (session.out_dir / "twice.yaml").read_text("utf-8")
 
 
 def test_a_body_over_the_limit_is_413(client: TestClient) -> None:
@@ -78,13 +109,15 @@ def test_a_body_over_the_limit_is_413(client: TestClient) -> None:
     assert response.status_code == 413
     # And without a content-length (a chunked body), counted as it arrives.
     chunks = (b"x" * 8192 for _ in range(10))
-    response = client.post("/api/score", content=chunks, headers={"X-Jixiao-Token": TOKEN})
+    response = client.post("/api/score", content=chunks, headers=JSON_WITH_TOKEN)
     assert response.status_code == 413
 
 
 def test_not_json_is_400(client: TestClient) -> None:
-    response = client.post("/api/score", content=b"{no", headers={"X-Jixiao-Token": TOKEN})
+    response = client.post("/api/score", content=b"{no", headers=JSON_WITH_TOKEN)
     assert response.status_code == 400
+    deep = b"[" * (MAX_BODY - 10)  # nested past Python's recursion limit: still one 400
+    assert client.post("/api/score", content=deep, headers=JSON_WITH_TOKEN).status_code == 400
     assert post(client, "/api/score", {"set": "weights.output=40"}).status_code == 400
 
 
@@ -281,6 +314,7 @@ def test_save_refuses_no_change_and_bad_overrides(client: TestClient) -> None:
         ("a b.yaml", "a-b"),
         ("...", "variant"),
         ("好 方案", "好-方案"),
+        ("CON", "_CON"),
     ],
 )
 def test_safe_name(typed: str, stem: str) -> None:

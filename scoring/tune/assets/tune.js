@@ -1,7 +1,7 @@
 /* jixiao tune: the live tuning page (docs/tune.md). Every change sends the overrides
    (KEY=VALUE, the grammar of `jixiao whatif --set`) to this server, which checks them
    like a ruleset file and re-scores the parsed rows; nothing is computed here but the
-   tables' layout. The session cookie carries the token. */
+   tables' layout. Every request sends the token (from the page's meta tag) as a header. */
 (function () {
   "use strict";
   var S = { controls: null, base: {}, values: {}, seq: 0, inflight: false, pending: false,
@@ -19,9 +19,11 @@
     (kids || []).forEach(function (c) { e.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
     return e;
   }
+  var TOKEN = document.querySelector('meta[name="jixiao-token"]').content;
   function post(path, data) {
     return fetch(path, { method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json" }, body: JSON.stringify(data) })
+      headers: { "Content-Type": "application/json", "X-Jixiao-Token": TOKEN },
+      body: JSON.stringify(data) })
       .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); });
   }
   function fmt(v, places) {
@@ -391,7 +393,7 @@
     });
   });
 
-  fetch("/api/controls", { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (c) {
+  fetch("/api/controls", { credentials: "same-origin", headers: { "X-Jixiao-Token": TOKEN } }).then(function (r) { return r.json(); }).then(function (c) {
     S.controls = c;
     drawControls(c);
     send();
