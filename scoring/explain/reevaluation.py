@@ -175,12 +175,13 @@ def _claimed_grade(
     return str(band), CLAIMED_GRADE_SOURCES[1]
 
 
-_BATCH: list[tuple[tuple[weakref.ref[Any], ...], str, dict[str, pl.DataFrame]]] = []
-"""The batch tables of the last run explained (one entry, held by weak references to the
-plan and the two scored tables): explaining every project of a run
-(`explain_department`, the tests) judges all lines once, not once per project. Lines and
-project rows depend only on the project's own rows, so the project's slice of the whole
-is what the batch gives it alone."""
+_BATCH: list[tuple[tuple[weakref.ref[Any], ...], str, dict[str, pl.DataFrame] | None]] = []
+"""The last run explained (one entry, held by weak references to the plan and the two
+scored tables) and, once a second project of it is explained, its batch tables: explaining
+every project of a run (`explain_department`, the tests) judges all lines once instead
+of once per project, while one `jixiao explain PID` judges only that project's rows.
+Lines and project rows depend only on the project's own rows, so the project's slice of
+the whole is what the batch gives it alone (tests/explain/test_reevaluation_property.py)."""
 
 
 def _batch_of(
@@ -192,23 +193,28 @@ def _batch_of(
 ) -> dict[str, pl.DataFrame]:
     key = repr(sorted(overrides.items()))
     held = (plan, results.indicator_scores, results.project_scores)
-    hit = next(
-        (
-            tables
-            for refs, k, tables in _BATCH
-            if k == key and all(r() is h for r, h in zip(refs, held, strict=True))
-        ),
-        None,
-    )
-    if hit is None:
-        hit = stage.reevaluate(
+    seen = [
+        e for e in _BATCH if e[1] == key and all(r() is h for r, h in zip(e[0], held, strict=True))
+    ]
+    mine = pl.col("project_id") == project_id
+    if not seen:  # the first project of this run: its own rows only
+        _BATCH[:] = [(tuple(weakref.ref(h) for h in held), key, None)]
+        return stage.reevaluate(
+            results.indicator_scores.filter(mine),
+            results.project_scores.filter(mine),
+            plan,
+            rules,
+            overrides,
+        )
+    tables = seen[0][2]
+    if tables is None:  # a second project: the whole run, once
+        tables = stage.reevaluate(
             results.indicator_scores, results.project_scores, plan, rules, overrides
         )
-        _BATCH[:] = [(tuple(weakref.ref(h) for h in held), key, hit)]
-    mine = pl.col("project_id") == project_id
+        _BATCH[:] = [(seen[0][0], key, tables)]
     return {
-        "reevaluation_indicators": hit["reevaluation_indicators"].filter(mine),
-        "reevaluation_projects": hit["reevaluation_projects"].filter(mine),
+        "reevaluation_indicators": tables["reevaluation_indicators"].filter(mine),
+        "reevaluation_projects": tables["reevaluation_projects"].filter(mine),
     }
 
 
