@@ -364,7 +364,18 @@ def score_cmd(
                 "--partition-by writes a local folder; through Spark, partition the datasets "
                 "with Spark itself"
             )
-        score_through_spark(ruleset, paths, out, formats, year, quiet, spark, report)
+        score_through_spark(
+            ruleset,
+            paths,
+            out,
+            formats,
+            year,
+            quiet,
+            spark,
+            report,
+            include_hidden_sheets=include_hidden_sheets,
+            max_xlsx_mb=max_xlsx_mb,
+        )
         return
     if api.is_spark_uri(out):
         raise click.UsageError(f"--out {out} is a URI: writing there needs --engine spark")
@@ -395,6 +406,9 @@ def score_through_spark(
     quiet: bool,
     spark: api.SparkOptions,
     report: bool,
+    *,
+    include_hidden_sheets: bool = False,
+    max_xlsx_mb: int = api.DEFAULT_MAX_XLSX_MB,
 ) -> None:
     """Score on Spark and write the tables through Spark as parquet datasets at `out`."""
     if set(formats) - {"parquet"} or report:
@@ -409,7 +423,15 @@ def score_through_spark(
         with stage(progress, f"loading ruleset {ruleset}"):
             plan = api.load_ruleset(ruleset)
         with stage(progress, f"reading {len(inputs)} input file(s)"):
-            read = stack.enter_context(api.read_spark(plan, inputs, options=spark))
+            read = stack.enter_context(
+                api.read_spark(
+                    plan,
+                    inputs,
+                    options=spark,
+                    include_hidden_sheets=include_hidden_sheets,
+                    max_xlsx_mb=max_xlsx_mb,
+                )
+            )
         with stage(progress, "scoring on Spark"):
             results = api.score_spark(plan, read, year=year, options=spark)
         with stage(progress, f"writing parquet datasets to {out} through Spark"):
