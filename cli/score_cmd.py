@@ -109,6 +109,37 @@ def _progress(quiet: bool) -> Progress | None:
     )
 
 
+def _load_and_read(
+    progress: Progress | None,
+    stack: ExitStack,
+    ruleset: str,
+    inputs: list[str | Path],
+    spark: api.SparkOptions | None,
+    include_hidden_sheets: bool,
+    max_xlsx_mb: int,
+) -> tuple[Plan, Inputs]:
+    """The ruleset and the inputs, each a progress stage; with `spark`, URIs (hdfs://,
+    s3a://) are fetched through Spark into a scratch folder that `stack` keeps."""
+    with stage(progress, f"loading ruleset {ruleset}"):
+        plan = api.load_ruleset(ruleset)
+    with stage(progress, f"reading {len(inputs)} input file(s)"):
+        if spark is None:
+            read = api.read(
+                plan, inputs, include_hidden_sheets=include_hidden_sheets, max_xlsx_mb=max_xlsx_mb
+            )
+        else:
+            read = stack.enter_context(
+                api.read_spark(
+                    plan,
+                    inputs,
+                    options=spark,
+                    include_hidden_sheets=include_hidden_sheets,
+                    max_xlsx_mb=max_xlsx_mb,
+                )
+            )
+    return plan, read
+
+
 def score_and_write(
     ruleset: str,
     inputs: list[str | Path],
@@ -126,26 +157,9 @@ def score_and_write(
     progress = _progress(quiet)
     started = time.perf_counter()
     with progress or _null(), ExitStack() as stack:
-        with stage(progress, f"loading ruleset {ruleset}"):
-            plan = api.load_ruleset(ruleset)
-        with stage(progress, f"reading {len(inputs)} input file(s)"):
-            if spark is not None:  # URIs (hdfs://, s3a://) fetched through Spark
-                read = stack.enter_context(
-                    api.read_spark(
-                        plan,
-                        inputs,
-                        options=spark,
-                        include_hidden_sheets=include_hidden_sheets,
-                        max_xlsx_mb=max_xlsx_mb,
-                    )
-                )
-            else:
-                read = api.read(
-                    plan,
-                    inputs,
-                    include_hidden_sheets=include_hidden_sheets,
-                    max_xlsx_mb=max_xlsx_mb,
-                )
+        plan, read = _load_and_read(
+            progress, stack, ruleset, inputs, spark, include_hidden_sheets, max_xlsx_mb
+        )
         if not quiet:
             print_sources(read)
         # Streaming to csv/parquet keeps the indicator rows on disk until they are
@@ -420,18 +434,9 @@ def score_through_spark(
         raise JixiaoError(missing)
     progress = _progress(quiet)
     with progress or _null(), ExitStack() as stack:
-        with stage(progress, f"loading ruleset {ruleset}"):
-            plan = api.load_ruleset(ruleset)
-        with stage(progress, f"reading {len(inputs)} input file(s)"):
-            read = stack.enter_context(
-                api.read_spark(
-                    plan,
-                    inputs,
-                    options=spark,
-                    include_hidden_sheets=include_hidden_sheets,
-                    max_xlsx_mb=max_xlsx_mb,
-                )
-            )
+        plan, read = _load_and_read(
+            progress, stack, ruleset, inputs, spark, include_hidden_sheets, max_xlsx_mb
+        )
         with stage(progress, "scoring on Spark"):
             results = api.score_spark(plan, read, year=year, options=spark)
         with stage(progress, f"writing parquet datasets to {out} through Spark"):
