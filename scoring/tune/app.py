@@ -191,12 +191,22 @@ def create_app(session: Session, token: str) -> ASGI:
     async def controls(request: Request) -> Response:
         return JSONResponse(await run_in_threadpool(session.controls))
 
-    async def score(request: Request) -> Response:
-        body = await _body(request)
-        if isinstance(body, Response):
-            return body
-        sets = body["set"]
-        return await _answer(sets, lambda: session.evaluate(sets))
+    def over_sets(
+        run: Callable[[list[str]], dict[str, Any]],
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """A route whose body is only the overrides, answered by `run(sets)`."""
+
+        async def route(request: Request) -> Response:
+            body = await _body(request)
+            if isinstance(body, Response):
+                return body
+            sets = body["set"]
+            return await _answer(sets, lambda: run(sets))
+
+        return route
+
+    score = over_sets(session.evaluate)
+    flags = over_sets(session.flag_counts)
 
     async def explain(request: Request) -> Response:
         body = await _body(request, project_id=True)
@@ -204,13 +214,6 @@ def create_app(session: Session, token: str) -> ASGI:
             return body
         sets, pid = body["set"], body["project_id"]
         return await _answer(sets, lambda: {"text": session.explain(sets, pid)})
-
-    async def flags(request: Request) -> Response:
-        body = await _body(request)
-        if isinstance(body, Response):
-            return body
-        sets = body["set"]
-        return await _answer(sets, lambda: session.flag_counts(sets))
 
     async def save(request: Request) -> Response:
         body = await _body(request, name=True)

@@ -339,3 +339,14 @@ def test_a_file_base_is_extended_relative_to_the_saved_variant(tmp_path: Path) -
     assert outcome.ok, [str(p) for p in outcome.problems]
     results = api.score(api.load_ruleset(str(saved)), [SAMPLE])
     assert counts_of(results.project_scores, "grade") == nonzero(page["counts"]["candidate"])
+
+
+def test_a_problem_names_whole_overrides_only() -> None:
+    """A problem's source is the labels of the overrides it concerns: `grades.优.min=8`
+    is not named by a problem of `grades.优.min=80` (a prefix is not a label)."""
+    from jixiao.scoring.tune.app import _problem
+
+    sets = ["grades.优.min=8", "grades.优.min=80", "weights.output=40"]
+    got = _problem("m", "--set grades.优.min=80 --set weights.output=40", sets)
+    assert got == {"message": "m", "sets": ["grades.优.min=80", "weights.output=40"]}
+    assert _problem("m", "--set grades.优.min=8", sets)["sets"] == ["grades.优.min=8"]
